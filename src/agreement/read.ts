@@ -1,0 +1,87 @@
+/**
+ * From files to one annotated tree: parse the YAML, follow `extends:` from a variant to its base,
+ * merge the overlays, and inline geometry references. No schema knowledge lives here; validation
+ * happens on the result (see `load.ts`).
+ */
+import type { AgreementIssue } from './errors.js';
+import { resolveGeometryRefs, type ReadText } from './geometry.js';
+import { mergeOverlay } from './overlay.js';
+import { type ANode, issueAt, parseYamlSource } from './source.js';
+
+/** How deep `extends` chains may go (variant → variant → base); deeper chains are a mistake, not a design. */
+export const extends_depth_max = 8;
+
+/** File access for the reader; the shell passes node:fs and node:path, tests may pass in-memory files. */
+export interface ReadIo {
+  read: ReadText;
+  /** Joins a relative reference with a directory (an absolute reference stays as is). */
+  resolve: (dir: string, ref: string) => string;
+  /** The directory holding a file. */
+  dirname: (file: string) => string;
+  /** The name shown in errors for an absolute path. */
+  display: (abs: string) => string;
+}
+
+/**
+ * Parses `text` (the file `file`, shown as `shown`) and everything it extends; returns the merged
+ * tree with geometry inlined, or every issue found on the way.
+ */
+export function readAgreementTree(
+  text: string,
+  file: string,
+  shown: string,
+  io: ReadIo,
+): { tree: ANode | undefined; issues: AgreementIssue[] } {
+  const issues: AgreementIssue[] = [];
+  const tree = readChain(text, file, shown, io, [], issues);
+  if (tree === undefined || issues.length > 0) return { tree: undefined, issues };
+  const resolved = resolveGeometryRefs(tree, io.read, io.resolve);
+  issues.push(...resolved.issues);
+  return { tree: issues.length > 0 ? undefined : resolved.tree, issues };
+}
+
+function readChain(
+  text: string,
+  file: string,
+  shown: string,
+  io: ReadIo,
+  seen: string[],
+  issues: AgreementIssue[],
+): ANode | undefined {
+  const dir = io.dirname(file);
+  const parsed = parseYamlSource(text, shown, dir);
+  issues.push(...parsed.issues);
+  const tree = parsed.tree;
+  if (tree === undefined) return undefined;
+  if (tree.kind !== 'map') {
+    issues.push(issueAt(tree.origin, [], 'an agreement file must be a YAML map (keys like id, parties, zones…)'));
+    return undefined;
+  }
+  const ext = tree.entries.get('extends');
+  if (ext === undefined) return tree;
+  const own: ANode = { ...tree, entries: new Map([...tree.entries].filter(([k]) => k !== 'extends')) };
+  if (ext.kind !== 'scalar' || typeof ext.value !== 'string' || ext.value === '') {
+    issues.push(issueAt(ext.origin, [], '"extends" must name the base agreement file, relative to this file (e.g. ../agreement.yaml)'));
+    return undefined;
+  }
+  const baseFile = io.resolve(dir, ext.value);
+  const chain = [...seen, file];
+  if (chain.includes(baseFile)) {
+    issues.push(issueAt(ext.origin, [], `"extends" forms a cycle: ${[...chain, baseFile].map(io.display).join(' → ')}`));
+    return undefined;
+  }
+  if (chain.length > extends_depth_max) {
+    issues.push(issueAt(ext.origin, [], `"extends" chain is deeper than ${extends_depth_max} files`));
+    return undefined;
+  }
+  const baseText = io.read(baseFile);
+  if (baseText === undefined) {
+    issues.push(issueAt(ext.origin, [], `base agreement "${ext.value}" not found (looked for ${io.display(baseFile)})`));
+    return undefined;
+  }
+  const base = readChain(baseText, baseFile, io.display(baseFile), io, chain, issues);
+  if (base === undefined) return undefined;
+  const merged = mergeOverlay(base, own);
+  issues.push(...merged.issues);
+  return merged.issues.length > 0 ? undefined : merged.tree;
+}

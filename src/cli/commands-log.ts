@@ -1,0 +1,194 @@
+/** `phaseline keys`, `sign`, `log …` and `verify`: the commands of the signed-statement log. */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { exportTiles } from '../export/export-tiles.js';
+import { dataDirPaths, openLog, readSignerKey, resolveDataDir, writePrivateKey } from '../datadir/data-dir.js';
+import { ingest, type IngestOptions } from '../ingest/ingest.js';
+import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
+import { generateKeyPair } from '../statement/keys.js';
+import type { Statement } from '../statement/types.js';
+import { tileSource } from '../verify/tile-source.js';
+import { VerifyError, verifyLog } from '../verify/verify-log.js';
+import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { progressBar } from './progress.js';
+
+/** The one place the CLI reads the clock. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export interface AdmissionProvider {
+  /** Returns the engine's admission hooks for a data directory, or undefined before `init`. */
+  (dataDir: string): Pick<IngestOptions, 'admit' | 'onAccepted'> | undefined;
+}
+
+export function registerLogCommands(program: Command, admission: AdmissionProvider): void {
+  const keys = program.command('keys').description('manage signing keys');
+  keys
+    .command('new')
+    .argument('<name>', 'key name, e.g. monitors.example or a party id (no spaces or "+")')
+    .option('--out <file>', 'where to write the private key (default: NAME.key in the current directory)')
+    .description('generate an Ed25519 key pair: prints the verifier key, writes the private key (mode 0600)')
+    .action((name: string, opts: { out?: string }) => {
+      const out = resolve(opts.out ?? `${name.replace(/[/\\]/g, '_')}.key`);
+      if (existsSync(out)) throw new UsageError(`${out} already exists; choose another --out or remove it first (a key is never overwritten)`);
+      const pair = generateKeyPair(name);
+      writePrivateKey(out, pair.skey);
+      process.stdout.write(pair.vkey + '\n');
+      process.stderr.write(`private key written to ${out} (keep it secret)\n`);
+    });
+
+  program
+    .command('sign')
+    .argument('[file]', 'statement payloads: one JSON document or NDJSON (default: standard input)')
+    .requiredOption('--key <keyfile>', 'private key file (from `phaseline keys new` or `phaseline init`)')
+    .description('sign statements: fills in key, time (at), nonce, issuer (the key name) and defaults where absent; prints one envelope per line')
+    .action((file: string | undefined, opts: { key: string }) => {
+      const signer = readSignerKey(opts.key);
+      const items = parseJsonOrNdjson(readInputText(file));
+      let failed = 0;
+      for (const item of items) {
+        const where = `${file ?? 'stdin'}:${item.line}`;
+        if (item.error || typeof item.value !== 'object' || item.value === null || Array.isArray(item.value)) {
+          process.stderr.write(`${where}: ${item.error ?? 'expected a JSON object (a statement payload)'}\n`);
+          failed++;
+          continue;
+        }
+        const p = item.value as Partial<Statement>;
+        const statement: Statement = {
+          kind: p.kind as string,
+          agreement: p.agreement as string,
+          issuer: p.issuer ?? signer.name,
+          key: p.key ?? signer.vkey,
+          at: p.at ?? nowIso(),
+          nonce: p.nonce ?? newNonce(),
+          classification: p.classification ?? 'public',
+          subject: p.subject ?? '',
+          body: p.body ?? {},
+        };
+        const extra = Object.keys(p).filter((k) => !(k in statement));
+        if (extra.length > 0) {
+          process.stderr.write(`${where}: unknown field(s) ${extra.join(', ')}; a statement has kind, agreement, issuer, key, at, nonce, classification, subject, body\n`);
+          failed++;
+          continue;
+        }
+        if (statement.key !== signer.vkey) {
+          process.stderr.write(`${where}: key is ${statement.key}, but ${opts.key} holds ${signer.vkey}; remove "key" to use the signer's\n`);
+          failed++;
+          continue;
+        }
+        const env = signStatement(statement, signer);
+        const v = verifyEnvelope(env);
+        if (!v.ok) {
+          process.stderr.write(`${where}: ${v.code}: ${v.message}\n`);
+          failed++;
+          continue;
+        }
+        process.stdout.write(JSON.stringify(env) + '\n');
+      }
+      if (failed > 0) process.exitCode = 1;
+    });
+
+  const log = program.command('log').description('the transparency log of a data directory');
+  log
+    .command('append')
+    .argument('[file]', 'signed envelopes as NDJSON (default: standard input)')
+    .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .option('--json', 'print one JSON result per input line')
+    .description('append signed statements; each rejection is reported with its line, the accepted ones are kept')
+    .action((file: string | undefined, opts: { data?: string; json?: boolean }) => {
+      const dir = resolveDataDir(opts.data);
+      const items = parseJsonOrNdjson(readInputText(file));
+      const theLog = openLog(dataDirPaths(dir));
+      try {
+        const hooks = admission(dir);
+        const parsed = items.filter((i) => i.error === undefined);
+        const results = ingest(
+          theLog,
+          parsed.map((i) => i.value),
+          { now: nowIso(), ...hooks },
+        );
+        const byLine = new Map(parsed.map((item, k) => [item.line, results[k]!]));
+        let appended = 0;
+        let rejected = 0;
+        for (const item of items) {
+          const where = `${file ?? 'stdin'}:${item.line}`;
+          const r = byLine.get(item.line) ?? { ok: false as const, code: 'json', message: item.error! };
+          if (r.ok) appended++;
+          else rejected++;
+          if (opts.json) process.stdout.write(JSON.stringify({ line: item.line, ...r }) + '\n');
+          else if (!r.ok) process.stderr.write(`${where}: rejected (${r.code}): ${r.message}\n`);
+        }
+        if (!opts.json) process.stdout.write(`appended ${appended}, rejected ${rejected}; log size ${theLog.size}\n`);
+        if (rejected > 0) process.exitCode = 1;
+      } finally {
+        theLog.store.close();
+      }
+    });
+  log
+    .command('key')
+    .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .description("print the log's verifier key (give it to `phaseline verify --key`)")
+    .action((opts: { data?: string }) => {
+      const theLog = openLog(dataDirPaths(resolveDataDir(opts.data)));
+      try {
+        process.stdout.write(readSignerKey(dataDirPaths(resolveDataDir(opts.data)).logKeyPath).vkey + '\n');
+      } finally {
+        theLog.store.close();
+      }
+    });
+  log
+    .command('export')
+    .argument('<dir>', 'output directory (C2SP tlog-tiles layout: checkpoint, tile/…, tile/entries/…)')
+    .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .description('write the log as static tlog-tiles files, servable by any web server')
+    .action((out: string, opts: { data?: string }) => {
+      const theLog = openLog(dataDirPaths(resolveDataDir(opts.data)));
+      try {
+        const bar = progressBar('export', 'files');
+        const r = exportTiles(theLog.store, resolve(out), (done, total) => bar.update(done, total));
+        bar.stop();
+        process.stdout.write(`exported ${r.size} entries: ${r.tiles} tiles, ${r.bundles} entry bundles, checkpoint → ${resolve(out)}\n`);
+      } finally {
+        theLog.store.close();
+      }
+    });
+
+  program
+    .command('verify')
+    .argument('<dir-or-url>', 'an exported directory or the URL of a server publishing tlog-tiles')
+    .requiredOption('--key <vkey>', "the log's verifier key string (from `phaseline log key`)")
+    .option('--since <checkpoint-file>', 'an older checkpoint the log must be consistent with')
+    .option('--origin <origin>', 'expected log origin (default: the key name)')
+    .option('--statements', 'also check the signatures of every public statement (slower)')
+    .option('--workers <n>', 'hashing threads (default: number of cores)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the result as JSON')
+    .description('recompute every hash from the entries and check the checkpoint; exit 0 only if everything holds')
+    .action(async (target: string, opts: { key: string; since?: string; origin?: string; statements?: boolean; workers?: number; json?: boolean }) => {
+      const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
+      const bar = progressBar('verify', 'entries');
+      try {
+        const report = await verifyLog(tileSource(target), {
+          key: opts.key.trim(),
+          ...(opts.origin ? { origin: opts.origin } : {}),
+          ...(since !== undefined ? { since } : {}),
+          ...(opts.statements ? { statements: true } : {}),
+          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+          onProgress: (done, size) => bar.update(done, size),
+        });
+        bar.stop();
+        if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...report }) + '\n');
+        else {
+          process.stdout.write(`OK: ${report.origin} size ${report.size} root ${report.root}\n`);
+          if (report.since) process.stdout.write(`OK: consistent with the checkpoint of size ${report.since.size}\n`);
+        }
+      } catch (e) {
+        bar.stop();
+        if (!(e instanceof VerifyError)) throw e;
+        if (opts.json) process.stdout.write(JSON.stringify({ ok: false, where: e.where, error: e.message }) + '\n');
+        process.stderr.write(`FAILED: ${e.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

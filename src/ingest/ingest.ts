@@ -1,0 +1,96 @@
+/**
+ * The door of the log: turns submitted envelopes into log entries.
+ *
+ * Checks run cheapest first: shape and size, duplicates (statement id, key+nonce, within the
+ * batch too), signatures, then the agreement's rules through an `admit` hook that the engine
+ * provides. A rejected envelope never touches the log, and a rejection never discards the
+ * envelopes accepted beside it.
+ */
+import type { PendingEntry, TransparencyLog } from '../log/transparency-log.js';
+import { commit } from '../statement/commitment.js';
+import { statementId, type Verdict, verifyEnvelope } from '../statement/envelope.js';
+import { encodeEntry, EntryFormatError } from '../statement/log-entry.js';
+import type { Envelope } from '../statement/types.js';
+
+/** The engine's admission rules: called in order for each envelope that passed the envelope checks. */
+export type AdmitHook = (envelope: Envelope, now: string) => Verdict;
+
+/**
+ * Told about each accepted envelope at once, with the index it will get, so that the engine can
+ * fold it before judging the next one (a key registered earlier in a batch signs later in it).
+ * Tentative until `ingest` returns: if it throws, the caller must rebuild its state from the log.
+ */
+export type AcceptedHook = (envelope: Envelope, index: number, admitted: string) => void;
+
+export type IngestResult =
+  | { ok: true; index: number; id: string }
+  | { ok: false; code: string; message: string; id?: string };
+
+export interface IngestOptions {
+  /** The log's clock, RFC 3339 UTC with milliseconds. The one place time enters. */
+  now: string;
+  admit?: AdmitHook;
+  onAccepted?: AcceptedHook;
+}
+
+/** Admits what it can of `envelopes` (in order) and returns one result per input. */
+export function ingest(log: TransparencyLog, envelopes: unknown[], options: IngestOptions): IngestResult[] {
+  const results: IngestResult[] = new Array(envelopes.length);
+  const pending: PendingEntry[] = [];
+  const seenIds = new Set<string>();
+  const seenNonces = new Set<string>();
+  for (const [i, value] of envelopes.entries()) {
+    const verdict = verifyEnvelope(value);
+    if (!verdict.ok) {
+      results[i] = verdict;
+      continue;
+    }
+    const env = value as Envelope;
+    const s = env.statement;
+    const id = statementId(s);
+    const nonceKey = `${s.key}/${s.nonce}`;
+    const previous = log.store.indexOfStatement(id);
+    if (previous !== undefined || seenIds.has(id)) {
+      results[i] = { ok: false, code: 'duplicate-statement', id, message: `statement ${id.slice(0, 16)}… is already in the log${previous !== undefined ? ` at index ${previous}` : ' (earlier in this batch)'}` };
+      continue;
+    }
+    if (log.store.hasNonce(nonceKey) || seenNonces.has(nonceKey)) {
+      results[i] = { ok: false, code: 'duplicate-nonce', id, message: `nonce ${s.nonce} was already used by this key; sign again with a fresh nonce` };
+      continue;
+    }
+    if (options.admit) {
+      const v = options.admit(env, options.now);
+      if (!v.ok) {
+        results[i] = { ...v, id };
+        continue;
+      }
+    }
+    let bytes: Buffer;
+    let disclosure = null;
+    try {
+      if (s.classification === 'public') {
+        bytes = encodeEntry({ v: 1, admitted: options.now, envelope: env });
+      } else {
+        const c = commit(env);
+        bytes = encodeEntry({ v: 1, admitted: options.now, commitment: c.commitment });
+        disclosure = c.disclosure;
+      }
+    } catch (e) {
+      if (!(e instanceof EntryFormatError)) throw e;
+      results[i] = { ok: false, code: 'size', id, message: e.message };
+      continue;
+    }
+    seenIds.add(id);
+    seenNonces.add(nonceKey);
+    pending.push({
+      bytes,
+      disclosure,
+      meta: { statementId: id, nonceKey, kind: s.kind, issuer: s.issuer, classification: s.classification, admitted: options.now },
+    });
+    const index = log.size + pending.length - 1;
+    options.onAccepted?.(env, index, options.now);
+    results[i] = { ok: true, index, id };
+  }
+  if (pending.length > 0) log.append(pending);
+  return results;
+}
