@@ -84,7 +84,9 @@ function merkletreejs(entries: readonly Uint8Array[]): { secs: number; root: Buf
 }
 
 /** Runs the benchmark and returns its figures (also printed unless `quiet`). */
-export function benchLogTree(opts: { entries?: number; merkletreejsEntries?: number; quiet?: boolean } = {}): LogTreeBench {
+export function benchLogTree(
+  opts: { entries?: number; merkletreejsEntries?: number; quiet?: boolean } = {},
+): LogTreeBench {
   const n = opts.entries ?? 1_000_000;
   const m = Math.min(n, opts.merkletreejsEntries ?? n);
   const log = opts.quiet ? () => {} : (s: string) => console.log(s);
@@ -138,10 +140,16 @@ export function benchLogTree(opts: { entries?: number; merkletreejsEntries?: num
   log(`log-tree: ${n.toLocaleString('en-US')} entries of 280-320 bytes, Node ${process.version}`);
   log(`  (a) raw SHA-256 (n leaf + n-1 node hashes)  ${k(out.rawRate)}`);
   log(`  (b) TiledTree.appendEntries                  ${k(out.treeRate)}`);
-  log(`  (c) merkletreejs (${m.toLocaleString('en-US')} entries)${' '.repeat(Math.max(1, 14 - m.toLocaleString('en-US').length))}${k(out.merkletreejsRate)}`);
+  log(
+    `  (c) merkletreejs (${m.toLocaleString('en-US')} entries)${' '.repeat(Math.max(1, 14 - m.toLocaleString('en-US').length))}${k(out.merkletreejsRate)}`,
+  );
   log(`  TiledTree / raw          ${out.ratioToRaw.toFixed(2)}  (target >= ${raw_ratio_min})`);
-  log(`  TiledTree / merkletreejs ${out.ratioToMerkletreejs.toFixed(2)}  (target >= ${merkletreejs_ratio_min})`);
-  log(`  inclusion proof at size ${n.toLocaleString('en-US')}: median ${out.proofMedianMs.toFixed(3)} ms over ${samples} proofs`);
+  log(
+    `  TiledTree / merkletreejs ${out.ratioToMerkletreejs.toFixed(2)}  (target >= ${merkletreejs_ratio_min})`,
+  );
+  log(
+    `  inclusion proof at size ${n.toLocaleString('en-US')}: median ${out.proofMedianMs.toFixed(3)} ms over ${samples} proofs`,
+  );
   log(`  targets ${out.meetsTargets ? 'met' : 'NOT met'}`);
   return out;
 }

@@ -189,6 +189,8 @@ const farWest = 34.5;
 const farEast = 37;
 const farSouth = 32.5;
 const farNorth = 34.6;
+/** The NE gap fill starts this far east of the proxy's coastal end (~9 km, clear of the coast). */
+const fillInlandDeg = 0.1;
 
 interface Sources {
   cazas: Map<CazaName, Feature<Polygon | MultiPolygon, Record<string, unknown>>>;
@@ -398,16 +400,26 @@ export function deriveZones(sourceDir: string): ZoneCollection {
   const southLitani = southOfRiver(s.litani);
 
   const allCazas = union(cazaNames.map(caza));
-  const south = intersect(intersect(allCazas, southLitani), lebanonSide);
-  const north = difference(intersect(allCazas, lebanonSide), southLitani);
+  // The WOF cazas, not the proxy, bound the zones to the south. Along the eastern border the
+  // Natural Earth proxy runs up to ~2 km inside Lebanon: GeoNames puts Kfar Kila, Blida, Meiss ej
+  // Jabal and Adaisseh 0.4-0.7 km on its Israeli side, while WOF has them in Marjaayoun and holds
+  // no Israeli locality. Clipping at the proxy would leave those frontline villages in no zone.
+  const south = intersect(allCazas, southLitani);
+  const north = difference(allCazas, southLitani);
 
   const strip = turf.buffer(s.blueLine, bufferStripKm, { units: 'kilometers', steps: 16 }) as Area;
-  // WOF caza edges stop up to ~2 km short of the proxy in places (Kfar Kila, Ghajar, the
-  // Shebaa hills), which would leave frontline villages in no zone. The Natural Earth Lebanon
-  // polygon shares its border with the proxy, so adding it fills those gaps up to the line.
+  // Elsewhere WOF stops short of the proxy (near Ghajar, south of Bent Jbeil, the Shebaa hills).
+  // The Natural Earth Lebanon polygon shares its border with the proxy, so it fills those gaps up
+  // to the line; only inland of the coast (NE's coarse coastline would add sea) and not beyond the
+  // Hermon tri-point (there the border is with Syria, not the Blue Line).
+  const line = s.blueLine.geometry.coordinates;
+  const fillBand = turf.bboxPolygon([line[0]![0]! + fillInlandDeg, farSouth, line[line.length - 1]![0]!, farNorth]);
   const frontCazas = union([caza('Sour'), caza('Bent Jbeil'), caza('Marjaayoun'), caza('Hasbaya')]);
   const bufferZone = dropSlivers(
-    intersect(intersect(strip, union([frontCazas, s.lebanon])), intersect(southLitani, lebanonSide)),
+    intersect(
+      intersect(strip, union([frontCazas, intersect(intersect(s.lebanon, fillBand), lebanonSide)])),
+      southLitani,
+    ),
   );
 
   // Core of each zone: its caza on its own side of the river.
@@ -566,7 +578,7 @@ export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
     parts.push(`<path d="${pathOf(f.geometry)}" fill="#fbfaf5" stroke="#b9b4a6" stroke-width="0.8"/>`);
   }
   const levant = readJson<FeatureCollection<Polygon | MultiPolygon, { name: string }>>(
-    join(sourceDir, displayFiles.countries),
+    join(sourceDir, sourceFiles.countries),
   );
   for (const f of levant.features) {
     if (f.properties.name === 'Lebanon') continue;

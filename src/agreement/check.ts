@@ -9,7 +9,8 @@
 import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
-import type { Agreement, Condition, Role } from './model.js';
+import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
+import type { Agreement, Condition, Role, StatementKind } from './model.js';
 import type { PathProblem } from './zod-issues.js';
 
 /** Runs every semantic check on a schema-valid agreement; returns all problems (empty when the agreement is sound). */
@@ -132,6 +133,7 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   const stageRank = (id: string) => rank.get(id);
 
   // --- conditions -----------------------------------------------------------------------------
+  const allowedRoles = (kind: StatementKind): readonly Role[] => a.permissions?.[kind] ?? DEFAULT_PERMISSIONS[kind];
   const checkCondition = (c: Condition, path: DocPath, stageId: string | undefined): void => {
     if ('allOf' in c) c.allOf.forEach((x, i) => checkCondition(x, [...path, 'allOf', i], stageId));
     else if ('anyOf' in c) c.anyOf.forEach((x, i) => checkCondition(x, [...path, 'anyOf', i], stageId));
@@ -148,14 +150,17 @@ export function checkAgreement(a: Agreement): PathProblem[] {
       if (c.role !== undefined) {
         eligible = roleHeldBy(c.role);
         needRole([...path, 'role'], c.role, `this quorum can never be met`);
-        const allowed = a.permissions?.[c.statement];
-        if (allowed !== undefined && !allowed.includes(c.role)) {
-          push([...path, 'role'], `role "${c.role}" may not make "${c.statement}" statements under this agreement's permissions (allowed: ${allowed.join(', ') || 'none'})`);
+        if (!allowedRoles(c.statement).includes(c.role)) {
+          push([...path, 'role'], `role "${c.role}" may not make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ') || 'none'}; see "permissions")`);
         }
       }
       if (c.party !== undefined) {
-        if (!partyIds.has(c.party)) push([...path, 'party'], `unknown party "${c.party}" (known: ${known(partyIds)})`);
+        const party = a.parties.find((p) => p.id === c.party);
+        if (party === undefined) push([...path, 'party'], `unknown party "${c.party}" (known: ${known(partyIds)})`);
         else if (c.role !== undefined && !eligible.includes(c.party)) push([...path, 'party'], `party "${c.party}" does not hold role "${c.role}"`);
+        else if (!party.roles.some((r) => allowedRoles(c.statement).includes(r))) {
+          push([...path, 'party'], `party "${c.party}" holds no role that may make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ')}; see "permissions")`);
+        }
         eligible = eligible.filter((p) => p === c.party);
       }
       const count = c.count ?? 1;

@@ -14,10 +14,15 @@
  *   2. Everything else is small (bounded by the number of zones, parties, benchmarks) and is
  *      deep-copied by `cloneState`.
  * The property test "state at t is unaffected by later entries" checks the discipline.
+ *
+ * Citations: state cites statements by their log index (`cites: number[]`, `entry: number`).
+ * An index names exactly one admitted statement, is what a receipt proves, and costs nothing to
+ * compute while the statement id (a SHA-256 over canonical JSON) would cost more than the whole
+ * fold; `citedStatementIds` in `replay.ts` maps indexes to ids for readers.
  */
 import { canonicalJson } from '../statement/canonical.js';
 import type { Envelope } from '../statement/types.js';
-import type { Agreement, Role, Severity, StatementKind } from '../agreement/model.js';
+import type { Agreement, Benchmark, Role, Severity, StatementKind } from '../agreement/model.js';
 import { DEFAULT_PERMISSIONS, type IncidentType } from './kinds.js';
 
 /** A log entry as the engine sees it: position, the log's admission time, and the envelope. */
@@ -52,11 +57,11 @@ export type WithdrawalStatus =
 
 export interface WithdrawalState {
   status: WithdrawalStatus;
-  /** party id → statement id of its latest claim (a later denial by the same party replaces it). */
-  claims: Record<string, string>;
-  denials: Record<string, string>;
+  /** party id → log index of its latest claim (a later denial by the same party replaces it). */
+  claims: Record<string, number>;
+  denials: Record<string, number>;
   /** Latest monitor observation. */
-  observation: { party: string; observed: 'withdrawn' | 'partial' | 'present'; statement: string; at: string } | null;
+  observation: { party: string; observed: 'withdrawn' | 'partial' | 'present'; entry: number; at: string } | null;
   /** Host-state parties that have said nothing about it. */
   unknownTo: string[];
 }
@@ -78,38 +83,40 @@ export interface ZoneState {
   history: StageChange[];
   /**
    * Affirming statements about the zone in this epoch, keyed `kind` or `zone.stage.sign:<stage>`,
-   * then by signing party → statement id (the first one counts).
+   * then by signing party → log index of its latest such statement.
    */
-  affirmations: Record<string, Record<string, string>>;
+  affirmations: Record<string, Record<string, number>>;
   withdrawal: WithdrawalState;
   inventory: Record<string, InventoryCounts>;
   /** Confirmed violations in the zone, this epoch: admission ms and severity. */
-  violations: { atMs: number; severity: Severity; finding: string }[];
+  violations: { atMs: number; severity: Severity; finding: number }[];
+  /** Units deployed in the zone → log index of the deployment. */
+  deployed: Record<string, number>;
   /** When the next stage becomes due by elapsed time alone (ms), or null. */
   dueMs: number | null;
 }
 
 export interface KeyState {
   party: string;
-  registeredBy: string | null; // statement id, null for keys in the agreement
+  registeredBy: number | null; // log index, null for keys in the agreement
   revokedAt: string | null;
-  revokedBy: string | null;
+  revokedBy: number | null;
 }
 
 export interface UnitState {
   id: string;
   name: string;
   strength: number;
-  registeredBy: string;
+  registeredBy: number;
   vetting: 'pending' | 'vetted' | 'rejected';
-  vettedBy: string[];
+  vettedBy: number[];
   zone: string | null;
-  deployedBy: string | null;
+  deployedBy: number | null;
 }
 
 export interface IncidentState {
   id: string;
-  statement: string;
+  entry: number;
   reporter: string;
   admitted: string;
   type: IncidentType;
@@ -123,8 +130,8 @@ export interface IncidentState {
   casualties: { low: number; best: number; high: number };
   source_grade: string;
   evidence: string[];
-  notification: { by: string; statement: string; atMs: number; windowEndsMs: number } | null;
-  response: { by: string; statement: string; atMs: number; action: 'acted' | 'unable' | 'no-threat-found' } | null;
+  notification: { by: string; entry: number; atMs: number; windowEndsMs: number } | null;
+  response: { by: string; entry: number; atMs: number; action: 'acted' | 'unable' | 'no-threat-found' } | null;
 }
 
 export type StrikeClass =
@@ -140,7 +147,7 @@ export type StrikeClass =
 
 export interface StrikeState {
   id: string;
-  statement: string;
+  entry: number;
   by: string;
   atMs: number;
   zone: string | null;
@@ -159,8 +166,8 @@ export interface Ruling {
   violator: string | null;
   severity: Severity | null;
   zone: string | null;
-  /** Adjudicating parties → statement id. */
-  signers: Record<string, string>;
+  /** Adjudicating parties → log index of their finding. */
+  signers: Record<string, number>;
 }
 
 export interface FindingState {
@@ -169,8 +176,10 @@ export interface FindingState {
   /** Rulings proposed, keyed by their content; one takes effect when it reaches the quorum. */
   rulings: Record<string, Ruling>;
   effective: (Ruling & { key: string; at: string }) | null;
+  /** Whether a confirmed violation's consequences (regression, suspension, hold) have been applied; they apply once. */
+  consequencesApplied: boolean;
   /** Each party's own account beside the finding: kept, never overwritten (a party's accounts accumulate). */
-  accounts: { party: string; position: string; text: string; statement: string; at: string }[];
+  accounts: { party: string; position: string; text: string; entry: number; at: string }[];
 }
 
 export interface BenchmarkOccurrence {
@@ -190,7 +199,7 @@ export interface TransferState {
   rule: string;
   cites: number[];
   at: string;
-  settledBy: string | null;
+  settledBy: number | null;
 }
 
 export interface EscrowState {
@@ -199,7 +208,8 @@ export interface EscrowState {
   /** Pending debits per account (reserved, not yet posted). */
   pendingDebits: Record<string, number>;
   transfers: TransferState[];
-  indicators: Record<string, { earned: number; authorized: number; units: number; cites: number[] }>;
+  /** Per indicator: amount earned and authorized, units counted, the statements that earned it, and how many of those a transfer already cites. */
+  indicators: Record<string, { earned: number; authorized: number; units: number; cites: number[]; citedUpTo: number }>;
   received: Record<string, number>;
 }
 
@@ -207,7 +217,7 @@ export interface TruceState {
   expiresMs: number;
   status: 'in-force' | 'suspended' | 'lapsed';
   extensions: { benchmark: string; key: string; extend_ms: number; at: string; cites: number[] }[];
-  suspendedBy: string | null;
+  suspendedBy: number | null;
   history: { status: 'in-force' | 'suspended' | 'lapsed'; at: string; cites: number[] }[];
 }
 
@@ -229,7 +239,7 @@ export interface EngineState {
   findings: Record<string, FindingState>;
   /** Confirmed violations per attributed party or actor, including roll-ups to sponsors. */
   violationsBy: Record<string, number>;
-  benchmarks: Record<string, { occurrences: BenchmarkOccurrence[]; attestations: Record<string, string> }>;
+  benchmarks: Record<string, { occurrences: BenchmarkOccurrence[]; attestations: Record<string, number> }>;
   truce: TruceState;
   escrow: EscrowState;
 }
@@ -256,6 +266,9 @@ export interface Rules {
   zoneIds: Set<string>;
   /** zone id → zones that list it as a prerequisite. */
   dependents: Record<string, string[]>;
+  prerequisites: Record<string, string[]>;
+  /** Baseline site estimates: zone → category → count. */
+  baselines: Record<string, Record<string, number>>;
   hosts: Record<string, string[]>;
   categories: Set<string>;
   nonDeferred: string[];
@@ -265,6 +278,13 @@ export interface Rules {
   adjudicatorRoles: Set<Role>;
   /** Whether any stage condition refers to benchmarks (then a benchmark re-evaluates every zone). */
   stagesUseBenchmarks: boolean;
+  benchmarksByType: {
+    zoneReachesStage: Benchmark[];
+    allZonesReachStage: Benchmark[];
+    sitesVerified: Benchmark[];
+    attested: Benchmark[];
+    allOfBenchmarks: Benchmark[];
+  };
 }
 
 const rulesCache = new WeakMap<Agreement, Rules>();
@@ -287,6 +307,8 @@ function compileRules(a: Agreement): Rules {
   for (const k of Object.keys(DEFAULT_PERMISSIONS) as StatementKind[]) {
     permissions[k] = new Set(a.permissions?.[k] ?? DEFAULT_PERMISSIONS[k]);
   }
+  // Whoever the agreement makes an adjudicator may issue findings, unless the table says otherwise.
+  if (a.permissions?.['finding.issue'] === undefined) permissions['finding.issue'] = new Set(a.adjudication.adjudicatorRoles);
   const byId = new Map(a.stages.map((s, i) => [s.id, i]));
   const stageOrder: string[] = [];
   let i: number | undefined = 0;
@@ -304,12 +326,16 @@ function compileRules(a: Agreement): Rules {
     stageRank[s] = k;
   });
   const dependents: Record<string, string[]> = {};
+  const prerequisites: Record<string, string[]> = {};
+  const baselines: Record<string, Record<string, number>> = {};
   const hosts: Record<string, string[]> = {};
   const defaultHosts = a.parties
     .filter((p) => p.roles.includes('sovereign') && !p.roles.includes('withdrawing-force'))
     .map((p) => p.id);
   for (const z of a.zones) {
     dependents[z.id] ??= [];
+    prerequisites[z.id] = z.prerequisites;
+    baselines[z.id] = Object.fromEntries(z.knownSites.map((k) => [k.category, k.count]));
     for (const p of z.prerequisites) (dependents[p] ??= []).push(z.id);
     hosts[z.id] = z.host !== undefined ? [z.host] : defaultHosts;
   }
@@ -325,6 +351,8 @@ function compileRules(a: Agreement): Rules {
     finalStage: stageOrder[stageOrder.length - 1]!,
     zoneIds: new Set(a.zones.map((z) => z.id)),
     dependents,
+    prerequisites,
+    baselines,
     hosts,
     categories: new Set(a.weaponCategories.map((c) => c.id)),
     nonDeferred: a.weaponCategories.filter((c) => !c.deferred).map((c) => c.id),
@@ -333,6 +361,13 @@ function compileRules(a: Agreement): Rules {
     benchmarkIds: new Set(a.benchmarks.map((b) => b.id)),
     adjudicatorRoles: new Set(a.adjudication.adjudicatorRoles),
     stagesUseBenchmarks,
+    benchmarksByType: {
+      zoneReachesStage: a.benchmarks.filter((b) => 'zoneReachesStage' in b.when),
+      allZonesReachStage: a.benchmarks.filter((b) => 'allZonesReachStage' in b.when),
+      sitesVerified: a.benchmarks.filter((b) => 'sitesVerified' in b.when),
+      attested: a.benchmarks.filter((b) => 'attested' in b.when),
+      allOfBenchmarks: a.benchmarks.filter((b) => 'allOfBenchmarks' in b.when),
+    },
   };
 }
 
@@ -358,13 +393,14 @@ export function initialState(agreement: Agreement): EngineState {
       withdrawal: { status: 'none', claims: {}, denials: {}, observation: null, unknownTo: [...rules.hosts[z.id]!] },
       inventory,
       violations: [],
+      deployed: {},
       dueMs: null,
     };
   }
   const benchmarks: EngineState['benchmarks'] = {};
   for (const b of agreement.benchmarks) benchmarks[b.id] = { occurrences: [], attestations: {} };
   const indicators: EscrowState['indicators'] = {};
-  for (const ind of agreement.escrow?.indicators ?? []) indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [] };
+  for (const ind of agreement.escrow?.indicators ?? []) indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [], citedUpTo: 0 };
   return {
     agreement: agreement.id,
     count: 0,

@@ -10,7 +10,7 @@
  * Parsing is strict (one spelling per checkpoint) because witnesses and clients compare
  * checkpoints as bytes: two spellings of one tree head would look like a fork, or hide one.
  */
-import { type NoteSigner, type NoteVerifier } from '../statement/keys.js';
+import type { NoteSigner, NoteVerifier } from '../statement/keys.js';
 import { type NoteSignature, openNote, signNote } from '../statement/note.js';
 import { LogFormatError } from './errors.js';
 import { tree_size_max } from './proof.js';
@@ -66,25 +66,39 @@ export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw new LogFormatError('checkpoint', 'does not end with a newline');
   const lines = text.slice(0, -1).split('\n');
   if (lines.length < 3) {
-    throw new LogFormatError('checkpoint', `has ${lines.length} lines, want at least 3 (origin, size, root hash)`);
+    throw new LogFormatError(
+      'checkpoint',
+      `has ${lines.length} lines, want at least 3 (origin, size, root hash)`,
+    );
   }
   lines.forEach((line, i) => {
-    if (controlRe.test(line)) throw new LogFormatError(`checkpoint line ${i + 1}`, 'contains a control character');
+    if (controlRe.test(line))
+      throw new LogFormatError(`checkpoint line ${i + 1}`, 'contains a control character');
   });
   const [origin, sizeText, rootText] = lines as [string, string, string];
   if (origin === '') throw new LogFormatError('checkpoint line 1', 'origin is empty');
   if (!decimalRe.test(sizeText)) {
-    throw new LogFormatError('checkpoint line 2', `size ${JSON.stringify(sizeText)} is not a decimal without leading zeros`);
+    throw new LogFormatError(
+      'checkpoint line 2',
+      `size ${JSON.stringify(sizeText)} is not a decimal without leading zeros`,
+    );
   }
   const size = Number(sizeText);
-  if (size > tree_size_max) throw new LogFormatError('checkpoint line 2', `size ${sizeText} is above ${tree_size_max}`);
+  if (size > tree_size_max)
+    throw new LogFormatError('checkpoint line 2', `size ${sizeText} is above ${tree_size_max}`);
   const root = Buffer.from(rootText, 'base64');
   if (root.toString('base64') !== rootText || root.length !== hash_bytes) {
-    throw new LogFormatError('checkpoint line 3', `root hash must be ${hash_bytes} bytes in standard base64, got ${JSON.stringify(rootText)}`);
+    throw new LogFormatError(
+      'checkpoint line 3',
+      `root hash must be ${hash_bytes} bytes in standard base64, got ${JSON.stringify(rootText)}`,
+    );
   }
   const extensions = lines.slice(3);
   if (extensions.length > checkpoint_extensions_max) {
-    throw new LogFormatError('checkpoint', `${extensions.length} extension lines, at most ${checkpoint_extensions_max}`);
+    throw new LogFormatError(
+      'checkpoint',
+      `${extensions.length} extension lines, at most ${checkpoint_extensions_max}`,
+    );
   }
   extensions.forEach((e, i) => {
     // An empty line would end the note text early: the signed note would split there.
@@ -120,7 +134,10 @@ export function openCheckpoint(noteText: string, verifier: NoteVerifier, origin:
   const opened = openNote(noteText, [verifier]);
   const checkpoint = parseCheckpoint(opened.text);
   if (checkpoint.origin !== origin) {
-    throw new LogFormatError('checkpoint line 1', `origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(origin)}`);
+    throw new LogFormatError(
+      'checkpoint line 1',
+      `origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(origin)}`,
+    );
   }
   return { checkpoint, text: opened.text, verified: opened.verified, unverified: opened.unverified };
 }

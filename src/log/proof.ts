@@ -97,7 +97,9 @@ export function consistencyProof(size1: number, size2: number, read: HashReader)
   checkSize('size1', size1);
   checkSize('size2', size2);
   if (size1 === 0 || size1 > size2) {
-    throw new RangeError(`no consistency proof from size ${size1} to size ${size2} (need 0 < size1 <= size2)`);
+    throw new RangeError(
+      `no consistency proof from size ${size1} to size ${size2} (need 0 < size1 <= size2)`,
+    );
   }
   // SUBPROOF(m, D[lo:hi], b), unrolled top-down as in inclusionProof.
   const topDown: Buffer[] = [];
@@ -172,7 +174,9 @@ export function verifyInclusion(
   for (let i = 0; i < proof.length; i++) {
     const p = proof[i]!;
     if (sn === 0) {
-      throw new ProofError(`proof has ${proof.length} hashes, more than the ${i} a tree of size ${treeSize} needs`);
+      throw new ProofError(
+        `proof has ${proof.length} hashes, more than the ${i} a tree of size ${treeSize} needs`,
+      );
     }
     if (fn % 2 === 1 || fn === sn) {
       r = nodeHash(p, r);
@@ -190,7 +194,9 @@ export function verifyInclusion(
   }
   // Step 5.
   if (sn !== 0) {
-    throw new ProofError(`proof has ${proof.length} hashes, too few for leaf ${leafIndex} of a tree of size ${treeSize}`);
+    throw new ProofError(
+      `proof has ${proof.length} hashes, too few for leaf ${leafIndex} of a tree of size ${treeSize}`,
+    );
   }
   if (!sameBytes(r, root)) {
     throw new ProofError(
@@ -218,7 +224,9 @@ export function verifyConsistency(
   }
   if (size2 < size1) throw new ProofError(`size2 ${size2} is smaller than size1 ${size1}`);
   if (size1 === 0) {
-    throw new ProofError('a consistency proof from the empty tree proves nothing (RFC 9162 §2.1.4 needs size1 > 0)');
+    throw new ProofError(
+      'a consistency proof from the empty tree proves nothing (RFC 9162 §2.1.4 needs size1 > 0)',
+    );
   }
   if (size1 === size2) {
     if (proof.length !== 0) {
@@ -271,9 +279,13 @@ export function verifyConsistency(
     throw new ProofError(`consistency proof from ${size1} to ${size2} has too few hashes`);
   }
   if (!sameBytes(fr, root1)) {
-    throw new ProofError(`consistency proof from ${size1} to ${size2}: computed old root ${hex(fr)} does not match ${hex(root1)}`);
+    throw new ProofError(
+      `consistency proof from ${size1} to ${size2}: computed old root ${hex(fr)} does not match ${hex(root1)}`,
+    );
   }
   if (!sameBytes(sr, root2)) {
-    throw new ProofError(`consistency proof from ${size1} to ${size2}: computed new root ${hex(sr)} does not match ${hex(root2)}`);
+    throw new ProofError(
+      `consistency proof from ${size1} to ${size2}: computed new root ${hex(sr)} does not match ${hex(root2)}`,
+    );
   }
 }

@@ -10,7 +10,7 @@
  *     <empty line>
  *     <signed checkpoint note, verbatim>
  */
-import { parseVerifierKey, type NoteVerifier } from '../statement/keys.js';
+import { type NoteVerifier, parseVerifierKey } from '../statement/keys.js';
 import { type OpenedCheckpoint, openCheckpoint } from './checkpoint.js';
 import { LogFormatError, ProofError } from './errors.js';
 import { proof_hashes_max, verifyInclusion } from './proof.js';
@@ -76,19 +76,30 @@ export function parseReceipt(text: string): Receipt {
   };
   const where = () => `tlog-proof line ${lineNo}`;
   const header = nextLine(receipt_header);
-  if (header !== receipt_header) throw new LogFormatError(where(), `want ${JSON.stringify(receipt_header)}, got ${JSON.stringify(header)}`);
+  if (header !== receipt_header)
+    throw new LogFormatError(
+      where(),
+      `want ${JSON.stringify(receipt_header)}, got ${JSON.stringify(header)}`,
+    );
   let line = nextLine('"extra <base64>" or "index <N>"');
   let extra: Buffer | undefined;
   if (line.startsWith('extra ')) {
     extra = strictBase64(line.slice(6), where(), 'extra data');
-    if (extra.length === 0) throw new LogFormatError(where(), 'extra line with no data (omit the line instead)');
+    if (extra.length === 0)
+      throw new LogFormatError(where(), 'extra line with no data (omit the line instead)');
     if (extra.length > receipt_extra_bytes_max) {
-      throw new LogFormatError(where(), `extra data is ${extra.length} bytes, at most ${receipt_extra_bytes_max}`);
+      throw new LogFormatError(
+        where(),
+        `extra data is ${extra.length} bytes, at most ${receipt_extra_bytes_max}`,
+      );
     }
     line = nextLine('"index <N>"');
   }
   if (!line.startsWith('index ') || !decimalRe.test(line.slice(6))) {
-    throw new LogFormatError(where(), `want "index <N>" with N a decimal without leading zeros, got ${JSON.stringify(line)}`);
+    throw new LogFormatError(
+      where(),
+      `want "index <N>" with N a decimal without leading zeros, got ${JSON.stringify(line)}`,
+    );
   }
   const index = Number(line.slice(6));
   if (!Number.isSafeInteger(index)) throw new LogFormatError(where(), `index ${line.slice(6)} is too large`);
@@ -96,13 +107,16 @@ export function parseReceipt(text: string): Receipt {
   for (;;) {
     line = nextLine('a proof hash or the empty line before the checkpoint');
     if (line === '') break;
-    if (proof.length === proof_hashes_max) throw new LogFormatError(where(), `more than ${proof_hashes_max} proof hashes`);
+    if (proof.length === proof_hashes_max)
+      throw new LogFormatError(where(), `more than ${proof_hashes_max} proof hashes`);
     const h = strictBase64(line, where(), 'proof hash');
-    if (h.length !== hash_bytes) throw new LogFormatError(where(), `hash is ${h.length} bytes, want ${hash_bytes}`);
+    if (h.length !== hash_bytes)
+      throw new LogFormatError(where(), `hash is ${h.length} bytes, want ${hash_bytes}`);
     proof.push(h);
   }
   const checkpoint = text.slice(pos);
-  if (checkpoint === '') throw new LogFormatError(`tlog-proof line ${lineNo + 1}`, 'missing signed checkpoint');
+  if (checkpoint === '')
+    throw new LogFormatError(`tlog-proof line ${lineNo + 1}`, 'missing signed checkpoint');
   return extra === undefined ? { index, proof, checkpoint } : { extra, index, proof, checkpoint };
 }
 
@@ -134,5 +148,7 @@ export function verifyReceipt(
   const { size, root } = opened.checkpoint;
   if (r.index >= size) throw new ProofError(`receipt index ${r.index} is not below checkpoint size ${size}`);
   verifyInclusion(r.index, size, leafHash(entry), r.proof, root);
-  return r.extra === undefined ? { index: r.index, checkpoint: opened } : { index: r.index, checkpoint: opened, extra: r.extra };
+  return r.extra === undefined
+    ? { index: r.index, checkpoint: opened }
+    : { index: r.index, checkpoint: opened, extra: r.extra };
 }

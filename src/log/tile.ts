@@ -36,7 +36,8 @@ export interface TileId {
 }
 
 function checkIndex(index: number): void {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`tile index must be a non-negative integer, got ${index}`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`tile index must be a non-negative integer, got ${index}`);
 }
 
 function checkWidth(width: number): void {
@@ -82,7 +83,9 @@ export function entriesPath(index: number, width: number = tile_width): string {
 
 /** Path of a `TileId` (hash tile or entry bundle). */
 export function pathOf(tile: TileId): string {
-  return tile.level === 'entries' ? entriesPath(tile.index, tile.width) : tilePath(tile.level, tile.index, tile.width);
+  return tile.level === 'entries'
+    ? entriesPath(tile.index, tile.width)
+    : tilePath(tile.level, tile.index, tile.width);
 }
 
 const decimalRe = /^(0|[1-9][0-9]*)$/;
@@ -128,7 +131,8 @@ export function parseTilePath(path: string): TileId {
   }
   if (!Number.isSafeInteger(index)) bad('index too large');
   // Re-encoding rejects `x000/001` and other second names for the same tile.
-  if (encodeTileIndex(index) !== rest.join('/')) bad(`index is not canonically encoded (want ${encodeTileIndex(index)})`);
+  if (encodeTileIndex(index) !== rest.join('/'))
+    bad(`index is not canonically encoded (want ${encodeTileIndex(index)})`);
   return { level, index, width };
 }
 
@@ -216,7 +220,10 @@ export function encodeEntryBundle(entries: readonly Uint8Array[]): Buffer {
   for (let i = 0; i < entries.length; i++) {
     const len = entries[i]!.length;
     if (len > entry_bytes_max) {
-      throw new LogFormatError(`entry ${i} of bundle`, `${len} bytes is over the ${entry_bytes_max}-byte entry limit`);
+      throw new LogFormatError(
+        `entry ${i} of bundle`,
+        `${len} bytes is over the ${entry_bytes_max}-byte entry limit`,
+      );
     }
     total += 2 + len;
   }
@@ -243,10 +250,16 @@ export function decodeEntryBundle(buf: Uint8Array, where: string, expectedCount?
   let off = 0;
   while (off < buf.length) {
     if (out.length === max) {
-      throw new LogFormatError(where, `${buf.length - off} trailing bytes at offset ${off} after entry ${max - 1}`);
+      throw new LogFormatError(
+        where,
+        `${buf.length - off} trailing bytes at offset ${off} after entry ${max - 1}`,
+      );
     }
     if (buf.length - off < 2) {
-      throw new LogFormatError(where, `truncated: entry ${out.length} length prefix at offset ${off} needs 2 bytes, 1 left`);
+      throw new LogFormatError(
+        where,
+        `truncated: entry ${out.length} length prefix at offset ${off} needs 2 bytes, 1 left`,
+      );
     }
     const len = (buf[off]! << 8) | buf[off + 1]!;
     const start = off + 2;

@@ -9,14 +9,15 @@
  * the store on the next start. A failed commit poisons this instance so that its in-memory
  * edge can never drift from what is stored.
  */
-import type { AppendBatch, EntryMeta, LogStore } from '../store/log-store.js';
+
 import type { Disclosure } from '../statement/commitment.js';
 import { type NoteSigner, parseVerifierKey } from '../statement/keys.js';
 import { openNote, signNote } from '../statement/note.js';
+import type { AppendBatch, EntryMeta, LogStore } from '../store/log-store.js';
 import { formatCheckpoint, parseCheckpoint } from './checkpoint.js';
+import { consistencyProof, type HashReader, inclusionProof, rootAt } from './proof.js';
 import { formatReceipt } from './receipt.js';
 import { leafHash } from './rfc6962.js';
-import { consistencyProof, type HashReader, inclusionProof, rootAt } from './proof.js';
 import { TiledTree, tileHashReader } from './tree.js';
 
 /** Largest number of entries written in one transaction; bigger inputs are split. */
@@ -54,7 +55,9 @@ export class TransparencyLog {
     if (note !== undefined) {
       const cp = parseCheckpoint(openNote(note, [parseVerifierKey(identity.signer.vkey)]).text);
       if (cp.origin !== this.origin || cp.size !== store.size() || !cp.root.equals(this.#tree.root())) {
-        throw new Error(`stored checkpoint (origin ${cp.origin}, size ${cp.size}) does not match the stored tiles; run phaseline verify`);
+        throw new Error(
+          `stored checkpoint (origin ${cp.origin}, size ${cp.size}) does not match the stored tiles; run phaseline verify`,
+        );
       }
     }
   }
@@ -80,7 +83,10 @@ export class TransparencyLog {
       const chunk = entries.slice(off, off + batch_entries_max);
       const firstIndex = this.size;
       const result = this.#tree.append(chunk.map((e) => leafHash(e.bytes)));
-      const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: result.size, root: result.root }), [this.#signer]);
+      const checkpoint = signNote(
+        formatCheckpoint({ origin: this.origin, size: result.size, root: result.root }),
+        [this.#signer],
+      );
       const batch: AppendBatch = {
         firstIndex,
         entries: chunk.map((e) => e.bytes),
@@ -120,7 +126,8 @@ export class TransparencyLog {
   /** A C2SP tlog-proof receipt for entry `index` against the latest checkpoint. */
   receipt(index: number): string {
     const checkpoint = this.store.checkpoint();
-    if (checkpoint === undefined || index >= this.size) throw new RangeError(`entry ${index} is not in the log (size ${this.size})`);
+    if (checkpoint === undefined || index >= this.size)
+      throw new RangeError(`entry ${index} is not in the log (size ${this.size})`);
     return formatReceipt({ index, proof: this.inclusionProof(index), checkpoint });
   }
 }

@@ -1,6 +1,11 @@
 // c2sp.org/tlog-checkpoint bodies and signed checkpoints, c2sp.org/tlog-proof receipts.
 import { describe, expect, it } from 'vitest';
-import { formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } from '../../src/log/checkpoint.js';
+import {
+  formatCheckpoint,
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+} from '../../src/log/checkpoint.js';
 import { LogFormatError, ProofError } from '../../src/log/errors.js';
 import { formatReceipt, parseReceipt, receipt_header, verifyReceipt } from '../../src/log/receipt.js';
 import { MemoryTiles, TiledTree } from '../../src/log/tree.js';
@@ -31,8 +36,14 @@ describe('checkpoint body', () => {
     [`${origin}\n042\n${rootB64}\n`, 'checkpoint line 2: size "042" is not a decimal without leading zeros'],
     [`${origin}\n-1\n${rootB64}\n`, 'checkpoint line 2'],
     [`${origin}\n4 2\n${rootB64}\n`, 'checkpoint line 2'],
-    [`${origin}\n99999999999999999999\n${rootB64}\n`, 'checkpoint line 2: size 99999999999999999999 is above'],
-    [`${origin}\n42\n${Buffer.alloc(31).toString('base64')}\n`, 'checkpoint line 3: root hash must be 32 bytes'],
+    [
+      `${origin}\n99999999999999999999\n${rootB64}\n`,
+      'checkpoint line 2: size 99999999999999999999 is above',
+    ],
+    [
+      `${origin}\n42\n${Buffer.alloc(31).toString('base64')}\n`,
+      'checkpoint line 3: root hash must be 32 bytes',
+    ],
     [`${origin}\n42\n${rootB64.replace('=', '')}\n`, 'checkpoint line 3'],
     [`${origin}\n42\n${Buffer.alloc(32).toString('base64url')}x\n`, 'checkpoint line 3'],
     [`${origin}\n42\n${rootB64}\n\n`, 'checkpoint line 4: extension line is empty'],
@@ -46,7 +57,9 @@ describe('checkpoint body', () => {
   it('refuses to format what it would not parse', () => {
     expect(() => formatCheckpoint({ origin: 'a\nb', size: 1, root })).toThrow(LogFormatError);
     expect(() => formatCheckpoint({ origin, size: 1, root: Buffer.alloc(20) })).toThrow(/32 bytes/);
-    expect(() => formatCheckpoint({ origin, size: 1, root, extensions: [''] })).toThrow(/extension line is empty/);
+    expect(() => formatCheckpoint({ origin, size: 1, root, extensions: [''] })).toThrow(
+      /extension line is empty/,
+    );
   });
 });
 
@@ -72,7 +85,10 @@ describe('signed checkpoint', () => {
     expect(() => openCheckpoint(note, other, origin)).toThrow();
     for (let i = 0; i < note.length; i++) {
       const c = note.charCodeAt(i);
-      const tampered = note.slice(0, i) + String.fromCharCode(c === 0x41 ? 0x42 : c === 0x0a ? 0x20 : 0x41) + note.slice(i + 1);
+      const tampered =
+        note.slice(0, i) +
+        String.fromCharCode(c === 0x41 ? 0x42 : c === 0x0a ? 0x20 : 0x41) +
+        note.slice(i + 1);
       expect(() => openCheckpoint(tampered, verifier, origin), `byte ${i}`).toThrow();
     }
   });
@@ -88,7 +104,12 @@ describe('tlog-proof receipts', () => {
   store.write(r.tiles);
   const note = signCheckpoint({ origin, size: r.size, root: r.root }, signer);
   const receipt = (index: number, extra?: Buffer) =>
-    formatReceipt({ index, proof: tree.inclusionProof(index), checkpoint: note, ...(extra ? { extra } : {}) });
+    formatReceipt({
+      index,
+      proof: tree.inclusionProof(index),
+      checkpoint: note,
+      ...(extra ? { extra } : {}),
+    });
 
   it('have the c2sp.org/tlog-proof@v1 layout', () => {
     const text = receipt(5, Buffer.from('hello'));
@@ -99,7 +120,12 @@ describe('tlog-proof receipts', () => {
     expect(lines.slice(3, 13).every((l) => Buffer.from(l, 'base64').length === 32)).toBe(true);
     expect(lines[13]).toBe('');
     expect(text.endsWith(`\n\n${note}`)).toBe(true);
-    expect(parseReceipt(text)).toEqual({ extra: Buffer.from('hello'), index: 5, proof: tree.inclusionProof(5), checkpoint: note });
+    expect(parseReceipt(text)).toEqual({
+      extra: Buffer.from('hello'),
+      index: 5,
+      proof: tree.inclusionProof(5),
+      checkpoint: note,
+    });
   });
 
   it('verify for the right entry and fail for any other', () => {
@@ -117,7 +143,10 @@ describe('tlog-proof receipts', () => {
     let checked = 0;
     for (let i = 0; i < text.length; i += 3) {
       const c = text.charCodeAt(i);
-      const tampered = text.slice(0, i) + String.fromCharCode(c === 0x41 ? 0x42 : c === 0x0a ? 0x20 : 0x41) + text.slice(i + 1);
+      const tampered =
+        text.slice(0, i) +
+        String.fromCharCode(c === 0x41 ? 0x42 : c === 0x0a ? 0x20 : 0x41) +
+        text.slice(i + 1);
       expect(() => verifyReceipt(tampered, entries[300]!, keys.vkey, origin), `byte ${i}`).toThrow();
       checked++;
     }
@@ -129,7 +158,10 @@ describe('tlog-proof receipts', () => {
     [`${receipt_header}\nindex 01\n\nx`, 'tlog-proof line 2: want "index <N>"'],
     [`${receipt_header}\nextra \nindex 0\n\nx`, 'tlog-proof line 2: extra line with no data'],
     [`${receipt_header}\nextra !!\nindex 0\n\nx`, 'tlog-proof line 2: extra data is not standard base64'],
-    [`${receipt_header}\nindex 0\n${Buffer.alloc(31).toString('base64')}\n\nx`, 'tlog-proof line 3: hash is 31 bytes, want 32'],
+    [
+      `${receipt_header}\nindex 0\n${Buffer.alloc(31).toString('base64')}\n\nx`,
+      'tlog-proof line 3: hash is 31 bytes, want 32',
+    ],
     [`${receipt_header}\nindex 0\n${Buffer.alloc(32).toString('base64')}\n`, 'tlog-proof line 4: missing'],
     [`${receipt_header}\nindex 0\n\n`, 'tlog-proof line 4: missing signed checkpoint'],
     [`${receipt_header}\nindex 0`, 'tlog-proof line 2: missing'],

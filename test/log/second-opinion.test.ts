@@ -54,20 +54,25 @@ describe('@sigstore/verify agrees', () => {
   const verifier = parseVerifierKey(keys.vkey);
   const logID = Buffer.alloc(4);
   logID.writeUInt32BE(verifier.keyId);
-  const tlogs = [{ logID, baseURL: `https://${origin}`, publicKey: verifier.publicKey, validFor: { start: new Date(0) } }];
+  const tlogs = [
+    { logID, baseURL: `https://${origin}`, publicKey: verifier.publicKey, validFor: { start: new Date(0) } },
+  ];
 
   it('parses our signed checkpoints and checks their signature', () => {
     const tree = built(1000);
     const note = signCheckpoint({ origin, size: 1000, root: tree.root(), extensions: ['ext'] }, signer);
-    const cp = verifyCheckpoint({ inclusionProof: { checkpoint: { envelope: note } } } as never, tlogs as never);
+    const cp = verifyCheckpoint(
+      { inclusionProof: { checkpoint: { envelope: note } } } as never,
+      tlogs as never,
+    );
     expect(cp.origin).toBe(origin);
     expect(cp.logSize).toBe(1000n);
     expect(cp.logHash.equals(tree.root())).toBe(true);
     expect(cp.rest).toEqual(['ext']);
     const forged = note.replace('\n1000\n', '\n1001\n');
-    expect(() => verifyCheckpoint({ inclusionProof: { checkpoint: { envelope: forged } } } as never, tlogs as never)).toThrow(
-      /invalid checkpoint signature/,
-    );
+    expect(() =>
+      verifyCheckpoint({ inclusionProof: { checkpoint: { envelope: forged } } } as never, tlogs as never),
+    ).toThrow(/invalid checkpoint signature/);
   });
 
   it('verifies our inclusion proofs and rejects a wrong entry', () => {
@@ -77,7 +82,10 @@ describe('@sigstore/verify agrees', () => {
         const i = seed % n;
         const cp = { logSize: BigInt(n), logHash: tree.root() };
         const proofEntry = (body: Buffer) =>
-          ({ canonicalizedBody: body, inclusionProof: { logIndex: String(i), hashes: tree.inclusionProof(i) } }) as never;
+          ({
+            canonicalizedBody: body,
+            inclusionProof: { logIndex: String(i), hashes: tree.inclusionProof(i) },
+          }) as never;
         verifyMerkleInclusion(proofEntry(entry(i)), cp as never);
         expect(() => verifyMerkleInclusion(proofEntry(entry(i + 1)), cp as never)).toThrow();
       }),

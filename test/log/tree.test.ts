@@ -61,7 +61,12 @@ describe('TiledTree', () => {
     }
     // Level 0 holds the leaf hashes themselves; level 1 hash i is the root of leaves 256i..256i+255.
     expect(store.tiles.get('0/3')!.subarray(0, 32).equals(hashes[768]!)).toBe(true);
-    expect(store.tiles.get('1/0')!.subarray(32 * 5, 32 * 6).equals(rootFromLeafHashes(hashes.slice(1280, 1536)))).toBe(true);
+    expect(
+      store.tiles
+        .get('1/0')!
+        .subarray(32 * 5, 32 * 6)
+        .equals(rootFromLeafHashes(hashes.slice(1280, 1536))),
+    ).toBe(true);
   });
 
   it('returns only the tiles that changed in an append', () => {
@@ -86,7 +91,9 @@ describe('TiledTree', () => {
     const tree = new TiledTree(0, () => undefined);
     const entries = [entry(0), entry(1), entry(2)];
     expect(tree.appendEntries(entries).root.equals(rootFromLeafHashes(leafHashes(3)))).toBe(true);
-    expect(() => tree.appendEntries([entry(3), Buffer.alloc(65536)])).toThrow(/entry 4: 65536 bytes is over the 65535-byte limit/);
+    expect(() => tree.appendEntries([entry(3), Buffer.alloc(65536)])).toThrow(
+      /entry 4: 65536 bytes is over the 65535-byte limit/,
+    );
     expect(tree.size).toBe(3);
   });
 
@@ -121,13 +128,16 @@ describe('TiledTree', () => {
     const missing = () => new TiledTree(300, (l, i) => (l === 0 && i === 1 ? undefined : store.read(l, i)));
     expect(missing).toThrow(LogFormatError);
     expect(missing).toThrow('tile/0/001.p/44: tile not found');
-    const short = () => new TiledTree(300, (l, i) => store.read(l, i)?.subarray(0, l === 0 && i === 1 ? 40 * 32 : undefined));
+    const short = () =>
+      new TiledTree(300, (l, i) => store.read(l, i)?.subarray(0, l === 0 && i === 1 ? 40 * 32 : undefined));
     expect(short).toThrow('tile/0/001.p/44: expected 1408 bytes, got 1280');
   });
 
   it('names a truncated full tile when proving', () => {
     const { store } = build(600, 600);
-    const read = tileHashReader(600, (l, i) => (l === 0 && i === 0 ? store.read(0, 0)!.subarray(0, 8000) : store.read(l, i)));
+    const read = tileHashReader(600, (l, i) =>
+      l === 0 && i === 0 ? store.read(0, 0)!.subarray(0, 8000) : store.read(l, i),
+    );
     expect(() => inclusionProof(3, 600, read)).toThrow('tile/0/000: expected 8192 bytes, got 8000');
   });
 

@@ -51,7 +51,8 @@ describe('transparency-dev/merkle inclusion vectors', () => {
     expect(inclusion.some(([, c]) => c.wantErr)).toBe(true);
   });
   it.each(inclusion)('%s', (_name, c) => {
-    const run = () => verifyInclusion(c.leafIdx, c.treeSize, b64(c.leafHash), (c.proof ?? []).map(b64), b64(c.root));
+    const run = () =>
+      verifyInclusion(c.leafIdx, c.treeSize, b64(c.leafHash), (c.proof ?? []).map(b64), b64(c.root));
     if (c.wantErr) expect(run).toThrow();
     else expect(run).not.toThrow();
   });
@@ -62,7 +63,8 @@ describe('transparency-dev/merkle consistency vectors', () => {
     expect(consistency.length).toBeGreaterThan(80);
   });
   it.each(consistency)('%s', (_name, c) => {
-    const run = () => verifyConsistency(c.size1, c.size2, (c.proof ?? []).map(b64), b64(c.root1), b64(c.root2));
+    const run = () =>
+      verifyConsistency(c.size1, c.size2, (c.proof ?? []).map(b64), b64(c.root1), b64(c.root2));
     if (c.wantErr) expect(run).toThrow();
     else expect(run).not.toThrow();
   });
