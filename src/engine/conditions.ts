@@ -105,7 +105,15 @@ export function evaluate(
     const min = SEVERITY_RANK[severityAtLeast];
     for (const v of zone.violations) if (SEVERITY_RANK[v.severity] >= min && v.atMs > base) base = v.atMs;
     const readyMs = base + ms;
-    if (readyMs <= nowMs || !wantWaits) return { readyMs, cites: [], waits: [] };
+    // Time alone satisfies nothing: cite the statements that brought the zone into `sinceStage`.
+    let cites: number[] = [];
+    for (let i = zone.history.length - 1; i >= 0; i--) {
+      if (zone.history[i]!.to === sinceStage) {
+        cites = zone.history[i]!.cites;
+        break;
+      }
+    }
+    if (readyMs <= nowMs || !wantWaits) return { readyMs, cites, waits: [] };
     return {
       readyMs,
       cites: [],

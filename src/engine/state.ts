@@ -22,7 +22,7 @@
  */
 import { canonicalJson } from '../statement/canonical.js';
 import type { Envelope } from '../statement/types.js';
-import type { Agreement, Benchmark, Role, Severity, StatementKind } from '../agreement/model.js';
+import type { Agreement, Benchmark, Role, Severity, Stage, StatementKind } from '../agreement/model.js';
 import { DEFAULT_PERMISSIONS, type IncidentType } from './kinds.js';
 
 /** A log entry as the engine sees it: position, the log's admission time, and the envelope. */
@@ -262,6 +262,7 @@ export interface Rules {
   /** Stage ids in forward order (following `next`), and each stage's rank. */
   stageOrder: string[];
   stageRank: Record<string, number>;
+  stageById: Record<string, Stage>;
   finalStage: string;
   zoneIds: Set<string>;
   /** zone id → zones that list it as a prerequisite. */
@@ -348,6 +349,7 @@ function compileRules(a: Agreement): Rules {
     permissions,
     stageOrder,
     stageRank,
+    stageById: Object.fromEntries(a.stages.map((s) => [s.id, s])),
     finalStage: stageOrder[stageOrder.length - 1]!,
     zoneIds: new Set(a.zones.map((z) => z.id)),
     dependents,
