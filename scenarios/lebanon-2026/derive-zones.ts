@@ -46,6 +46,8 @@ type Area = Feature<Polygon | MultiPolygon>;
 export const bufferStripKm = 5;
 /** Polygon parts and holes smaller than this are slivers from mismatched sources, not territory. */
 export const sliverKm2 = 0.5;
+/** Leftover river-bank fragments smaller than this are not worth reassigning. */
+const speckM2 = 100;
 /** Output precision: 6 decimals is ~0.1 m, far below the accuracy of any input. */
 export const coordDecimals = 6;
 
@@ -53,11 +55,11 @@ export const sourceFiles = {
   cazas: 'lbn_adm2_cazas_wof.geojson',
   litani: 'river_litani_osm.geojson',
   blueLine: 'blue_line_proxy_ne10m.geojson',
-  countries: 'ne10m_countries_levant.geojson',
 } as const;
 
 /** Context layers drawn on the check map only; they do not shape any zone. */
 const displayFiles = {
+  countries: 'ne10m_countries_levant.geojson',
   rivers: ['river_zahrani_osm.geojson', 'river_awali_osm.geojson'],
 } as const;
 
@@ -65,7 +67,6 @@ const src = {
   cazas: `source/${sourceFiles.cazas} (Who's On First, CC-BY)`,
   litani: `source/${sourceFiles.litani} main_stream ways (© OpenStreetMap contributors, ODbL 1.0)`,
   blueLine: `source/${sourceFiles.blueLine} (Natural Earth, public domain; a proxy, not the UN Blue Line)`,
-  lebanon: `source/${sourceFiles.countries} Lebanon (Natural Earth, public domain)`,
 };
 
 /** The seven cazas the zones are cut from, by their WOF `name`. */
@@ -183,20 +184,16 @@ const zoneSpecs: ZoneSpec[] = [
   },
 ];
 
-// Far-away coordinates used to close river and border lines into half-plane-like polygons.
-// They lie well outside Lebanon (sea to the west, Syria/Jordan to the east and south).
+// Far-away coordinates used to close a river line into a polygon. They lie well outside
+// Lebanon (sea to the west, Syria/Jordan to the east and south).
 const farWest = 34.5;
 const farEast = 37;
 const farSouth = 32.5;
-const farNorth = 34.6;
-/** The NE gap fill starts this far east of the proxy's coastal end (~9 km, clear of the coast). */
-const fillInlandDeg = 0.1;
 
 interface Sources {
   cazas: Map<CazaName, Feature<Polygon | MultiPolygon, Record<string, unknown>>>;
   litani: Position[];
   blueLine: Feature<LineString, Record<string, unknown>>;
-  lebanon: Area;
 }
 
 function readJson<T>(path: string): T {
@@ -238,14 +235,8 @@ export function loadSources(sourceDir: string): Sources {
   );
   const blueLine = blueFc.features[0];
   if (!blueLine || blueLine.geometry.type !== 'LineString') throw new Error('Blue Line proxy is not a LineString');
-  const countries = readJson<FeatureCollection<Polygon | MultiPolygon, Record<string, unknown>>>(
-    join(sourceDir, sourceFiles.countries),
-  );
-  const lebanon = countries.features.find((f) => f.properties['iso_a3'] === 'LBN');
-  if (!lebanon) throw new Error(`Lebanon not found in ${sourceFiles.countries}`);
   return {
     cazas,
-    lebanon,
     litani: chainMainStream(readJson(join(sourceDir, sourceFiles.litani))),
     blueLine,
   };
@@ -269,16 +260,6 @@ function southOfRiver(downstream: Position[]): Feature<Polygon> {
     [farEast, up[1]!],
     up,
   ];
-  return turf.polygon([ring]);
-}
-
-/** Lebanese side of the Blue Line proxy: the line extended to the sea and beyond the tri-point, closed to the north. */
-function northOfBlueLine(line: Position[]): Feature<Polygon> {
-  const west = line[0]!;
-  const east = line[line.length - 1]!;
-  // Beyond the Hermon tri-point the boundary is Lebanon–Syria; continue north-east, clear of the
-  // cazas used here, so only the proxy itself cuts them.
-  const ring: Position[] = [[farWest, west[1]!], ...line, [east[0]! + 0.5, east[1]! + 0.5], [farEast, farNorth], [farWest, farNorth], [farWest, west[1]!]];
   return turf.polygon([ring]);
 }
 
@@ -396,41 +377,38 @@ export function assertValidArea(f: Area, label: string): void {
 export function deriveZones(sourceDir: string): ZoneCollection {
   const s = loadSources(sourceDir);
   const caza = (n: CazaName) => s.cazas.get(n)!;
-  const lebanonSide = northOfBlueLine(s.blueLine.geometry.coordinates);
   const southLitani = southOfRiver(s.litani);
 
-  const allCazas = union(cazaNames.map(caza));
-  // The WOF cazas, not the proxy, bound the zones to the south. Along the eastern border the
-  // Natural Earth proxy runs up to ~2 km inside Lebanon: GeoNames puts Kfar Kila, Blida, Meiss ej
-  // Jabal and Adaisseh 0.4-0.7 km on its Israeli side, while WOF has them in Marjaayoun and holds
-  // no Israeli locality. Clipping at the proxy would leave those frontline villages in no zone.
-  const south = intersect(allCazas, southLitani);
-  const north = difference(allCazas, southLitani);
-
-  const strip = turf.buffer(s.blueLine, bufferStripKm, { units: 'kilometers', steps: 16 }) as Area;
-  // Elsewhere WOF stops short of the proxy (near Ghajar, south of Bent Jbeil, the Shebaa hills).
-  // The Natural Earth Lebanon polygon shares its border with the proxy, so it fills those gaps up
-  // to the line; only inland of the coast (NE's coarse coastline would add sea) and not beyond the
-  // Hermon tri-point (there the border is with Syria, not the Blue Line).
-  const line = s.blueLine.geometry.coordinates;
-  const fillBand = turf.bboxPolygon([line[0]![0]! + fillInlandDeg, farSouth, line[line.length - 1]![0]!, farNorth]);
-  const frontCazas = union([caza('Sour'), caza('Bent Jbeil'), caza('Marjaayoun'), caza('Hasbaya')]);
-  const bufferZone = dropSlivers(
-    intersect(
-      intersect(strip, union([frontCazas, intersect(intersect(s.lebanon, fillBand), lebanonSide)])),
-      southLitani,
-    ),
+  // The WOF cazas, not the proxy, bound the zones to the south: the Natural Earth proxy is off
+  // by up to ~1-2 km both ways. It puts Kfar Kila, Blida, Meiss ej Jabal and Adaisseh (GeoNames
+  // points) 0.4-0.7 km on its Israeli side and Metula, Zar'it, Shetula and Avivim on its Lebanese
+  // side, while WOF gets all eight right. Zones therefore cross the drawn proxy in places.
+  // The strip is measured from the proxy, so its depth from the WOF border varies with that error.
+  const strip = intersect(
+    turf.buffer(s.blueLine, bufferStripKm, { units: 'kilometers', steps: 16 }) as Area,
+    southLitani,
   );
+  const frontCazas: CazaName[] = ['Sour', 'Bent Jbeil', 'Marjaayoun', 'Hasbaya'];
+  const bufferZone = dropSlivers(union(frontCazas.map((n) => intersect(strip, caza(n)))));
+
+  // Each caza split at the Litani (the south part minus the buffer strip).
+  const split = new Map<CazaName, { south: Area | null; north: Area | null }>();
+  for (const n of cazaNames) {
+    split.set(n, {
+      south: difference(intersect(caza(n), southLitani), bufferZone),
+      north: difference(caza(n), southLitani),
+    });
+  }
 
   // Core of each zone: its caza on its own side of the river.
   const core = new Map<string, Area | null>();
+  const zoneSide = (spec: ZoneSpec) => (spec.kind === 'north-of-litani' ? 'north' : 'south');
   for (const spec of zoneSpecs) {
     if (spec.kind === 'buffer-strip') {
       core.set(spec.id, bufferZone);
       continue;
     }
-    const side = spec.kind === 'south-of-litani' ? difference(south, bufferZone) : north;
-    let piece = intersect(caza(spec.caza!), side);
+    let piece = split.get(spec.caza!)![zoneSide(spec)];
     if (piece && spec.piece) piece = pickPiece(piece, spec.piece, spec.id);
     core.set(spec.id, piece);
   }
@@ -438,24 +416,39 @@ export function deriveZones(sourceDir: string): ZoneCollection {
   // The WOF caza edges follow the river only roughly, so each caza leaves strips on the wrong
   // bank. Give each strip to the zone on its own bank that it touches most, so the river is the
   // boundary; strips touching no zone (e.g. facing West Bekaa, which is not zoned) are dropped.
-  const claimed = union([...core.values()]);
-  const leftovers = difference(union([south, north].map((x) => difference(x, bufferZone))), claimed);
-  if (leftovers) {
-    for (const part of turf.flatten(leftovers).features) {
-      const halo = turf.buffer(part, 0.05, { units: 'kilometers', steps: 4 }) as Area;
-      let best: string | null = null;
-      let bestArea = 0;
-      for (const spec of zoneSpecs) {
-        if (spec.kind === 'buffer-strip') continue;
-        const touch = intersect(halo, core.get(spec.id) ?? null);
-        const a = touch ? turf.area(touch) : 0;
-        if (a > bestArea) {
-          bestArea = a;
-          best = spec.id;
-        }
-      }
-      if (best) core.set(best, union([core.get(best) ?? null, part]));
+  const zonedCazas = new Set(zoneSpecs.map((z) => z.caza));
+  const leftovers: { part: Area; side: 'south' | 'north' }[] = [];
+  for (const n of cazaNames) {
+    if (!zonedCazas.has(n)) continue;
+    const own = zoneSpecs.find((z) => z.caza === n)!;
+    const wrong = zoneSide(own) === 'south' ? 'north' : 'south';
+    const piece = split.get(n)![wrong];
+    if (!piece) continue;
+    for (const part of turf.flatten(piece).features) {
+      // Specks below this only cost time; leaving them unassigned changes no visible boundary.
+      if (turf.area(part) >= speckM2) leftovers.push({ part, side: wrong });
     }
+  }
+  const bboxes = new Map<string, number[]>();
+  for (const [id, g] of core) if (g) bboxes.set(id, turf.bbox(g));
+  const bboxesMeet = (a: number[], b: number[]) => a[0]! <= b[2]! && b[0]! <= a[2]! && a[1]! <= b[3]! && b[1]! <= a[3]!;
+  for (const { part, side } of leftovers) {
+    const halo = turf.buffer(part, 0.05, { units: 'kilometers', steps: 4 }) as Area;
+    const haloBox = turf.bbox(halo);
+    let best: string | null = null;
+    let bestArea = 0;
+    for (const spec of zoneSpecs) {
+      if (spec.kind === 'buffer-strip' || zoneSide(spec) !== side) continue;
+      const box = bboxes.get(spec.id);
+      if (!box || !bboxesMeet(box, haloBox)) continue;
+      const touch = intersect(halo, core.get(spec.id) ?? null);
+      const a = touch ? turf.area(touch) : 0;
+      if (a > bestArea) {
+        bestArea = a;
+        best = spec.id;
+      }
+    }
+    if (best) core.set(best, union([core.get(best) ?? null, part]));
   }
 
   const features: ZoneFeature[] = [];
@@ -471,11 +464,11 @@ export function deriveZones(sourceDir: string): ZoneCollection {
 
     const derivedFrom =
       spec.kind === 'buffer-strip'
-        ? [src.blueLine, src.cazas, src.lebanon, src.litani]
+        ? [src.blueLine, src.cazas, src.litani]
         : [src.cazas, src.litani, src.blueLine];
     const sourcesText =
       spec.kind === 'buffer-strip'
-        ? `a ${bufferStripKm} km buffer of the Natural Earth Blue Line proxy, clipped to Who's On First cazas and the Natural Earth Lebanon polygon`
+        ? `a ${bufferStripKm} km buffer of the Natural Earth Blue Line proxy, clipped to the Who's On First cazas south of the OpenStreetMap Litani`
         : `the Who's On First ${spec.caza} caza, the OpenStreetMap Litani and the Natural Earth Blue Line proxy`;
     const properties: ZoneProperties = {
       id: spec.id,
@@ -548,6 +541,32 @@ function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * A label point deep inside the polygon (approximate pole of inaccessibility on a grid): the
+ * centroid of a bent strip can fall outside it or on an edge.
+ */
+function labelPoint(f: Area): Position {
+  const [w, s, e, n] = turf.bbox(f);
+  const vertices = turf.coordAll(f);
+  const kx = Math.cos((((s + n) / 2) * Math.PI) / 180);
+  let best: Position = turf.pointOnFeature(f).geometry.coordinates;
+  let bestD = -1;
+  const steps = 40;
+  for (let i = 1; i < steps; i++) {
+    for (let j = 1; j < steps; j++) {
+      const p: Position = [w + ((e - w) * i) / steps, s + ((n - s) * j) / steps];
+      if (!turf.booleanPointInPolygon(p, f)) continue;
+      let d = Number.POSITIVE_INFINITY;
+      for (const v of vertices) d = Math.min(d, ((v[0]! - p[0]!) * kx) ** 2 + (v[1]! - p[1]!) ** 2);
+      if (d > bestD) {
+        bestD = d;
+        best = p;
+      }
+    }
+  }
+  return best;
+}
+
 export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
   const bbox = [35.08, 33.02, 35.9, 33.72] as const;
   const width = 1000;
@@ -578,7 +597,7 @@ export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
     parts.push(`<path d="${pathOf(f.geometry)}" fill="#fbfaf5" stroke="#b9b4a6" stroke-width="0.8"/>`);
   }
   const levant = readJson<FeatureCollection<Polygon | MultiPolygon, { name: string }>>(
-    join(sourceDir, sourceFiles.countries),
+    join(sourceDir, displayFiles.countries),
   );
   for (const f of levant.features) {
     if (f.properties.name === 'Lebanon') continue;
@@ -600,10 +619,7 @@ export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
     `<path d="${pathOf(s.blueLine.geometry)}" fill="none" stroke="#111111" stroke-width="2.4" stroke-dasharray="8 4"/>`,
   );
   zones.features.forEach((f, i) => {
-    const at = turf.pointOnFeature(f as Area).geometry.coordinates;
-    const c = turf.centerOfMass(f as Area).geometry.coordinates;
-    const p = turf.booleanPointInPolygon(c, f as Area) ? c : at;
-    const [x, y] = xy(p).split(',').map(Number) as [number, number];
+    const [x, y] = xy(labelPoint(f as Area)).split(',').map(Number) as [number, number];
     const label = `${i + 1}. ${f.properties.id}`;
     parts.push(
       `<text x="${x}" y="${y}" font-size="13" font-weight="bold" text-anchor="middle" stroke="white" stroke-width="3" paint-order="stroke">${escapeXml(label)}</text>`,
@@ -611,7 +627,7 @@ export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
     );
   });
   const legend = [
-    'ILLUSTRATIVE pilot zones, lebanon-2026 scenario: the real pilot-zone boundaries are not public.',
+    'ILLUSTRATIVE pilot zones, lebanon-2026 scenario: the real pilot-zone boundaries are not public. Numbers: a valid opening order.',
     'Dashed black: Blue Line PROXY (Natural Earth), not the UN line. Dark blue: Litani; light blue: Zahrani, Awali.',
     "Cazas: Data from Who's On First. Rivers: © OpenStreetMap contributors, ODbL 1.0. Borders: Natural Earth (public domain).",
   ];

@@ -36,8 +36,10 @@ export function resolveGeometryRefs(
   tree: ANode,
   read: ReadText,
   resolve: ResolvePath,
-): { tree: ANode; issues: AgreementIssue[] } {
+): { tree: ANode; issues: AgreementIssue[]; unresolved: DocPath[] } {
   const issues: AgreementIssue[] = [];
+  // `<zone path>.geometry` for each reference that failed: the missing geometry is already reported.
+  const unresolved: DocPath[] = [];
   const cache = new Map<string, { features: Map<string, unknown>; single: unknown } | string>();
 
   const load = (abs: string, shown: string) => {
@@ -49,12 +51,12 @@ export function resolveGeometryRefs(
     return entry;
   };
 
-  const walk = (node: ANode): ANode => {
+  const walk = (node: ANode, path: DocPath): ANode => {
     switch (node.kind) {
       case 'scalar':
         return node;
       case 'seq':
-        return { ...node, items: node.items.map(walk) };
+        return { ...node, items: node.items.map((n, i) => walk(n, [...path, i])) };
       case 'map': {
         const entries = new Map<string, ANode>();
         for (const [k, v] of node.entries) {
@@ -64,9 +66,15 @@ export function resolveGeometryRefs(
               issues.push(issueAt(v.origin, [], 'write either "geometry" (inline) or "geometryRef" (a file reference), not both; an overlay replacing one writes `{$delete: true}` for the other', undefined, true));
               continue;
             }
-            entries.set('geometry', inline(v));
+            const g = inline(v);
+            if (g === v) unresolved.push([...path, 'geometry']);
+            else entries.set('geometry', g);
+          } else if (k === 'geometry' && v.kind === 'map' && v.entries.has('file')) {
+            const g = inline(v);
+            if (g === v) unresolved.push([...path, 'geometry']);
+            else entries.set(k, g);
           } else {
-            entries.set(k, k === 'geometry' && v.kind === 'map' && v.entries.has('file') ? inline(v) : walk(v));
+            entries.set(k, walk(v, [...path, k]));
           }
         }
         return { ...node, entries };
@@ -125,7 +133,7 @@ export function resolveGeometryRefs(
     return annotate(geometry, { ...ref.origin, note }, issues);
   };
 
-  return { tree: walk(tree), issues };
+  return { tree: walk(tree, []), issues, unresolved };
 }
 
 /** Feature geometries by id (`properties.id`, else the feature's `id`), or a message saying why the file is unusable. */

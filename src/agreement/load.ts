@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { checkAgreement } from './check.js';
-import { AgreementError, type AgreementIssue, sortIssues } from './errors.js';
+import { AgreementError, type AgreementIssue, type DocPath, formatPath, sortIssues } from './errors.js';
 import { type Agreement, AgreementSchema } from './model.js';
 import { type ReadIo, readAgreementTree } from './read.js';
 import { type ANode, issueInTree, toPlain } from './source.js';
@@ -36,6 +36,7 @@ export const nodeIo: ReadIo = {
   },
   resolve: (dir, ref) => nodePath.resolve(dir, ref),
   dirname: (file) => nodePath.dirname(nodePath.resolve(file)),
+  basename: (file) => nodePath.basename(file),
   display: (abs) => {
     const rel = nodePath.relative(process.cwd(), abs);
     return rel !== '' && !rel.startsWith('..') && !nodePath.isAbsolute(rel) ? rel : abs;
@@ -85,24 +86,86 @@ export function listVariantNames(scenarioDir: string): string[] {
  * (`extends`, geometry files); `io` defaults to the file system.
  */
 export function parseAgreementText(text: string, fileName: string, io: ReadIo = nodeIo): Agreement {
-  const { tree, issues } = readAgreementTree(text, fileName, fileName, io);
+  const { tree, issues, unresolved } = readAgreementTree(text, fileName, fileName, io);
   if (tree === undefined) throw new AgreementError(sortIssues(issues));
-  return validateTree(tree);
+  // Problems found while reading (overlay directives, geometry references) do not stop
+  // validation: the rest of the file is still checked, so one run lists everything.
+  const agreement = validateTree(tree, unresolved, issues);
+  if (issues.length > 0) throw new AgreementError(sortIssues(issues));
+  return agreement;
 }
 
 /** Validates a merged, geometry-resolved tree: shape, then semantics. Exported for tests and tools. */
-export function validateTree(tree: ANode): Agreement {
-  const plain = toPlain(tree);
-  const parsed = AgreementSchema.safeParse(plain);
-  if (!parsed.success) throw errorFrom(tree, describeZodIssues(parsed.error.issues, plain));
-  const problems = checkAgreement(parsed.data);
-  if (problems.length > 0) throw errorFrom(tree, problems);
-  return deepFreeze(parsed.data);
+export function validateTree(tree: ANode, suppress: readonly DocPath[] = [], extra: readonly AgreementIssue[] = []): Agreement {
+  const { agreement, problems } = validatePlain(toPlain(tree), suppress);
+  if (agreement === undefined) throw errorFrom(tree, problems, extra);
+  return agreement;
 }
 
-function errorFrom(tree: ANode, problems: readonly PathProblem[]): AgreementError {
+/**
+ * Shape, then semantics. When the shape is wrong the semantic checks still run, best effort, on
+ * the raw value with list defaults filled in, so one run lists as many problems as possible;
+ * their findings under a path that already has a shape problem are dropped as noise.
+ */
+function validatePlain(plain: unknown, suppress: readonly DocPath[] = []): { agreement?: Agreement; problems: PathProblem[] } {
+  const parsed = AgreementSchema.safeParse(plain);
+  // A failed geometry reference is already reported: drop what follows from the geometry being
+  // absent (problems at `…geometry` and below, and "no geometry" at the zone itself).
+  const keep = (ps: PathProblem[]) =>
+    ps.filter((p) => !suppress.some((s) => isPrefix(s, p.path) || (s.length === p.path.length + 1 && isPrefix(p.path, s))));
+  if (parsed.success) {
+    const problems = keep(checkAgreement(parsed.data));
+    return problems.length > 0 ? { problems } : { agreement: deepFreeze(parsed.data), problems };
+  }
+  const shape = keep(describeZodIssues(parsed.error.issues, plain));
+  let semantic: PathProblem[] = [];
+  try {
+    semantic = keep(checkAgreement(withListDefaults(plain) as Agreement)).filter(
+      (p) => !shape.some((z) => isPrefix(z.path, p.path) || isPrefix(p.path, z.path)),
+    );
+  } catch {
+    // The value is too malformed for the semantic checks; the shape problems say why.
+  }
+  return { problems: [...shape, ...semantic] };
+}
+
+function isPrefix(prefix: DocPath, path: DocPath): boolean {
+  return prefix.length <= path.length && prefix.every((seg, i) => seg === path[i]);
+}
+
+/** A copy of a raw agreement with the lists the schema defaults to `[]` present, for best-effort semantic checks. */
+function withListDefaults(plain: unknown): unknown {
+  const copy = structuredClone(plain) as Record<string, any>;
+  if (copy === null || typeof copy !== 'object') return copy;
+  const lists = (o: unknown, keys: string[]) => {
+    if (o === null || typeof o !== 'object') return;
+    for (const k of keys) if (!Array.isArray((o as Record<string, unknown>)[k])) (o as Record<string, unknown>)[k] = [];
+  };
+  lists(copy, ['parties', 'actors', 'weaponCategories', 'stages', 'zones', 'regressions', 'benchmarks']);
+  for (const p of copy.parties) lists(p, ['roles', 'keys']);
+  for (const z of copy.zones) lists(z, ['prerequisites', 'knownSites']);
+  lists(copy.truce, ['extensions']);
+  lists(copy.escrow, ['pledges', 'indicators']);
+  if (copy.adjudication === undefined) copy.adjudication = { adjudicatorRoles: ['adjudicator'], findingQuorum: 1 };
+  lists(copy.adjudication, ['adjudicatorRoles']);
+  return copy;
+}
+
+/**
+ * Validates an agreement held in memory (no file behind it, so issues carry no line): the same
+ * shape and semantic checks as a loaded file. `label` names it in errors.
+ */
+export function validateValue(value: unknown, label: string): Agreement {
+  const located = (problems: readonly PathProblem[]) =>
+    new AgreementError(problems.map((p) => ({ file: label, line: 0, column: 0, path: formatPath(p.path), message: p.message })));
+  const { agreement, problems } = validatePlain(value);
+  if (agreement === undefined) throw located(problems);
+  return agreement;
+}
+
+function errorFrom(tree: ANode, problems: readonly PathProblem[], extra: readonly AgreementIssue[]): AgreementError {
   const issues: AgreementIssue[] = problems.map((p) => issueInTree(tree, p.path, p.message, p.key ?? false));
-  return new AgreementError(sortIssues(issues));
+  return new AgreementError(sortIssues([...extra, ...issues]));
 }
 
 /** Freezes a plain value recursively: the engine shares one agreement, and nothing may change it in place. */

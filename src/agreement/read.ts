@@ -3,7 +3,7 @@
  * merge the overlays, and inline geometry references. No schema knowledge lives here; validation
  * happens on the result (see `load.ts`).
  */
-import type { AgreementIssue } from './errors.js';
+import type { AgreementIssue, DocPath } from './errors.js';
 import { resolveGeometryRefs, type ReadText } from './geometry.js';
 import { mergeOverlay } from './overlay.js';
 import { type ANode, issueAt, parseYamlSource } from './source.js';
@@ -16,8 +16,10 @@ export interface ReadIo {
   read: ReadText;
   /** Joins a relative reference with a directory (an absolute reference stays as is). */
   resolve: (dir: string, ref: string) => string;
-  /** The directory holding a file. */
+  /** The directory holding a file, as an absolute path. */
   dirname: (file: string) => string;
+  /** The last path component of a file name. */
+  basename: (file: string) => string;
   /** The name shown in errors for an absolute path. */
   display: (abs: string) => string;
 }
@@ -31,13 +33,13 @@ export function readAgreementTree(
   file: string,
   shown: string,
   io: ReadIo,
-): { tree: ANode | undefined; issues: AgreementIssue[] } {
+): { tree: ANode | undefined; issues: AgreementIssue[]; unresolved: DocPath[] } {
   const issues: AgreementIssue[] = [];
   const tree = readChain(text, file, shown, io, [], issues);
-  if (tree === undefined || issues.length > 0) return { tree: undefined, issues };
+  if (tree === undefined) return { tree: undefined, issues, unresolved: [] };
   const resolved = resolveGeometryRefs(tree, io.read, io.resolve);
   issues.push(...resolved.issues);
-  return { tree: issues.length > 0 ? undefined : resolved.tree, issues };
+  return { tree: resolved.tree, issues, unresolved: resolved.unresolved };
 }
 
 function readChain(
@@ -65,7 +67,7 @@ function readChain(
     return undefined;
   }
   const baseFile = io.resolve(dir, ext.value);
-  const chain = [...seen, file];
+  const chain = [...seen, io.resolve(dir, io.basename(file))];
   if (chain.includes(baseFile)) {
     issues.push(issueAt(ext.origin, [], `"extends" forms a cycle: ${[...chain, baseFile].map(io.display).join(' → ')}`));
     return undefined;
@@ -81,7 +83,8 @@ function readChain(
   }
   const base = readChain(baseText, baseFile, io.display(baseFile), io, chain, issues);
   if (base === undefined) return undefined;
+  // A misused directive is reported and skipped; the merge result is still worth validating.
   const merged = mergeOverlay(base, own);
   issues.push(...merged.issues);
-  return merged.issues.length > 0 ? undefined : merged.tree;
+  return merged.tree;
 }

@@ -56,7 +56,7 @@ export function parseYamlSource(
     return { source, tree: undefined, issues };
   }
   for (const err of doc.errors) {
-    const pos = err.linePos?.[0];
+    const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
     issues.push({
       file,
       line: pos?.line ?? 0,

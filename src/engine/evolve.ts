@@ -102,6 +102,11 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
         }
       }
       if (kind === 'withdrawal.claim') affirm(ctx, subject, kind);
+      else {
+        // A party that now denies no longer counts towards a quorum of claims.
+        const by = state.zones[subject]!.affirmations['withdrawal.claim'];
+        if (by) for (const p of ctx.signers) delete by[p];
+      }
       updateWithdrawal(ctx.rules, state.zones[subject]!);
       evaluateZone(ctx, subject, ctx.nowMs);
       return;

@@ -18,7 +18,12 @@ import { formatCheckpoint, parseCheckpoint } from './checkpoint.js';
 import { consistencyProof, type HashReader, inclusionProof, rootAt } from './proof.js';
 import { formatReceipt } from './receipt.js';
 import { leafHash } from './rfc6962.js';
+import { tile_height, tile_width, tilePath, tileSpanOf } from './tile.js';
+import { interiorHash, tileInterior } from './tile-interior.js';
 import { TiledTree, tileHashReader } from './tree.js';
+
+/** Full tiles (with interiors, 16 KiB each) kept in memory for proofs: 16 MiB. */
+export const tile_cache_entries_max = 1024;
 
 /** Largest number of entries written in one transaction; bigger inputs are split. */
 export const batch_entries_max = 4096;
@@ -41,6 +46,7 @@ export class TransparencyLog {
   readonly #signer: NoteSigner;
   #tree: TiledTree;
   #poisoned: Error | undefined;
+  readonly #tileCache = new Map<number, { bytes: Buffer; interior: Buffer }>();
 
   constructor(store: LogStore, identity: LogIdentity) {
     if (identity.signer.name !== identity.origin) {
@@ -92,7 +98,7 @@ export class TransparencyLog {
         entries: chunk.map((e) => e.bytes),
         meta: chunk.map((e) => e.meta),
         disclosures: chunk.map((e) => e.disclosure),
-        tiles: result.tiles,
+        tiles: result.tiles.map((t) => (t.width === tile_width ? { ...t, interior: tileInterior(t.bytes) } : t)),
         checkpoint,
       };
       try {
@@ -106,9 +112,41 @@ export class TransparencyLog {
     return first;
   }
 
-  /** Stored hashes for a tree of `size` leaves, read from the stored tiles. */
+  /**
+   * Stored hashes for a tree of `size` leaves, read from the stored tiles: a full tile answers
+   * every height inside it from its stored interior (no hashing); only the partial edge tiles
+   * are folded. Full tiles never change, so they are cached.
+   */
   hashReader(size: number = this.size): HashReader {
-    return tileHashReader(size, (l, i) => this.store.readTile(l, i));
+    const edge = tileHashReader(size, (l, i) => this.store.readTile(l, i));
+    return (height, index) => {
+      const span = tileSpanOf(height, index);
+      const fullTiles = Math.floor(size / tile_width ** (span.level + 1));
+      if (span.index >= fullTiles) return edge(height, index);
+      const tile = this.#fullTile(span.level, span.index);
+      const h = height % tile_height;
+      if (h === 0) return tile.bytes.subarray(span.start * 32, span.start * 32 + 32);
+      return interiorHash(tile.interior, h, span.start / span.count);
+    };
+  }
+
+  #fullTile(level: number, index: number): { bytes: Buffer; interior: Buffer } {
+    const key = level * 2 ** 40 + index;
+    let t = this.#tileCache.get(key);
+    if (t !== undefined) {
+      // Map iteration order is insertion order: re-inserting makes this the most recent.
+      this.#tileCache.delete(key);
+      this.#tileCache.set(key, t);
+      return t;
+    }
+    const row = this.store.readTileNodes(level, index);
+    if (row === undefined || row.bytes.length !== tile_width * 32) {
+      throw new Error(`${tilePath(level, index)}: full tile missing or short in the store; run phaseline verify`);
+    }
+    t = { bytes: row.bytes, interior: row.interior ?? tileInterior(row.bytes) };
+    if (this.#tileCache.size >= tile_cache_entries_max) this.#tileCache.delete(this.#tileCache.keys().next().value!);
+    this.#tileCache.set(key, t);
+    return t;
   }
 
   inclusionProof(index: number, size: number = this.size): Buffer[] {

@@ -8,6 +8,9 @@
  * batch survives a crash. Acknowledging a statement before `append` returns would be a lie.
  */
 import type { TileWrite } from '../log/tree.js';
+
+/** A tile write, with the inner subtree hashes of a full tile so proofs need no re-hashing. */
+export type StoredTileWrite = TileWrite & { interior?: Buffer };
 import type { Disclosure } from '../statement/commitment.js';
 
 /** What the store indexes about each entry, so lookups and duplicate checks need no parsing. */
@@ -30,7 +33,7 @@ export interface AppendBatch {
   meta: EntryMeta[];
   /** Per entry, the restricted content behind a commitment (null for public entries). */
   disclosures: (Disclosure | null)[];
-  tiles: TileWrite[];
+  tiles: StoredTileWrite[];
   /** The signed checkpoint note for size firstIndex + entries.length. */
   checkpoint: string;
 }
@@ -42,6 +45,8 @@ export interface LogStore {
   checkpoint(): string | undefined;
   /** A tile's current bytes (possibly partial), or undefined when it does not exist yet. */
   readTile(level: number, index: number): Buffer | undefined;
+  /** A tile with its stored inner hashes (present for full tiles only). */
+  readTileNodes(level: number, index: number): { bytes: Buffer; interior?: Buffer } | undefined;
   /** Entry bytes for indexes start … start+count−1 (fewer at the end of the log). */
   readEntries(start: number, count: number): Buffer[];
   /** The index of the entry holding this statement id, if any. */

@@ -141,9 +141,17 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
 }
 
 function runInWorkers(jobs: BundleJob[], count: number, take: (job: BundleJob, r: { fullRoots: Buffer; partial?: Buffer }) => void): Promise<void> {
-  const url = new URL(import.meta.url.endsWith('.ts') ? './bundle-worker.ts' : './bundle-worker.js', import.meta.url);
-  // Under tsx (tests, development) the worker needs the TypeScript loader too.
-  const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const ts = import.meta.url.endsWith('.ts');
+  const url = new URL(ts ? './bundle-worker.ts' : './bundle-worker.js', import.meta.url);
+  // Under tsx (tests, development) Node 20 does not pass the TypeScript loader on to workers,
+  // so the worker registers it itself before importing the TypeScript module.
+  const spawnWorker = () =>
+    ts
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`,
+          { eval: true },
+        )
+      : new Worker(url);
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     let next = 0;
@@ -171,7 +179,7 @@ function runInWorkers(jobs: BundleJob[], count: number, take: (job: BundleJob, r
       w.postMessage(job);
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(url, { execArgv });
+      const w = spawnWorker();
       w.on('error', (e) => finish(e));
       pool.push(w);
       feed(w);

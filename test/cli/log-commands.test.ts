@@ -94,7 +94,7 @@ describe('phaseline keys, sign, log append, export and verify', () => {
     e = fresh();
     const bundle = join(e, 'tile/entries/000');
     const b = readFileSync(bundle);
-    b[500] ^= 1;
+    b[500] = b[500]! ^ 1;
     writeFileSync(bundle, b);
     r = phaseline(['verify', e, '--key', logKey]);
     expect(r.stderr).toMatch(/FAILED: tile\/0\/000: hash \d+ does not match entry \d+ of tile\/entries\/000/);

@@ -5,6 +5,7 @@
  * acknowledged statement must survive that. Batching amortizes the fsync, which is how durable
  * appends still reach 100k entries/s.
  */
+import { hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,8 +17,8 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE entries (
      idx INTEGER PRIMARY KEY,
      data BLOB NOT NULL,
-     statement_id TEXT NOT NULL UNIQUE,
-     nonce_key TEXT NOT NULL UNIQUE,
+     statement_id BLOB NOT NULL UNIQUE, -- 32-byte SHA-256: half the index size of hex
+     nonce_key BLOB NOT NULL UNIQUE,    -- first 16 bytes of SHA-256(key "/" nonce)
      kind TEXT NOT NULL,
      issuer TEXT NOT NULL,
      classification TEXT NOT NULL,
@@ -27,6 +28,7 @@ const MIGRATIONS: string[] = [
      level INTEGER NOT NULL,
      idx INTEGER NOT NULL,
      data BLOB NOT NULL,
+     interior BLOB, -- a full tile's inner subtree hashes (see log/tile-interior.ts); NULL while partial
      PRIMARY KEY (level, idx)
    ) WITHOUT ROWID;
    CREATE TABLE disclosures (
@@ -52,20 +54,26 @@ export class SqliteLogStore implements LogStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // The unique indexes on statement id and nonce are random-order B-trees: a larger page cache
+    // keeps their inner pages in memory at millions of entries (64 MiB).
+    this.db.pragma('cache_size = -65536');
     migrate(this.db);
     this.stmts = {
       size: this.db.prepare<[], { size: number }>('SELECT size FROM checkpoint WHERE id = 1'),
       checkpoint: this.db.prepare<[], { note: string }>('SELECT note FROM checkpoint WHERE id = 1'),
       tile: this.db.prepare<[number, number], { data: Buffer }>('SELECT data FROM tiles WHERE level = ? AND idx = ?'),
+      tileNodes: this.db.prepare<[number, number], { data: Buffer; interior: Buffer | null }>('SELECT data, interior FROM tiles WHERE level = ? AND idx = ?'),
       entries: this.db.prepare<[number, number], { data: Buffer }>('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-      byStatement: this.db.prepare<[string], { idx: number }>('SELECT idx FROM entries WHERE statement_id = ?'),
-      byNonce: this.db.prepare<[string], { idx: number }>('SELECT idx FROM entries WHERE nonce_key = ?'),
+      byStatement: this.db.prepare<[Buffer], { idx: number }>('SELECT idx FROM entries WHERE statement_id = ?'),
+      byNonce: this.db.prepare<[Buffer], { idx: number }>('SELECT idx FROM entries WHERE nonce_key = ?'),
       disclosure: this.db.prepare<[number], { salt: string; envelope: string }>('SELECT salt, envelope FROM disclosures WHERE idx = ?'),
       insertEntry: this.db.prepare(
         'INSERT INTO entries (idx, data, statement_id, nonce_key, kind, issuer, classification, admitted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertDisclosure: this.db.prepare('INSERT INTO disclosures (idx, salt, envelope) VALUES (?, ?, ?)'),
-      upsertTile: this.db.prepare('INSERT INTO tiles (level, idx, data) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data'),
+      upsertTile: this.db.prepare(
+        'INSERT INTO tiles (level, idx, data, interior) VALUES (?, ?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data, interior = excluded.interior',
+      ),
       upsertCheckpoint: this.db.prepare('INSERT INTO checkpoint (id, size, note) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note'),
     };
     this.cachedSize = this.stmts.size.get()?.size ?? 0;
@@ -92,12 +100,18 @@ export class SqliteLogStore implements LogStore {
     return this.stmts.entries.all(start, start + count).map((r) => r.data);
   }
 
+  readTileNodes(level: number, index: number): { bytes: Buffer; interior?: Buffer } | undefined {
+    const row = this.stmts.tileNodes.get(level, index);
+    if (row === undefined) return undefined;
+    return row.interior === null ? { bytes: row.data } : { bytes: row.data, interior: row.interior };
+  }
+
   indexOfStatement(statementId: string): number | undefined {
-    return this.stmts.byStatement.get(statementId)?.idx;
+    return this.stmts.byStatement.get(Buffer.from(statementId, 'hex'))?.idx;
   }
 
   hasNonce(nonceKey: string): boolean {
-    return this.stmts.byNonce.get(nonceKey) !== undefined;
+    return this.stmts.byNonce.get(nonceDigest(nonceKey)) !== undefined;
   }
 
   disclosure(index: number): Disclosure | undefined {
@@ -117,11 +131,11 @@ export class SqliteLogStore implements LogStore {
       for (let i = 0; i < entries.length; i++) {
         const m = meta[i]!;
         const idx = firstIndex + i;
-        this.stmts.insertEntry.run(idx, entries[i], m.statementId, m.nonceKey, m.kind, m.issuer, m.classification, m.admitted);
+        this.stmts.insertEntry.run(idx, entries[i], Buffer.from(m.statementId, 'hex'), nonceDigest(m.nonceKey), m.kind, m.issuer, m.classification, m.admitted);
         const d = disclosures[i];
         if (d) this.stmts.insertDisclosure.run(idx, d.salt, JSON.stringify(d.envelope));
       }
-      for (const t of tiles) this.stmts.upsertTile.run(t.level, t.index, t.bytes);
+      for (const t of tiles) this.stmts.upsertTile.run(t.level, t.index, t.bytes, t.interior ?? null);
       this.stmts.upsertCheckpoint.run(firstIndex + entries.length, checkpoint);
     }).immediate(); // take the write lock up front so two writers cannot both pass the size check
     this.cachedSize = firstIndex + entries.length;
@@ -130,6 +144,10 @@ export class SqliteLogStore implements LogStore {
   close(): void {
     this.db.close();
   }
+}
+
+function nonceDigest(nonceKey: string): Buffer {
+  return hash('sha256', nonceKey, 'buffer').subarray(0, 16);
 }
 
 function migrate(db: Database.Database): void {

@@ -1,0 +1,122 @@
+/**
+ * `explain`: what each zone, the truce and each escrow indicator still waits for, in words and
+ * as data (DESIGN.md: "The engine always explains what a zone is still waiting for").
+ */
+import type { Agreement } from '../agreement/model.js';
+import { evaluate, type Wait } from './conditions.js';
+import { available, FUNDS, HOLDS, settle } from './evolve.js';
+import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
+
+export interface ZoneExplanation {
+  id: string;
+  name: string;
+  illustrative: boolean;
+  stage: string;
+  /** The next stage, or null when the zone has reached the final stage. */
+  next: string | null;
+  waitingFor: Wait[];
+  withdrawal: WithdrawalState;
+  /** Declared minus verified sites per category (the declared-vs-verified gap). */
+  gap: Record<string, number>;
+  unitsDeployed: { unit: string; strength: number; vetting: string }[];
+}
+
+export interface Explanation {
+  at: string;
+  zones: ZoneExplanation[];
+  truce: {
+    status: 'in-force' | 'suspended' | 'lapsed';
+    expires: string;
+    remaining_ms: number;
+    /** True within the agreement's `lapse.warning_ms` of expiry. */
+    warning: boolean;
+    waitingFor: Wait[];
+  };
+  indicators: {
+    id: string;
+    label: string;
+    kind: 'fixed' | 'scalable';
+    earned: number;
+    authorized: number;
+    remaining: number | null;
+    waitingFor: Wait[];
+  }[];
+  escrow: { available: number; held: number; pending: number };
+}
+
+/** Explains `state` as of time `at` (time-driven changes up to `at` are applied to a copy). */
+export function explain(agreement: Agreement, state: EngineState, at: string): Explanation {
+  const rules = rulesFor(agreement);
+  const atMs = Date.parse(at);
+  const s = settle(agreement, cloneState(state), Math.max(atMs, state.settledMs));
+  const zones: ZoneExplanation[] = agreement.zones.map((zdef) => {
+    const z = s.zones[zdef.id]!;
+    const rank = rules.stageRank[z.stage]!;
+    const next = rules.stageOrder[rank + 1] ?? null;
+    let waitingFor: Wait[] = [];
+    if (next !== null) {
+      const cond = rules.stageById[next]!.entry;
+      if (cond !== undefined) waitingFor = evaluate(rules, s, z, next, cond, atMs, true).waits;
+    }
+    const gap: Record<string, number> = {};
+    for (const c in z.inventory) {
+      const inv = z.inventory[c]!;
+      gap[c] = Math.max(inv.declared, inv.found) - inv.verified;
+    }
+    return {
+      id: z.id,
+      name: zdef.name,
+      illustrative: zdef.illustrative,
+      stage: z.stage,
+      next,
+      waitingFor,
+      withdrawal: z.withdrawal,
+      gap,
+      unitsDeployed: Object.keys(z.deployed).map((u) => ({ unit: u, strength: s.units[u]!.strength, vetting: s.units[u]!.vetting })),
+    };
+  });
+  const t = s.truce;
+  const remaining = t.expiresMs - atMs;
+  const truceWaits: Wait[] = [];
+  if (t.status === 'suspended') truceWaits.push({ text: 'a truce.resume by the guarantor or adjudicators after the grave violation', data: { suspendedBy: t.suspendedBy } });
+  if (t.status !== 'lapsed') {
+    for (const ext of agreement.truce.extensions) {
+      const done = t.extensions.filter((e) => e.benchmark === ext.on).length;
+      if (ext.maxTimes !== undefined && done >= ext.maxTimes) continue;
+      const label = agreement.benchmarks.find((b) => b.id === ext.on)?.label ?? ext.on;
+      truceWaits.push({
+        text: `benchmark ${ext.on} (${label}) before ${iso(t.expiresMs)} extends the truce by ${Math.round(ext.extend_ms / 86_400_000)} days`,
+        data: { benchmark: ext.on, extend_ms: ext.extend_ms, done, maxTimes: ext.maxTimes ?? null },
+      });
+    }
+  }
+  const indicators = (agreement.escrow?.indicators ?? []).map((ind) => {
+    const st = s.escrow.indicators[ind.id]!;
+    const waits: Wait[] = [];
+    const outstanding = st.earned - st.authorized;
+    if (outstanding > 0) waits.push({ text: `funds: ${outstanding} minor units earned but not available in escrow`, data: { outstanding } });
+    if (ind.kind === 'fixed') {
+      const label = agreement.benchmarks.find((b) => b.id === ind.on)?.label ?? ind.on;
+      const times = ind.amount === 0 ? 0 : Math.round(st.earned / ind.amount);
+      if (ind.maxOccurrences === undefined || times < ind.maxOccurrences) {
+        waits.push({ text: `benchmark ${ind.on} (${label}) releases ${ind.amount} minor units`, data: { benchmark: ind.on, amount: ind.amount, times } });
+      }
+      return { id: ind.id, label: ind.label, kind: ind.kind, earned: st.earned, authorized: st.authorized, remaining: ind.maxOccurrences === undefined ? null : (ind.maxOccurrences - times) * ind.amount, waitingFor: waits };
+    }
+    const remainingCap = ind.cap - st.earned;
+    if (remainingCap > 0) {
+      waits.push({
+        text: `${Math.ceil(remainingCap / Math.max(ind.unitPrice, 1))} more verified sites (${(ind.categories ?? rules.nonDeferred).join(', ')}) at ${ind.unitPrice} each, up to the cap of ${ind.cap}`,
+        data: { unitPrice: ind.unitPrice, cap: ind.cap, units: st.units },
+      });
+    }
+    return { id: ind.id, label: ind.label, kind: ind.kind, earned: st.earned, authorized: st.authorized, remaining: remainingCap, waitingFor: waits };
+  });
+  return {
+    at: iso(atMs),
+    zones,
+    truce: { status: t.status, expires: iso(t.expiresMs), remaining_ms: remaining, warning: t.status !== 'lapsed' && remaining <= agreement.truce.lapse.warning_ms, waitingFor: truceWaits },
+    indicators,
+    escrow: { available: available(s, FUNDS), held: s.escrow.accounts[HOLDS] ?? 0, pending: s.escrow.pendingDebits[FUNDS] ?? 0 },
+  };
+}

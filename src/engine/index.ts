@@ -1,0 +1,30 @@
+/**
+ * The engine (DESIGN.md, "Shape of the code"): pure `admit` and `evolve` over plain data, the
+ * condition language, `explain`, replay and state at a past time.
+ */
+export { type Admission, type AdmitCode, admit, type SeenStatements } from './admit.js';
+export { type Evaluation, evaluate, type Wait } from './conditions.js';
+export { available, evolve, FUNDS, HOLDS, settle } from './evolve.js';
+export { type Explanation, explain, type ZoneExplanation } from './explain.js';
+export { BODY_SCHEMAS, type Bodies, DEFAULT_PERMISSIONS, INCIDENT_TYPES, SUBJECTS } from './kinds.js';
+export {
+  arraySource,
+  citedStatementIds,
+  type EntrySource,
+  MemorySeen,
+  replay,
+  snapshot_interval_entries,
+  stateAt,
+  Timeline,
+} from './replay.js';
+export {
+  cloneState,
+  type EngineEntry,
+  type EngineState,
+  initialState,
+  rulesFor,
+  serializeState,
+  type StageChange,
+  type StrikeClass,
+  type WithdrawalStatus,
+} from './state.js';
