@@ -171,7 +171,7 @@ const zoneSpecs: ZoneSpec[] = [
     caza: 'Saida',
     prerequisites: ['sour-south-litani'],
     remark:
-      "Saida caza north of the Litani; its northern limit is the caza boundary, which approximates the Awali. WOF has no Saida polygon: it is WOF South Lebanon minus Sour and Jezzine",
+      'Saida caza north of the Litani; its northern limit is the caza boundary, which approximates the Awali. WOF has no Saida polygon: it is WOF South Lebanon minus Sour and Jezzine',
   },
   {
     id: 'jezzine',
@@ -234,7 +234,7 @@ export function loadSources(sourceDir: string): Sources {
     join(sourceDir, sourceFiles.blueLine),
   );
   const blueLine = blueFc.features[0];
-  if (!blueLine || blueLine.geometry.type !== 'LineString') throw new Error('Blue Line proxy is not a LineString');
+  if (blueLine?.geometry.type !== 'LineString') throw new Error('Blue Line proxy is not a LineString');
   return {
     cazas,
     litani: chainMainStream(readJson(join(sourceDir, sourceFiles.litani))),
@@ -263,15 +263,40 @@ function southOfRiver(downstream: Position[]): Feature<Polygon> {
   return turf.polygon([ring]);
 }
 
+/**
+ * `b` cut down to the bounding box of `a` (plus a margin), or null if they cannot meet. Clipping
+ * cost grows with the vertices of both operands, and the river polygon has thousands far from
+ * any one caza; outside a's box they cannot change a ∩ b or a − b, so dropping them first makes
+ * the operations 2-4x faster with identical results.
+ */
+function nearPart(b: Area, a: Area): Area | null {
+  const margin = 0.01;
+  const [aw, as, ae, an] = turf.bbox(a);
+  const [bw, bs, be, bn] = turf.bbox(b);
+  if (bw > ae + margin || be < aw - margin || bs > an + margin || bn < as - margin) return null;
+  const clipped = turf.bboxClip(b, [aw - margin, as - margin, ae + margin, an + margin]) as Area;
+  // bboxClip leaves parts wholly outside the box as empty rings, which the clipper rejects.
+  const polys = (
+    clipped.geometry.type === 'Polygon' ? [clipped.geometry.coordinates] : clipped.geometry.coordinates
+  )
+    .filter((rings) => (rings[0]?.length ?? 0) >= 4)
+    .map((rings) => rings.filter((r) => r.length >= 4));
+  if (polys.length === 0) return null;
+  return polys.length === 1 ? turf.polygon(polys[0]!) : turf.multiPolygon(polys);
+}
+
 function intersect(a: Area | null, b: Area | null): Area | null {
   if (!a || !b) return null;
-  return turf.intersect(turf.featureCollection([a, b]));
+  const near = nearPart(b, a);
+  if (!near) return null;
+  return turf.intersect(turf.featureCollection([a, near]));
 }
 
 function difference(a: Area | null, b: Area | null): Area | null {
   if (!a) return null;
-  if (!b) return a;
-  return turf.difference(turf.featureCollection([a, b]));
+  const near = b ? nearPart(b, a) : null;
+  if (!near) return a;
+  return turf.difference(turf.featureCollection([a, near]));
 }
 
 function union(parts: (Area | null)[]): Area | null {
@@ -290,14 +315,16 @@ function pickPiece(f: Area, which: 'west' | 'east', label: string): Area {
     .features.filter((p) => km2(p) >= sliverKm2)
     .map((p) => ({ p, lon: turf.centroid(p).geometry.coordinates[0]! }))
     .sort((a, b) => a.lon - b.lon);
-  if (parts.length !== 2) throw new Error(`${label}: expected the buffer strip to cut 2 pieces, got ${parts.length}`);
+  if (parts.length !== 2)
+    throw new Error(`${label}: expected the buffer strip to cut 2 pieces, got ${parts.length}`);
   return (which === 'west' ? parts[0]! : parts[1]!).p;
 }
 
 /** Drops parts and holes below the sliver threshold; returns null when nothing is left. */
 function dropSlivers(f: Area | null): Area | null {
   if (!f) return null;
-  const polys: Position[][][] = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+  const polys: Position[][][] =
+    f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
   const kept: Position[][][] = [];
   for (const rings of polys) {
     const [outer, ...holes] = rings;
@@ -343,7 +370,8 @@ function roundRing(ring: Position[]): Position[] | null {
 }
 
 function roundArea(f: Area): Area {
-  const polys: Position[][][] = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+  const polys: Position[][][] =
+    f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
   const rounded: Position[][][] = [];
   for (const rings of polys) {
     const rs = rings.map(roundRing);
@@ -357,14 +385,16 @@ function roundArea(f: Area): Area {
 
 /** Throws unless the geometry is a valid, closed, kink-free polygon within WGS84 bounds. */
 export function assertValidArea(f: Area, label: string): void {
-  const polys: Position[][][] = f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
+  const polys: Position[][][] =
+    f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
   for (const rings of polys) {
     for (const r of rings) {
       const a = r[0]!;
       const b = r[r.length - 1]!;
       if (r.length < 4 || a[0] !== b[0] || a[1] !== b[1]) throw new Error(`${label}: ring not closed`);
       for (const p of r) {
-        if (!(Math.abs(p[0]!) <= 180 && Math.abs(p[1]!) <= 90)) throw new Error(`${label}: coordinate out of range`);
+        if (!(Math.abs(p[0]!) <= 180 && Math.abs(p[1]!) <= 90))
+          throw new Error(`${label}: coordinate out of range`);
       }
     }
   }
@@ -431,7 +461,8 @@ export function deriveZones(sourceDir: string): ZoneCollection {
   }
   const bboxes = new Map<string, number[]>();
   for (const [id, g] of core) if (g) bboxes.set(id, turf.bbox(g));
-  const bboxesMeet = (a: number[], b: number[]) => a[0]! <= b[2]! && b[0]! <= a[2]! && a[1]! <= b[3]! && b[1]! <= a[3]!;
+  const bboxesMeet = (a: number[], b: number[]) =>
+    a[0]! <= b[2]! && b[0]! <= a[2]! && a[1]! <= b[3]! && b[1]! <= a[3]!;
   for (const { part, side } of leftovers) {
     const halo = turf.buffer(part, 0.05, { units: 'kilometers', steps: 4 }) as Area;
     const haloBox = turf.bbox(halo);
@@ -498,7 +529,8 @@ export function deriveLitani(sourceDir: string): FeatureCollection<LineString> {
           name: 'Litani River (main stream)',
           name_ara: 'نهر الليطاني',
           osm_relation_id: 384062,
-          derivation: 'main_stream member ways of OSM relation 384062 joined in downstream order, rounded to 6 decimals',
+          derivation:
+            'main_stream member ways of OSM relation 384062 joined in downstream order, rounded to 6 decimals',
           attribution: '© OpenStreetMap contributors, ODbL 1.0',
         },
         geometry: { type: 'LineString', coordinates: s.litani.map(roundPosition) },
@@ -535,7 +567,17 @@ export function serializeCollection(fc: FeatureCollection): string {
 // ---------------------------------------------------------------------------------------------
 // Check map: a plain SVG so the result can be inspected by eye without a GIS.
 
-const palette = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#1f78b4', '#b2df8a'];
+const palette = [
+  '#1b9e77',
+  '#d95f02',
+  '#7570b3',
+  '#e7298a',
+  '#66a61e',
+  '#e6ab02',
+  '#a6761d',
+  '#1f78b4',
+  '#b2df8a',
+];
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -611,15 +653,20 @@ export function renderSvg(zones: ZoneCollection, sourceDir: string): string {
   });
   for (const file of displayFiles.rivers) {
     const fc = readJson<FeatureCollection<LineString>>(join(sourceDir, file));
-    for (const f of fc.features) parts.push(`<path d="${pathOf(f.geometry)}" fill="none" stroke="#5aa0d8" stroke-width="1.4"/>`);
+    for (const f of fc.features)
+      parts.push(`<path d="${pathOf(f.geometry)}" fill="none" stroke="#5aa0d8" stroke-width="1.4"/>`);
   }
   const s = loadSources(sourceDir);
-  parts.push(`<path d="${pathOf({ type: 'LineString', coordinates: s.litani })}" fill="none" stroke="#1f5fbf" stroke-width="2.6"/>`);
+  parts.push(
+    `<path d="${pathOf({ type: 'LineString', coordinates: s.litani })}" fill="none" stroke="#1f5fbf" stroke-width="2.6"/>`,
+  );
   parts.push(
     `<path d="${pathOf(s.blueLine.geometry)}" fill="none" stroke="#111111" stroke-width="2.4" stroke-dasharray="8 4"/>`,
   );
   zones.features.forEach((f, i) => {
-    const [x, y] = xy(labelPoint(f as Area)).split(',').map(Number) as [number, number];
+    const [x, y] = xy(labelPoint(f as Area))
+      .split(',')
+      .map(Number) as [number, number];
     const label = `${i + 1}. ${f.properties.id}`;
     parts.push(
       `<text x="${x}" y="${y}" font-size="13" font-weight="bold" text-anchor="middle" stroke="white" stroke-width="3" paint-order="stroke">${escapeXml(label)}</text>`,
@@ -648,7 +695,9 @@ function main(argv: string[]): void {
   writeFileSync(join(here, 'geo', 'litani.geojson'), serializeCollection(deriveLitani(sourceDir)));
   for (const f of zones.features) {
     const p = f.properties;
-    console.log(`${p.id.padEnd(24)} ${String(p.areaKm2).padStart(7)} km2  after: ${p.prerequisites.join(', ') || '-'}`);
+    console.log(
+      `${p.id.padEnd(24)} ${String(p.areaKm2).padStart(7)} km2  after: ${p.prerequisites.join(', ') || '-'}`,
+    );
   }
   const svgAt = argv.indexOf('--svg');
   if (svgAt >= 0) {

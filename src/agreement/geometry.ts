@@ -10,7 +10,7 @@
  */
 import { kinks, lineString } from '@turf/turf';
 import type { AgreementIssue, DocPath } from './errors.js';
-import { type ANode, annotate, issueAt } from './source.js';
+import { type ANode, issueAt } from './source.js';
 
 /** Vertices per zone geometry; self-intersection checking is quadratic in this. */
 export const zone_vertices_max = 20_000;
@@ -54,6 +54,7 @@ export function resolveGeometryRefs(
   const walk = (node: ANode, path: DocPath): ANode => {
     switch (node.kind) {
       case 'scalar':
+      case 'json':
         return node;
       case 'seq':
         return { ...node, items: node.items.map((n, i) => walk(n, [...path, i])) };
@@ -130,7 +131,9 @@ export function resolveGeometryRefs(
       }
     }
     const note = feature === undefined ? `from ${shown}` : `from ${shown} feature "${feature.value as string}"`;
-    return annotate(geometry, { ...ref.origin, note }, issues);
+    // One node for the whole geometry: thousands of coordinates need no origin of their own,
+    // since a problem inside them is reported at the reference anyway.
+    return { kind: 'json', value: geometry, origin: { ...ref.origin, note } };
   };
 
   return { tree: walk(tree, []), issues, unresolved };
@@ -166,6 +169,22 @@ function parseGeoJson(text: string | undefined, shown: string): { features: Map<
  * −180..180 and −90..90. Returns every problem with its path inside the geometry.
  */
 export function checkZoneGeometry(geometry: unknown): GeometryProblem[] {
+  // Self-intersection checking is quadratic and the same scenario geometry is checked on every
+  // load (each variant, each test): remember recent answers by content. Pure, so safe to cache.
+  const key = JSON.stringify(geometry);
+  const hit = checked.get(key);
+  if (hit !== undefined) return hit.map((p) => ({ ...p, path: [...p.path] }));
+  const problems = checkUncached(geometry);
+  if (checked.size >= geometry_cache_entries_max) checked.delete(checked.keys().next().value!);
+  checked.set(key, problems);
+  return problems.map((p) => ({ ...p, path: [...p.path] }));
+}
+
+/** How many distinct geometries' check results are remembered. */
+const geometry_cache_entries_max = 256;
+const checked = new Map<string, GeometryProblem[]>();
+
+function checkUncached(geometry: unknown): GeometryProblem[] {
   const problems: GeometryProblem[] = [];
   const g = geometry as { type?: unknown; coordinates?: unknown };
   if (typeof g !== 'object' || g === null) return [{ path: [], message: 'geometry must be a GeoJSON Polygon or MultiPolygon' }];

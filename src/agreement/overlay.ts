@@ -98,6 +98,7 @@ function merge(base: ANode, over: ANode, issues: AgreementIssue[]): ANode {
 function checked(node: ANode, issues: AgreementIssue[]): ANode {
   switch (node.kind) {
     case 'scalar':
+    case 'json':
       return node;
     case 'seq':
       return { ...node, items: node.items.map((i) => checked(i, issues)) };

@@ -30,7 +30,9 @@ export type Scalar = string | number | boolean | null;
 export type ANode =
   | { kind: 'map'; entries: Map<string, ANode>; origin: Origin }
   | { kind: 'seq'; items: ANode[]; origin: Origin }
-  | { kind: 'scalar'; value: Scalar; origin: Origin };
+  | { kind: 'scalar'; value: Scalar; origin: Origin }
+  /** A JSON value taken whole from elsewhere (an inlined GeoJSON geometry): one origin for all of it, merged as a unit. */
+  | { kind: 'json'; value: unknown; origin: Origin };
 
 /** YAML aliases expand; a billion-laughs file stops here instead of exhausting memory. */
 export const yaml_alias_count_max = 100;
@@ -94,6 +96,11 @@ export function annotate(value: unknown, origin: Origin, issues: AgreementIssue[
     if (!Number.isFinite(value)) issues?.push(issueAt(origin, [], `number ${value} is not allowed (use a finite number)`));
     return { kind: 'scalar', value, origin };
   }
+  // A list holding no maps (ids, a ring of coordinates) merges as a unit anyway (overlays replace
+  // such lists), so it is kept as one node: an inline zone has thousands of coordinates, and one
+  // origin each would cost far more than the file. Errors inside it are still located precisely,
+  // by walking the YAML document.
+  if (Array.isArray(value) && isPlainList(value)) return { kind: 'json', value, origin };
   if (Array.isArray(value)) return { kind: 'seq', items: value.map((v, i) => annotate(v, at(i), issues)), origin };
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const entries = new Map<string, ANode>();
@@ -104,6 +111,20 @@ export function annotate(value: unknown, origin: Origin, issues: AgreementIssue[
     issueAt(origin, [], `value of type ${describe(value)} is not allowed here (use a string, number, boolean, list or map)`),
   );
   return { kind: 'scalar', value: null, origin };
+}
+
+/** True for a list of strings, finite numbers, booleans, nulls and such lists, at any depth. */
+function isPlainList(v: unknown[]): boolean {
+  for (const x of v) {
+    if (Array.isArray(x)) {
+      if (!isPlainList(x)) return false;
+    } else if (typeof x === 'number') {
+      if (!Number.isFinite(x)) return false;
+    } else if (x !== null && typeof x !== 'string' && typeof x !== 'boolean') {
+      return false;
+    }
+  }
+  return true;
 }
 
 function describe(v: unknown): string {
@@ -118,6 +139,7 @@ function describe(v: unknown): string {
 export function toPlain(node: ANode): unknown {
   switch (node.kind) {
     case 'scalar':
+    case 'json':
       return node.value;
     case 'seq':
       return node.items.map(toPlain);

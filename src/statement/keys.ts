@@ -42,11 +42,17 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**
- * A key name is valid when it is non-empty, valid UTF-8, has no white space and no '+'
- * (the separator of the key string): the same rule as Go's note.isValidName.
+ * A key name is valid when it is non-empty, has no white space (Unicode's, as Go's
+ * unicode.IsSpace: U+0085 and U+00A0 included), no '+' (the separator of the key string), no
+ * control character (a note may not carry one), and no lone surrogate (it would not survive UTF-8).
+ * This is Go's note.isValidName plus the characters that would make Go reject the note later.
  */
 export function isValidKeyName(name: string): boolean {
-  return name.length > 0 && !/[\s+]/u.test(name);
+  return (
+    name.length > 0 &&
+    !/[\s+\u0085\u0000-\u001f\u007f]/u.test(name) &&
+    !/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  );
 }
 
 /** keyid = first 4 bytes of SHA-256(name ‖ "\n" ‖ alg ‖ key), as an unsigned 32-bit integer. */

@@ -30,7 +30,9 @@ function findGo(): string | undefined {
 }
 
 const goBin = findGo();
-const xmodPresent = ['note/note.go', 'tlog/tlog.go', 'tlog/tile.go'].every((f) => existsSync(join(gocode, 'src/golang.org/x/mod/sumdb', f)));
+const xmodPresent = ['note/note.go', 'tlog/tlog.go', 'tlog/tile.go'].every((f) =>
+  existsSync(join(gocode, 'src/golang.org/x/mod/sumdb', f)),
+);
 const skipReason =
   goBin === undefined
     ? 'no Go toolchain (apt-get install golang-1.19-go)'
@@ -51,14 +53,23 @@ interface Run {
 }
 
 function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Run {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? repoRoot, env: opts.env ?? process.env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd ?? repoRoot,
+    env: opts.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /** Runs our CLI and returns its standard output; fails the test on a non-zero exit. */
 function cli(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`phaseline ${args.join(' ')} exited ${r.status}:\n${r.stderr}`);
   return r.stdout;
@@ -107,7 +118,10 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
     const data = join(tmp, 'data');
     const keyFile = join(tmp, 'observer.key');
     statementVkey = cli('keys', 'new', 'observer.example', '--out', keyFile).trim();
-    writeFileSync(join(tmp, 'payloads.ndjson'), Array.from({ length: 257 }, (_, i) => JSON.stringify(payload(i + 1))).join('\n') + '\n');
+    writeFileSync(
+      join(tmp, 'payloads.ndjson'),
+      Array.from({ length: 257 }, (_, i) => JSON.stringify(payload(i + 1))).join('\n') + '\n',
+    );
     const signed = cli('sign', '--key', keyFile, join(tmp, 'payloads.ndjson')).trim().split('\n');
     expect(signed).toHaveLength(257);
     firstEnvelope = JSON.parse(signed[0]!) as Envelope;
@@ -148,9 +162,18 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
       const c = st.classification === 'public' ? undefined : commit(env);
       envelopes.push(env);
       pending.push({
-        bytes: encodeEntry(c ? { v: 1, admitted, commitment: c.commitment } : { v: 1, admitted, envelope: env }),
+        bytes: encodeEntry(
+          c ? { v: 1, admitted, commitment: c.commitment } : { v: 1, admitted, envelope: env },
+        ),
         disclosure: c?.disclosure ?? null,
-        meta: { statementId: statementId(st), nonceKey: `${st.key}/${st.nonce}`, kind: st.kind, issuer: st.issuer, classification: st.classification, admitted },
+        meta: {
+          statementId: statementId(st),
+          nonceKey: `${st.key}/${st.nonce}`,
+          kind: st.kind,
+          issuer: st.issuer,
+          classification: st.classification,
+          admitted,
+        },
       });
     }
     const log = openLog(dataDirPaths(data));
@@ -159,7 +182,9 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
       const door = 100;
       const results = ingest(log, envelopes.slice(0, door), { now: admitted });
       expect(results.filter((r) => !r.ok)).toEqual([]);
-      expect(log.store.readEntries(appended, door).map((e) => Buffer.from(e).toString())).toEqual(pending.slice(0, door).map((p) => p.bytes.toString()));
+      expect(log.store.readEntries(appended, door).map((e) => Buffer.from(e).toString())).toEqual(
+        pending.slice(0, door).map((p) => p.bytes.toString()),
+      );
       log.append(pending.slice(door));
       expect(log.size).toBe(big);
       const out = join(tmp, `export-${big}`);
@@ -184,7 +209,14 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
 
   it('has the tiles a level-1 and level-2 tree needs (C2SP paths, no height element)', () => {
     const dir = exports.get(big)!;
-    for (const p of ['tile/0/256', 'tile/0/257.p/208', 'tile/1/000', 'tile/1/001.p/1', 'tile/2/000.p/1', 'tile/entries/257.p/208']) {
+    for (const p of [
+      'tile/0/256',
+      'tile/0/257.p/208',
+      'tile/1/000',
+      'tile/1/001.p/1',
+      'tile/2/000.p/1',
+      'tile/entries/257.p/208',
+    ]) {
       expect(existsSync(join(dir, p)), p).toBe(true);
     }
     expect(existsSync(join(exports.get(256)!, 'tile/1/000.p/1'))).toBe(true);
@@ -307,7 +339,12 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
         nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
         classification: 'public',
         subject: 'zone-1',
-        body: { text: 'وقف إطلاق النار — cessez-le-feu 🕊', lines: 'a\nb\tc\u0001', sep: '\u2028\u007f', n: 1.5e-7 },
+        body: {
+          text: 'وقف إطلاق النار — cessez-le-feu 🕊',
+          lines: 'a\nb\tc\u0001',
+          sep: '\u2028\u007f',
+          n: 1.5e-7,
+        },
       };
       const file = join(tmp, 'unicode.note');
       writeFileSync(file, noteFor(signStatement(st, signer)));
@@ -317,9 +354,13 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
     });
 
     it('note.Open rejects a tampered statement', () => {
-      const tampered: Envelope = { ...firstEnvelope, statement: { ...firstEnvelope.statement, body: { n: 2 } } };
+      // The first signature, over a statement whose body changed.
+      const tampered: Envelope = {
+        ...firstEnvelope,
+        statement: { ...firstEnvelope.statement, body: { n: 2 } },
+      };
       const file = join(tmp, 'tampered.note');
-      writeFileSync(file, noteFor({ ...tampered, signatures: firstEnvelope.signatures }));
+      writeFileSync(file, noteFor(tampered));
       const r = verify('note', file, statementVkey);
       expect(r.status).toBe(1);
       expect(r.out).toMatch(/invalid signature/);

@@ -29,10 +29,32 @@ const zones = JSON.parse(zonesText) as ZoneCollection;
 const byId = new Map(zones.features.map((f) => [f.properties.id, f]));
 const blueLine = (JSON.parse(readText(`${geoDir}blue-line-proxy.geojson`)) as FeatureCollection<LineString>)
   .features[0]!;
-const litani = (JSON.parse(readText(`${geoDir}litani.geojson`)) as FeatureCollection<LineString>).features[0]!;
+const litani = (JSON.parse(readText(`${geoDir}litani.geojson`)) as FeatureCollection<LineString>)
+  .features[0]!;
 
 /** Overlap allowed between two zones: rounding to 1e-6 degrees leaves shared edges a hair apart. */
 const overlapToleranceM2 = 1000;
+
+/** The part of a zone inside a box, or null; bboxClip's empty rings are dropped. */
+function clipToBox(
+  f: ZoneFeature,
+  box: [number, number, number, number],
+): Feature<Polygon | MultiPolygon> | null {
+  const margin = 1e-4;
+  const clipped = turf.bboxClip(f, [
+    box[0] - margin,
+    box[1] - margin,
+    box[2] + margin,
+    box[3] + margin,
+  ]) as Feature<Polygon | MultiPolygon>;
+  const polys = (
+    clipped.geometry.type === 'Polygon' ? [clipped.geometry.coordinates] : clipped.geometry.coordinates
+  )
+    .filter((rings) => (rings[0]?.length ?? 0) >= 4)
+    .map((rings) => rings.filter((r) => r.length >= 4));
+  if (polys.length === 0) return null;
+  return turf.multiPolygon(polys);
+}
 
 function polygonsOf(f: ZoneFeature): Position[][][] {
   return f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates;
@@ -57,7 +79,9 @@ describe('lebanon-2026 zones.geojson', () => {
     }
   });
 
-  it('has only valid polygons: closed rings, WGS84 bounds, rounded, no kinks, no slivers', () => {
+  it('has only valid polygons: closed rings, WGS84 bounds, rounded, no kinks, no slivers', {
+    timeout: 60_000,
+  }, () => {
     const scale = 10 ** coordDecimals;
     for (const f of zones.features) {
       const id = f.properties.id;
@@ -88,7 +112,9 @@ describe('lebanon-2026 zones.geojson', () => {
       }
     }
     // Kahn's algorithm: every zone must become openable, i.e. no cycle.
-    const pending = new Map(zones.features.map((f) => [f.properties.id, new Set(f.properties.prerequisites)]));
+    const pending = new Map(
+      zones.features.map((f) => [f.properties.id, new Set(f.properties.prerequisites)]),
+    );
     const order: string[] = [];
     let ready = [...pending].filter(([, pre]) => pre.size === 0).map(([id]) => id);
     expect(ready.length, 'at least one zone (the pilot) opens first').toBeGreaterThan(0);
@@ -104,19 +130,30 @@ describe('lebanon-2026 zones.geojson', () => {
     // The file's own order is a valid opening order (the check map numbers zones by it).
     const seen = new Set<string>();
     for (const f of zones.features) {
-      for (const pre of f.properties.prerequisites) expect(seen.has(pre), `${f.properties.id} after ${pre}`).toBe(true);
+      for (const pre of f.properties.prerequisites)
+        expect(seen.has(pre), `${f.properties.id} after ${pre}`).toBe(true);
       seen.add(f.properties.id);
     }
   });
 
-  it('has no two zones overlapping beyond rounding tolerance', () => {
+  it('has no two zones overlapping beyond rounding tolerance', { timeout: 60_000 }, () => {
     const fs = zones.features;
+    const boxes = fs.map((f) => turf.bbox(f));
     for (let i = 0; i < fs.length; i++) {
       for (let j = i + 1; j < fs.length; j++) {
         const a = fs[i]!;
         const b = fs[j]!;
-        const both = turf.featureCollection<Polygon | MultiPolygon>([a, b]);
-        const overlap = turf.intersect(both);
+        const [p, q] = [boxes[i]!, boxes[j]!];
+        const box: [number, number, number, number] = [
+          Math.max(p[0]!, q[0]!),
+          Math.max(p[1]!, q[1]!),
+          Math.min(p[2]!, q[2]!),
+          Math.min(p[3]!, q[3]!),
+        ];
+        if (box[0] > box[2] || box[1] > box[3]) continue;
+        // Only the common bounding box can hold an overlap; clipping to it first is much faster.
+        const [ca, cb] = [clipToBox(a, box), clipToBox(b, box)];
+        const overlap = ca && cb ? turf.intersect(turf.featureCollection([ca, cb])) : null;
         const m2 = overlap ? turf.area(overlap) : 0;
         expect(m2, `${a.properties.id} x ${b.properties.id}`).toBeLessThan(overlapToleranceM2);
       }
@@ -180,16 +217,20 @@ describe('lebanon-2026 zones.geojson', () => {
       Malkiyya: [35.51079, 33.0983],
     };
     for (const [name, p] of Object.entries(israeli)) {
-      expect(zones.features.some((f) => turf.booleanPointInPolygon(p, f)), name).toBe(false);
+      expect(
+        zones.features.some((f) => turf.booleanPointInPolygon(p, f)),
+        name,
+      ).toBe(false);
     }
   });
 });
 
 describe('derive-zones.ts', () => {
   let derived: ZoneCollection;
+  // A few seconds of polygon clipping; generous limits for loaded CI machines.
   beforeAll(() => {
     derived = deriveZones(sourceDir);
-  });
+  }, 120_000);
 
   it('reproduces the committed zones.geojson byte for byte', () => {
     expect(serializeCollection(derived)).toBe(zonesText);

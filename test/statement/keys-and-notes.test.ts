@@ -63,3 +63,12 @@ describe('signed notes (Go vectors)', () => {
     expect(() => openNote(tampered, [parseVerifierKey(peter.vkey)])).toThrow(/invalid signature/);
   });
 });
+
+describe('key names', () => {
+  it('rejects names Go would refuse or that would not survive UTF-8: spaces, +, controls, NEL, lone surrogates', () => {
+    for (const bad of ['', 'a b', 'a+b', 'a\u0085b', 'a\u00a0b', 'a\u0001b', 'a\u007fb', 'a\u2028b', 'a\ud800b']) {
+      expect(() => generateKeyPair(bad), JSON.stringify(bad)).toThrow(KeyFormatError);
+    }
+    expect(generateKeyPair('مراقبون.example/log').vkey).toMatch(/^مراقبون\.example\/log\+/);
+  });
+});
