@@ -31,7 +31,7 @@ export async function benchLogStore(n = 1_000_000): Promise<Record<string, numbe
     entries[i] = {
       bytes,
       disclosure: null,
-      meta: { statementId: id, nonceKey: `k/${id.slice(0, 22)}`, kind: 'observation.note', issuer: 'bench', classification: 'public', admitted: '2026-07-01T00:00:00.000Z' },
+      meta: { statementId: id, kind: 'observation.note', issuer: 'bench', classification: 'public', admitted: '2026-07-01T00:00:00.000Z' },
     };
   }
   const avgBytes = entries.reduce((s, e) => s + e.bytes.length, 0) / n;

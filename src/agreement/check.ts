@@ -6,10 +6,11 @@
  * Each problem carries the path of the offending value in the agreement; the loader turns that
  * into file, line and column.
  */
+
+import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
 import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
-import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
 import type { PathProblem } from './zod-issues.js';
 
@@ -23,7 +24,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     const seen = new Map<string, number>();
     list.forEach((x, i) => {
       const first = seen.get(x.id);
-      if (first !== undefined) push([...where, i, 'id'], `duplicate id "${x.id}" (first used at ${where.join('.')}[${first}])`);
+      if (first !== undefined)
+        push([...where, i, 'id'], `duplicate id "${x.id}" (first used at ${where.join('.')}[${first}])`);
       else seen.set(x.id, i);
     });
     return new Set(seen.keys());
@@ -37,12 +39,17 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   const benchmarkIds = ids(a.benchmarks, 'benchmarks');
   if (a.escrow) ids(a.escrow.indicators, 'escrow', 'indicators');
   a.actors.forEach((x, i) => {
-    if (partyIds.has(x.id)) push(['actors', i, 'id'], `actor id "${x.id}" is also a party id: attributions would be ambiguous`);
+    if (partyIds.has(x.id))
+      push(['actors', i, 'id'], `actor id "${x.id}" is also a party id: attributions would be ambiguous`);
   });
 
   const known = (set: Set<string>) => {
     const list = [...set];
-    return list.length === 0 ? 'none declared' : list.length > 12 ? `${list.slice(0, 12).join(', ')}, …` : list.join(', ');
+    return list.length === 0
+      ? 'none declared'
+      : list.length > 12
+        ? `${list.slice(0, 12).join(', ')}, …`
+        : list.join(', ');
   };
   const ref = (path: DocPath, what: string, id: string, set: Set<string>) => {
     if (!set.has(id)) push(path, `unknown ${what} "${id}" (known: ${known(set)})`);
@@ -50,7 +57,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
 
   // --- parties and their keys -----------------------------------------------------------------
   const holders = new Map<Role, string[]>();
-  for (const p of a.parties) for (const r of new Set(p.roles)) holders.set(r, [...(holders.get(r) ?? []), p.id]);
+  for (const p of a.parties)
+    for (const r of new Set(p.roles)) holders.set(r, [...(holders.get(r) ?? []), p.id]);
   const keyOwner = new Map<string, string>();
   a.parties.forEach((p, i) => {
     const seenRoles = new Set<string>();
@@ -63,17 +71,25 @@ export function checkAgreement(a: Agreement): PathProblem[] {
         const v = parseVerifierKey(k);
         const label = `${v.name}+${v.keyId.toString(16).padStart(8, '0')}`;
         const owner = keyOwner.get(label);
-        if (owner !== undefined) push(['parties', i, 'keys', j], `key ${keyLabel(k)} is already registered to party "${owner}": each key belongs to one party`);
+        if (owner !== undefined)
+          push(
+            ['parties', i, 'keys', j],
+            `key ${keyLabel(k)} is already registered to party "${owner}": each key belongs to one party`,
+          );
         else keyOwner.set(label, p.id);
       } catch (e) {
         if (!(e instanceof KeyFormatError)) throw e;
-        push(['parties', i, 'keys', j], `${e.message} (generate keys with \`phaseline init\` or \`phaseline keygen\`)`);
+        push(
+          ['parties', i, 'keys', j],
+          `${e.message} (generate keys with \`phaseline init\` or \`phaseline keygen\`)`,
+        );
       }
     });
   });
   const roleHeldBy = (r: Role) => holders.get(r) ?? [];
   const needRole = (path: DocPath, r: Role, why: string) => {
-    if (roleHeldBy(r).length === 0) push(path, `no party holds role "${r}", so ${why} (add the role to a party)`);
+    if (roleHeldBy(r).length === 0)
+      push(path, `no party holds role "${r}", so ${why} (add the role to a party)`);
   };
 
   // --- actors: sponsors exist and do not loop -------------------------------------------------
@@ -87,7 +103,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     const chain = [x.id];
     for (let s = sponsorOf.get(x.id); s !== undefined && actorIds.has(s); s = sponsorOf.get(s)) {
       if (chain.includes(s)) {
-        if (s === x.id && chain.length > 1) push(['actors', i, 'sponsor'], `sponsors form a cycle: ${[...chain, s].join(' → ')}`);
+        if (s === x.id && chain.length > 1)
+          push(['actors', i, 'sponsor'], `sponsors form a cycle: ${[...chain, s].join(' → ')}`);
         break;
       }
       chain.push(s);
@@ -125,7 +142,10 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     if (!out.some((p) => p.message.startsWith('forward stages form a cycle'))) {
       a.stages.forEach((s, j) => {
         if (!rank.has(s.id)) {
-          push(['stages', j, 'id'], `stage "${s.id}" is never reached by following "next" from the first stage "${a.stages[0]!.id}"`);
+          push(
+            ['stages', j, 'id'],
+            `stage "${s.id}" is never reached by following "next" from the first stage "${a.stages[0]!.id}"`,
+          );
         }
       });
     }
@@ -133,15 +153,27 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   const stageRank = (id: string) => rank.get(id);
 
   // --- conditions -----------------------------------------------------------------------------
-  const allowedRoles = (kind: StatementKind): readonly Role[] => a.permissions?.[kind] ?? DEFAULT_PERMISSIONS[kind];
+  const allowedRoles = (kind: StatementKind): readonly Role[] =>
+    a.permissions?.[kind] ?? DEFAULT_PERMISSIONS[kind];
   const checkCondition = (c: Condition, path: DocPath, stageId: string | undefined): void => {
-    if ('allOf' in c) c.allOf.forEach((x, i) => checkCondition(x, [...path, 'allOf', i], stageId));
-    else if ('anyOf' in c) c.anyOf.forEach((x, i) => checkCondition(x, [...path, 'anyOf', i], stageId));
+    if ('allOf' in c)
+      c.allOf.forEach((x, i) => {
+        checkCondition(x, [...path, 'allOf', i], stageId);
+      });
+    else if ('anyOf' in c)
+      c.anyOf.forEach((x, i) => {
+        checkCondition(x, [...path, 'anyOf', i], stageId);
+      });
     else if ('atLeast' in c) {
       if (c.atLeast.n > c.atLeast.of.length) {
-        push([...path, 'atLeast', 'n'], `needs ${c.atLeast.n} of only ${c.atLeast.of.length} conditions: it can never hold`);
+        push(
+          [...path, 'atLeast', 'n'],
+          `needs ${c.atLeast.n} of only ${c.atLeast.of.length} conditions: it can never hold`,
+        );
       }
-      c.atLeast.of.forEach((x, i) => checkCondition(x, [...path, 'atLeast', 'of', i], stageId));
+      c.atLeast.of.forEach((x, i) => {
+        checkCondition(x, [...path, 'atLeast', 'of', i], stageId);
+      });
     } else if ('statement' in c) {
       if (c.role === undefined && c.party === undefined) {
         push(path, `a "${c.statement}" quorum must name a "role" or a "party" whose signature counts`);
@@ -151,30 +183,47 @@ export function checkAgreement(a: Agreement): PathProblem[] {
         eligible = roleHeldBy(c.role);
         needRole([...path, 'role'], c.role, `this quorum can never be met`);
         if (!allowedRoles(c.statement).includes(c.role)) {
-          push([...path, 'role'], `role "${c.role}" may not make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ') || 'none'}; see "permissions")`);
+          push(
+            [...path, 'role'],
+            `role "${c.role}" may not make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ') || 'none'}; see "permissions")`,
+          );
         }
       }
       if (c.party !== undefined) {
         const party = a.parties.find((p) => p.id === c.party);
-        if (party === undefined) push([...path, 'party'], `unknown party "${c.party}" (known: ${known(partyIds)})`);
-        else if (c.role !== undefined && !eligible.includes(c.party)) push([...path, 'party'], `party "${c.party}" does not hold role "${c.role}"`);
+        if (party === undefined)
+          push([...path, 'party'], `unknown party "${c.party}" (known: ${known(partyIds)})`);
+        else if (c.role !== undefined && !eligible.includes(c.party))
+          push([...path, 'party'], `party "${c.party}" does not hold role "${c.role}"`);
         else if (!party.roles.some((r) => allowedRoles(c.statement).includes(r))) {
-          push([...path, 'party'], `party "${c.party}" holds no role that may make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ')}; see "permissions")`);
+          push(
+            [...path, 'party'],
+            `party "${c.party}" holds no role that may make "${c.statement}" statements (allowed: ${allowedRoles(c.statement).join(', ')}; see "permissions")`,
+          );
         }
         eligible = eligible.filter((p) => p === c.party);
       }
       const count = c.count ?? 1;
       if (eligible.length > 0 && count > eligible.length) {
-        push([...path, 'count'], `needs ${count} distinct parties but only ${eligible.length} qualify (${eligible.join(', ')})`);
+        push(
+          [...path, 'count'],
+          `needs ${count} distinct parties but only ${eligible.length} ${eligible.length === 1 ? 'qualifies' : 'qualify'} (${eligible.join(', ')})`,
+        );
       }
     } else if ('elapsedWithoutViolation' in c) {
       const since = c.elapsedWithoutViolation.sinceStage;
-      if (!stageIds.has(since)) ref([...path, 'elapsedWithoutViolation', 'sinceStage'], 'stage', since, stageIds);
+      if (!stageIds.has(since))
+        ref([...path, 'elapsedWithoutViolation', 'sinceStage'], 'stage', since, stageIds);
       else if (stageId !== undefined && (stageRank(since) ?? -1) >= (stageRank(stageId) ?? -1)) {
-        push([...path, 'elapsedWithoutViolation', 'sinceStage'], `"${since}" is not before "${stageId}": time can only be counted from an earlier stage`);
+        push(
+          [...path, 'elapsedWithoutViolation', 'sinceStage'],
+          `"${since}" is not before "${stageId}": time can only be counted from an earlier stage`,
+        );
       }
     } else if ('evidenceCoverage' in c) {
-      c.evidenceCoverage.categories?.forEach((x, i) => ref([...path, 'evidenceCoverage', 'categories', i], 'weapon category', x, categoryIds));
+      c.evidenceCoverage.categories?.forEach((x, i) => {
+        ref([...path, 'evidenceCoverage', 'categories', i], 'weapon category', x, categoryIds);
+      });
     } else if ('benchmark' in c) {
       ref([...path, 'benchmark'], 'benchmark', c.benchmark, benchmarkIds);
     } else if ('prerequisitesHandedOver' in c || 'unitsDeployed' in c) {
@@ -186,7 +235,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   };
   a.stages.forEach((s, i) => {
     if (s.entry !== undefined) checkCondition(s.entry, ['stages', i, 'entry'], s.id);
-    else if (i > 0 && rank.has(s.id)) push(['stages', i], `stage "${s.id}" has no "entry" condition: say what a zone needs to enter it`);
+    else if (i > 0 && rank.has(s.id))
+      push(['stages', i], `stage "${s.id}" has no "entry" condition: say what a zone needs to enter it`);
   });
 
   // --- regressions go backwards ---------------------------------------------------------------
@@ -197,14 +247,20 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     const ra = stageRank(at);
     const rt = stageRank(r.to);
     if (ra !== undefined && rt !== undefined && rt >= ra) {
-      push(['regressions', i, 'to'], `a regression sends a zone back: "${r.to}" must come before "${at}" in the stage graph`);
+      push(
+        ['regressions', i, 'to'],
+        `a regression sends a zone back: "${r.to}" must come before "${at}" in the stage graph`,
+      );
     }
   });
 
   // --- zones: geometry, prerequisites, host, stages, known sites --------------------------------
   a.zones.forEach((z, i) => {
     if (z.geometry === undefined) {
-      push(['zones', i], `zone "${z.id}" has no geometry: add "geometry" (a GeoJSON Polygon) or "geometryRef: {file, feature}"`);
+      push(
+        ['zones', i],
+        `zone "${z.id}" has no geometry: add "geometry" (a GeoJSON Polygon) or "geometryRef: {file, feature}"`,
+      );
     } else {
       for (const g of checkZoneGeometry(z.geometry)) push(['zones', i, 'geometry', ...g.path], g.message);
     }
@@ -222,14 +278,23 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     const seenCat = new Set<string>();
     z.knownSites.forEach((k, j) => {
       ref(['zones', i, 'knownSites', j, 'category'], 'weapon category', k.category, categoryIds);
-      if (seenCat.has(k.category)) push(['zones', i, 'knownSites', j, 'category'], `category "${k.category}" is listed twice for this zone`);
+      if (seenCat.has(k.category))
+        push(
+          ['zones', i, 'knownSites', j, 'category'],
+          `category "${k.category}" is listed twice for this zone`,
+        );
       seenCat.add(k.category);
     });
   });
-  for (const cycle of findCycles(a.zones.map((z) => ({ id: z.id, deps: z.prerequisites.filter((p) => zoneIds.has(p) && p !== z.id) })))) {
+  for (const cycle of findCycles(
+    a.zones.map((z) => ({ id: z.id, deps: z.prerequisites.filter((p) => zoneIds.has(p) && p !== z.id) })),
+  )) {
     const i = a.zones.findIndex((z) => z.id === cycle[0]);
     const j = a.zones[i]!.prerequisites.indexOf(cycle[1]!);
-    push(['zones', i, 'prerequisites', j], `zone prerequisites form a cycle: ${cycle.join(' → ')} (no zone on it could ever open)`);
+    push(
+      ['zones', i, 'prerequisites', j],
+      `zone prerequisites form a cycle: ${cycle.join(' → ')} (no zone on it could ever open)`,
+    );
   }
 
   // --- benchmarks -------------------------------------------------------------------------------
@@ -240,15 +305,26 @@ export function checkAgreement(a: Agreement): PathProblem[] {
       const key = 'zoneReachesStage' in w ? 'zoneReachesStage' : 'allZonesReachStage';
       const v = 'zoneReachesStage' in w ? w.zoneReachesStage : w.allZonesReachStage;
       ref([...at, key, 'stage'], 'stage', v.stage, stageIds);
-      v.zones?.forEach((z, j) => ref([...at, key, 'zones', j], 'zone', z, zoneIds));
+      v.zones?.forEach((z, j) => {
+        ref([...at, key, 'zones', j], 'zone', z, zoneIds);
+      });
     } else if ('sitesVerified' in w) {
-      w.sitesVerified.categories?.forEach((c, j) => ref([...at, 'sitesVerified', 'categories', j], 'weapon category', c, categoryIds));
-      w.sitesVerified.zones?.forEach((z, j) => ref([...at, 'sitesVerified', 'zones', j], 'zone', z, zoneIds));
+      w.sitesVerified.categories?.forEach((c, j) => {
+        ref([...at, 'sitesVerified', 'categories', j], 'weapon category', c, categoryIds);
+      });
+      w.sitesVerified.zones?.forEach((z, j) => {
+        ref([...at, 'sitesVerified', 'zones', j], 'zone', z, zoneIds);
+      });
       if (w.sitesVerified.minRatio === 0 && w.sitesVerified.minCount === 0) {
-        push([...at, 'sitesVerified'], 'set "minRatio" or "minCount": with both 0 the benchmark is met before anything is verified');
+        push(
+          [...at, 'sitesVerified'],
+          'set "minRatio" or "minCount": with both 0 the benchmark is met before anything is verified',
+        );
       }
     } else if ('attested' in w) {
-      w.attested.roles.forEach((r, j) => needRole([...at, 'attested', 'roles', j], r, 'this benchmark can never be attested'));
+      w.attested.roles.forEach((r, j) => {
+        needRole([...at, 'attested', 'roles', j], r, 'this benchmark can never be attested');
+      });
     } else if ('allOfBenchmarks' in w) {
       w.allOfBenchmarks.forEach((x, j) => {
         if (x === b.id) push([...at, 'allOfBenchmarks', j], `benchmark "${b.id}" cannot depend on itself`);
@@ -261,22 +337,34 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   });
   const benchDeps = a.benchmarks.map((b) => ({
     id: b.id,
-    deps: 'allOfBenchmarks' in b.when ? b.when.allOfBenchmarks.filter((x) => benchmarkIds.has(x) && x !== b.id) : [],
+    deps:
+      'allOfBenchmarks' in b.when
+        ? b.when.allOfBenchmarks.filter((x) => benchmarkIds.has(x) && x !== b.id)
+        : [],
   }));
   for (const cycle of findCycles(benchDeps)) {
     const i = a.benchmarks.findIndex((b) => b.id === cycle[0]);
-    push(['benchmarks', i, 'when', 'allOfBenchmarks'], `benchmarks depend on each other in a cycle: ${cycle.join(' → ')}`);
+    push(
+      ['benchmarks', i, 'when', 'allOfBenchmarks'],
+      `benchmarks depend on each other in a cycle: ${cycle.join(' → ')}`,
+    );
   }
 
   // --- truce and times --------------------------------------------------------------------------
   const signedMs = a.signedAt === undefined ? undefined : parseRfc3339(a.signedAt);
-  if (a.signedAt !== undefined && signedMs === undefined) push(['signedAt'], `"${a.signedAt}" is not a real date and time`);
+  if (a.signedAt !== undefined && signedMs === undefined)
+    push(['signedAt'], `"${a.signedAt}" is not a real date and time`);
   const expiresMs = parseRfc3339(a.truce.expires);
   if (expiresMs === undefined) push(['truce', 'expires'], `"${a.truce.expires}" is not a real date and time`);
   else if (signedMs !== undefined && expiresMs <= signedMs) {
-    push(['truce', 'expires'], `the truce expires (${a.truce.expires}) before the agreement is signed (${a.signedAt})`);
+    push(
+      ['truce', 'expires'],
+      `the truce expires (${a.truce.expires}) before the agreement is signed (${a.signedAt})`,
+    );
   }
-  a.truce.extensions.forEach((x, i) => ref(['truce', 'extensions', i, 'on'], 'benchmark', x.on, benchmarkIds));
+  a.truce.extensions.forEach((x, i) => {
+    ref(['truce', 'extensions', i, 'on'], 'benchmark', x.on, benchmarkIds);
+  });
 
   // --- response protocol -----------------------------------------------------------------------
   needRole(['responseProtocol'], 'deploying-force', 'no one can respond to a notified threat');
@@ -289,7 +377,10 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     for (const p of roleHeldBy(r)) adjudicators.add(p);
   });
   if (adjudicators.size > 0 && a.adjudication.findingQuorum > adjudicators.size) {
-    push(['adjudication', 'findingQuorum'], `needs ${a.adjudication.findingQuorum} adjudicating parties but only ${adjudicators.size} hold an adjudicator role (${[...adjudicators].join(', ')})`);
+    push(
+      ['adjudication', 'findingQuorum'],
+      `needs ${a.adjudication.findingQuorum} adjudicating parties but only ${adjudicators.size} hold an adjudicator role (${[...adjudicators].join(', ')})`,
+    );
   }
 
   // --- escrow -----------------------------------------------------------------------------------
@@ -300,9 +391,14 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     let pledged = 0;
     e.pledges.forEach((p, i) => {
       pledged += p.amount;
-      if (p.amount === 0) push(['escrow', 'pledges', i, 'amount'], 'a pledge of 0 pledges nothing: remove it or give the amount in minor units');
+      if (p.amount === 0)
+        push(
+          ['escrow', 'pledges', i, 'amount'],
+          'a pledge of 0 pledges nothing: remove it or give the amount in minor units',
+        );
     });
-    if (!Number.isSafeInteger(pledged)) push(['escrow', 'pledges'], 'pledges add up to more than the largest exact whole number');
+    if (!Number.isSafeInteger(pledged))
+      push(['escrow', 'pledges'], 'pledges add up to more than the largest exact whole number');
     e.indicators.forEach((ind, i) => {
       const at: DocPath = ['escrow', 'indicators', i];
       if (ind.beneficiary !== undefined) ref([...at, 'beneficiary'], 'party', ind.beneficiary, partyIds);
@@ -312,10 +408,16 @@ export function checkAgreement(a: Agreement): PathProblem[] {
           if (ind.amount === 0) push([...at, 'amount'], 'a fixed indicator releasing 0 releases nothing');
           break;
         case 'scalable':
-          ind.categories?.forEach((c, j) => ref([...at, 'categories', j], 'weapon category', c, categoryIds));
-          if (ind.unitPrice === 0) push([...at, 'unitPrice'], 'a unit price of 0 releases nothing per verified unit');
+          ind.categories?.forEach((c, j) => {
+            ref([...at, 'categories', j], 'weapon category', c, categoryIds);
+          });
+          if (ind.unitPrice === 0)
+            push([...at, 'unitPrice'], 'a unit price of 0 releases nothing per verified unit');
           if (ind.cap < ind.unitPrice) {
-            push([...at, 'cap'], `cap ${ind.cap} is below the unit price ${ind.unitPrice}: not even one unit could be paid (both in minor units)`);
+            push(
+              [...at, 'cap'],
+              `cap ${ind.cap} is below the unit price ${ind.unitPrice}: not even one unit could be paid (both in minor units)`,
+            );
           }
           break;
         default: {
@@ -327,9 +429,13 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     const h = e.holds?.onConfirmedViolation;
     if (h !== undefined) {
       const at: DocPath = ['escrow', 'holds', 'onConfirmedViolation'];
-      if (h.amount === undefined && h.ratio === undefined) push(at, 'a hold needs "amount" (minor units) or "ratio" (share of available funds)');
-      if (h.amount !== undefined && h.ratio !== undefined) push(at, 'give either "amount" or "ratio", not both');
-      h.attributedTo?.forEach((x, j) => ref([...at, 'attributedTo', j], 'party or actor', x, new Set([...partyIds, ...actorIds])));
+      if (h.amount === undefined && h.ratio === undefined)
+        push(at, 'a hold needs "amount" (minor units) or "ratio" (share of available funds)');
+      if (h.amount !== undefined && h.ratio !== undefined)
+        push(at, 'give either "amount" or "ratio", not both');
+      h.attributedTo?.forEach((x, j) => {
+        ref([...at, 'attributedTo', j], 'party or actor', x, new Set([...partyIds, ...actorIds]));
+      });
     }
   }
 
@@ -354,7 +460,14 @@ export function parseRfc3339(s: string): number | undefined {
   const t = Date.UTC(y, mo - 1, d, h, mi, se, ms);
   const back = new Date(t);
   // Date.UTC rolls 31 April over to 1 May; a round trip exposes it.
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== se) {
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h ||
+    back.getUTCMinutes() !== mi ||
+    back.getUTCSeconds() !== se
+  ) {
     return undefined;
   }
   return t;

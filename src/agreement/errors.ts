@@ -57,15 +57,13 @@ function formatIssues(issues: readonly AgreementIssue[]): string {
   const head =
     issues.length === 1 ? 'agreement file has 1 problem' : `agreement file has ${issues.length} problems`;
   const listed = issues.slice(0, issues_listed_max).map((i) => `  ${formatIssue(i)}`);
-  const more =
-    issues.length > issues_listed_max ? [`  … and ${issues.length - issues_listed_max} more`] : [];
+  const more = issues.length > issues_listed_max ? [`  … and ${issues.length - issues_listed_max} more`] : [];
   return [head + ':', ...listed, ...more].join('\n');
 }
 
 /** Orders issues by file, then line, then column, so the list reads top to bottom. */
 export function sortIssues(issues: readonly AgreementIssue[]): AgreementIssue[] {
   return [...issues].sort(
-    (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column,
   );
 }

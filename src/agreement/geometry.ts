@@ -64,7 +64,15 @@ export function resolveGeometryRefs(
           if (k === 'geometryRef' && v.kind === 'map') {
             // The model's spelling: `geometryRef: {file, feature}` becomes `geometry: <inline>`.
             if (node.entries.has('geometry')) {
-              issues.push(issueAt(v.origin, [], 'write either "geometry" (inline) or "geometryRef" (a file reference), not both; an overlay replacing one writes `{$delete: true}` for the other', undefined, true));
+              issues.push(
+                issueAt(
+                  v.origin,
+                  [],
+                  'write either "geometry" (inline) or "geometryRef" (a file reference), not both; an overlay replacing one writes `{$delete: true}` for the other',
+                  undefined,
+                  true,
+                ),
+              );
               continue;
             }
             const g = inline(v);
@@ -92,15 +100,31 @@ export function resolveGeometryRefs(
     const feature = ref.entries.get('feature');
     for (const k of ref.entries.keys()) {
       if (k !== 'file' && k !== 'feature') {
-        issues.push(issueAt(ref.origin, [k], `unknown key "${k}" in a geometry reference (expected: file, feature)`, undefined, true));
+        issues.push(
+          issueAt(
+            ref.origin,
+            [k],
+            `unknown key "${k}" in a geometry reference (expected: file, feature)`,
+            undefined,
+            true,
+          ),
+        );
       }
     }
     if (file?.kind !== 'scalar' || typeof file.value !== 'string' || file.value === '') {
-      issues.push(issueAt(ref.origin, ['file'], 'geometry reference needs "file": a path to a GeoJSON file, relative to this YAML file'));
+      issues.push(
+        issueAt(
+          ref.origin,
+          ['file'],
+          'geometry reference needs "file": a path to a GeoJSON file, relative to this YAML file',
+        ),
+      );
       return ref;
     }
     if (feature !== undefined && (feature.kind !== 'scalar' || typeof feature.value !== 'string')) {
-      issues.push(issueAt(ref.origin, ['feature'], 'geometry reference "feature" must be a feature id (a string)'));
+      issues.push(
+        issueAt(ref.origin, ['feature'], 'geometry reference "feature" must be a feature id (a string)'),
+      );
       return ref;
     }
     const shown = file.value;
@@ -115,7 +139,11 @@ export function resolveGeometryRefs(
     if (feature === undefined) {
       if (geo.single === undefined) {
         issues.push(
-          issueAt(ref.origin, [], `${shown} holds ${geo.features.size} features: name one with "feature" (known: ${[...geo.features.keys()].join(', ')})`),
+          issueAt(
+            ref.origin,
+            [],
+            `${shown} holds ${geo.features.size} features: name one with "feature" (known: ${[...geo.features.keys()].join(', ')})`,
+          ),
         );
         return ref;
       }
@@ -125,12 +153,17 @@ export function resolveGeometryRefs(
       geometry = geo.features.get(id);
       if (geometry === undefined) {
         issues.push(
-          issueAt(ref.origin, ['feature'], `no feature "${id}" in ${shown} (known: ${[...geo.features.keys()].join(', ') || 'none'})`),
+          issueAt(
+            ref.origin,
+            ['feature'],
+            `no feature "${id}" in ${shown} (known: ${[...geo.features.keys()].join(', ') || 'none'})`,
+          ),
         );
         return ref;
       }
     }
-    const note = feature === undefined ? `from ${shown}` : `from ${shown} feature "${feature.value as string}"`;
+    const note =
+      feature === undefined ? `from ${shown}` : `from ${shown} feature "${feature.value as string}"`;
     // One node for the whole geometry: thousands of coordinates need no origin of their own,
     // since a problem inside them is reported at the reference anyway.
     return { kind: 'json', value: geometry, origin: { ...ref.origin, note } };
@@ -140,8 +173,12 @@ export function resolveGeometryRefs(
 }
 
 /** Feature geometries by id (`properties.id`, else the feature's `id`), or a message saying why the file is unusable. */
-function parseGeoJson(text: string | undefined, shown: string): { features: Map<string, unknown>; single: unknown } | string {
-  if (text === undefined) return `geometry file "${shown}" not found (paths are relative to the YAML file that names them)`;
+function parseGeoJson(
+  text: string | undefined,
+  shown: string,
+): { features: Map<string, unknown>; single: unknown } | string {
+  if (text === undefined)
+    return `geometry file "${shown}" not found (paths are relative to the YAML file that names them)`;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -187,20 +224,29 @@ const checked = new Map<string, GeometryProblem[]>();
 function checkUncached(geometry: unknown): GeometryProblem[] {
   const problems: GeometryProblem[] = [];
   const g = geometry as { type?: unknown; coordinates?: unknown };
-  if (typeof g !== 'object' || g === null) return [{ path: [], message: 'geometry must be a GeoJSON Polygon or MultiPolygon' }];
+  if (typeof g !== 'object' || g === null)
+    return [{ path: [], message: 'geometry must be a GeoJSON Polygon or MultiPolygon' }];
   if (g.type === 'Polygon') {
     checkPolygon(g.coordinates, ['coordinates'], problems);
   } else if (g.type === 'MultiPolygon') {
     if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) {
       problems.push({ path: ['coordinates'], message: 'a MultiPolygon needs a non-empty list of polygons' });
     } else {
-      g.coordinates.forEach((p, i) => checkPolygon(p, ['coordinates', i], problems));
+      g.coordinates.forEach((p, i) => {
+        checkPolygon(p, ['coordinates', i], problems);
+      });
     }
   } else {
-    problems.push({ path: ['type'], message: `geometry type ${JSON.stringify(g.type)} is not allowed (expected Polygon or MultiPolygon)` });
+    problems.push({
+      path: ['type'],
+      message: `geometry type ${JSON.stringify(g.type)} is not allowed (expected Polygon or MultiPolygon)`,
+    });
   }
   if (problems.length === 0 && countVertices(g.coordinates) > zone_vertices_max) {
-    problems.push({ path: ['coordinates'], message: `more than ${zone_vertices_max} vertices: simplify the zone` });
+    problems.push({
+      path: ['coordinates'],
+      message: `more than ${zone_vertices_max} vertices: simplify the zone`,
+    });
   }
   return problems;
 }
@@ -215,10 +261,15 @@ function countVertices(c: unknown): number {
 
 function checkPolygon(rings: unknown, at: DocPath, problems: GeometryProblem[]): void {
   if (!Array.isArray(rings) || rings.length === 0) {
-    problems.push({ path: at, message: 'a polygon needs a non-empty list of rings (outer ring first, then holes)' });
+    problems.push({
+      path: at,
+      message: 'a polygon needs a non-empty list of rings (outer ring first, then holes)',
+    });
     return;
   }
-  rings.forEach((ring, r) => checkRing(ring, [...at, r], problems));
+  rings.forEach((ring, r) => {
+    checkRing(ring, [...at, r], problems);
+  });
 }
 
 function checkRing(ring: unknown, at: DocPath, problems: GeometryProblem[]): void {
@@ -228,8 +279,16 @@ function checkRing(ring: unknown, at: DocPath, problems: GeometryProblem[]): voi
   }
   let ok = true;
   ring.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length < 2 || p.length > 3 || !p.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      problems.push({ path: [...at, i], message: 'a position must be [longitude, latitude] (optionally with altitude), as numbers' });
+    if (
+      !Array.isArray(p) ||
+      p.length < 2 ||
+      p.length > 3 ||
+      !p.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ) {
+      problems.push({
+        path: [...at, i],
+        message: 'a position must be [longitude, latitude] (optionally with altitude), as numbers',
+      });
       ok = false;
       return;
     }
@@ -245,13 +304,19 @@ function checkRing(ring: unknown, at: DocPath, problems: GeometryProblem[]): voi
   if (!ok) return;
   const pts = ring as number[][];
   if (pts.length < 4) {
-    problems.push({ path: at, message: `a ring needs at least 4 positions (a closed triangle), has ${pts.length}` });
+    problems.push({
+      path: at,
+      message: `a ring needs at least 4 positions (a closed triangle), has ${pts.length}`,
+    });
     return;
   }
   const first = pts[0]!;
   const last = pts[pts.length - 1]!;
   if (first[0] !== last[0] || first[1] !== last[1]) {
-    problems.push({ path: at, message: `ring is not closed: the last position [${last[0]}, ${last[1]}] must repeat the first [${first[0]}, ${first[1]}]` });
+    problems.push({
+      path: at,
+      message: `ring is not closed: the last position [${last[0]}, ${last[1]}] must repeat the first [${first[0]}, ${first[1]}]`,
+    });
     return;
   }
   const crossings = kinks(lineString(pts.map((p) => [p[0]!, p[1]!]))).features;

@@ -30,7 +30,8 @@ export const nodeIo: ReadIo = {
     try {
       return readFileSync(abs, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR')
+        return undefined;
       throw e;
     }
   },
@@ -96,7 +97,11 @@ export function parseAgreementText(text: string, fileName: string, io: ReadIo = 
 }
 
 /** Validates a merged, geometry-resolved tree: shape, then semantics. Exported for tests and tools. */
-export function validateTree(tree: ANode, suppress: readonly DocPath[] = [], extra: readonly AgreementIssue[] = []): Agreement {
+export function validateTree(
+  tree: ANode,
+  suppress: readonly DocPath[] = [],
+  extra: readonly AgreementIssue[] = [],
+): Agreement {
   const { agreement, problems } = validatePlain(toPlain(tree), suppress);
   if (agreement === undefined) throw errorFrom(tree, problems, extra);
   return agreement;
@@ -107,12 +112,18 @@ export function validateTree(tree: ANode, suppress: readonly DocPath[] = [], ext
  * the raw value with list defaults filled in, so one run lists as many problems as possible;
  * their findings under a path that already has a shape problem are dropped as noise.
  */
-function validatePlain(plain: unknown, suppress: readonly DocPath[] = []): { agreement?: Agreement; problems: PathProblem[] } {
+function validatePlain(
+  plain: unknown,
+  suppress: readonly DocPath[] = [],
+): { agreement?: Agreement; problems: PathProblem[] } {
   const parsed = AgreementSchema.safeParse(plain);
   // A failed geometry reference is already reported: drop what follows from the geometry being
   // absent (problems at `…geometry` and below, and "no geometry" at the zone itself).
   const keep = (ps: PathProblem[]) =>
-    ps.filter((p) => !suppress.some((s) => isPrefix(s, p.path) || (s.length === p.path.length + 1 && isPrefix(p.path, s))));
+    ps.filter(
+      (p) =>
+        !suppress.some((s) => isPrefix(s, p.path) || (s.length === p.path.length + 1 && isPrefix(p.path, s))),
+    );
   if (parsed.success) {
     const problems = keep(checkAgreement(parsed.data));
     return problems.length > 0 ? { problems } : { agreement: deepFreeze(parsed.data), problems };
@@ -135,18 +146,21 @@ function isPrefix(prefix: DocPath, path: DocPath): boolean {
 
 /** A copy of a raw agreement with the lists the schema defaults to `[]` present, for best-effort semantic checks. */
 function withListDefaults(plain: unknown): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: a raw value of unknown shape, probed defensively
   const copy = structuredClone(plain) as Record<string, any>;
   if (copy === null || typeof copy !== 'object') return copy;
   const lists = (o: unknown, keys: string[]) => {
     if (o === null || typeof o !== 'object') return;
-    for (const k of keys) if (!Array.isArray((o as Record<string, unknown>)[k])) (o as Record<string, unknown>)[k] = [];
+    for (const k of keys)
+      if (!Array.isArray((o as Record<string, unknown>)[k])) (o as Record<string, unknown>)[k] = [];
   };
   lists(copy, ['parties', 'actors', 'weaponCategories', 'stages', 'zones', 'regressions', 'benchmarks']);
   for (const p of copy.parties) lists(p, ['roles', 'keys']);
   for (const z of copy.zones) lists(z, ['prerequisites', 'knownSites']);
   lists(copy.truce, ['extensions']);
   lists(copy.escrow, ['pledges', 'indicators']);
-  if (copy.adjudication === undefined) copy.adjudication = { adjudicatorRoles: ['adjudicator'], findingQuorum: 1 };
+  if (copy.adjudication === undefined)
+    copy.adjudication = { adjudicatorRoles: ['adjudicator'], findingQuorum: 1 };
   lists(copy.adjudication, ['adjudicatorRoles']);
   return copy;
 }
@@ -157,13 +171,25 @@ function withListDefaults(plain: unknown): unknown {
  */
 export function validateValue(value: unknown, label: string): Agreement {
   const located = (problems: readonly PathProblem[]) =>
-    new AgreementError(problems.map((p) => ({ file: label, line: 0, column: 0, path: formatPath(p.path), message: p.message })));
+    new AgreementError(
+      problems.map((p) => ({
+        file: label,
+        line: 0,
+        column: 0,
+        path: formatPath(p.path),
+        message: p.message,
+      })),
+    );
   const { agreement, problems } = validatePlain(value);
   if (agreement === undefined) throw located(problems);
   return agreement;
 }
 
-function errorFrom(tree: ANode, problems: readonly PathProblem[], extra: readonly AgreementIssue[]): AgreementError {
+function errorFrom(
+  tree: ANode,
+  problems: readonly PathProblem[],
+  extra: readonly AgreementIssue[],
+): AgreementError {
   const issues: AgreementIssue[] = problems.map((p) => issueInTree(tree, p.path, p.message, p.key ?? false));
   return new AgreementError(sortIssues([...extra, ...issues]));
 }

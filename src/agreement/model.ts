@@ -209,7 +209,8 @@ export type Zone = z.infer<typeof ZoneSchema>;
  *
  * - `statement`: at least `count` distinct parties (issuer and co-signers) holding `role`
  *   (or being `party`) signed an affirming statement of that kind about the zone. For
- *   `zone.stage.sign` the signed stage must be the stage being entered; for
+ *   `zone.stage.sign` the signed stage must be the stage being entered, signed while the zone
+ *   is in the stage before it (a premature signature counts for nothing); for
  *   `withdrawal.observe` the observation must be `withdrawn`; for `unit.vet` the outcome
  *   `vetted`; other kinds affirm by being made.
  * - `elapsedWithoutViolation`: `ms` have passed since the zone entered `sinceStage` and since

@@ -56,15 +56,24 @@ function merge(base: ANode, over: ANode, issues: AgreementIssue[]): ANode {
     const entries = new Map(base.entries);
     for (const [k, v] of over.entries) {
       if (k === DELETE) {
-        issues.push(issueAt(over.origin, [k], `"${DELETE}" applies to a list item with an id or to a map key's value`));
+        issues.push(
+          issueAt(over.origin, [k], `"${DELETE}" applies to a list item with an id or to a map key's value`),
+        );
         continue;
       }
       const b = entries.get(k);
       if (isDelete(v)) {
         if (v.kind === 'map' && v.entries.size !== 1) {
-          issues.push(issueAt(v.origin, [], `a map key deletion is written "${k}: {${DELETE}: true}" with no other keys`));
+          issues.push(
+            issueAt(
+              v.origin,
+              [],
+              `a map key deletion is written "${k}: {${DELETE}: true}" with no other keys`,
+            ),
+          );
         }
-        if (b === undefined) issues.push(issueAt(v.origin, [], `cannot delete "${k}": the base has no such key`));
+        if (b === undefined)
+          issues.push(issueAt(v.origin, [], `cannot delete "${k}": the base has no such key`));
         entries.delete(k);
         continue;
       }
@@ -80,9 +89,22 @@ function merge(base: ANode, over: ANode, issues: AgreementIssue[]): ANode {
       const at = items.findIndex((b) => idOf(b) === id);
       if (isDelete(item)) {
         if (item.kind === 'map' && item.entries.size !== 2) {
-          issues.push(issueAt(item.origin, [], `a deletion is written "{id: ${id}, ${DELETE}: true}" with no other keys`));
+          issues.push(
+            issueAt(
+              item.origin,
+              [],
+              `a deletion is written "{id: ${id}, ${DELETE}: true}" with no other keys`,
+            ),
+          );
         }
-        if (at < 0) issues.push(issueAt(item.origin, ['id'], `cannot delete "${id}": no item with that id in the base (known: ${known()})`));
+        if (at < 0)
+          issues.push(
+            issueAt(
+              item.origin,
+              ['id'],
+              `cannot delete "${id}": no item with that id in the base (known: ${known()})`,
+            ),
+          );
         else items.splice(at, 1);
         continue;
       }
@@ -107,7 +129,9 @@ function checked(node: ANode, issues: AgreementIssue[]): ANode {
       for (const [k, v] of node.entries) {
         if (k.startsWith('$')) {
           const what =
-            k === DELETE || k === REPLACE ? `"${k}" has nothing to act on here: the base has no matching value` : `unknown directive "${k}" (known: ${DELETE}, ${REPLACE})`;
+            k === DELETE || k === REPLACE
+              ? `"${k}" has nothing to act on here: the base has no matching value`
+              : `unknown directive "${k}" (known: ${DELETE}, ${REPLACE})`;
           issues.push(issueAt(v.origin, [], what, undefined, true));
           continue;
         }

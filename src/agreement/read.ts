@@ -4,7 +4,7 @@
  * happens on the result (see `load.ts`).
  */
 import type { AgreementIssue, DocPath } from './errors.js';
-import { resolveGeometryRefs, type ReadText } from './geometry.js';
+import { type ReadText, resolveGeometryRefs } from './geometry.js';
 import { mergeOverlay } from './overlay.js';
 import { type ANode, issueAt, parseYamlSource } from './source.js';
 
@@ -56,20 +56,30 @@ function readChain(
   const tree = parsed.tree;
   if (tree === undefined) return undefined;
   if (tree.kind !== 'map') {
-    issues.push(issueAt(tree.origin, [], 'an agreement file must be a YAML map (keys like id, parties, zones…)'));
+    issues.push(
+      issueAt(tree.origin, [], 'an agreement file must be a YAML map (keys like id, parties, zones…)'),
+    );
     return undefined;
   }
   const ext = tree.entries.get('extends');
   if (ext === undefined) return tree;
   const own: ANode = { ...tree, entries: new Map([...tree.entries].filter(([k]) => k !== 'extends')) };
   if (ext.kind !== 'scalar' || typeof ext.value !== 'string' || ext.value === '') {
-    issues.push(issueAt(ext.origin, [], '"extends" must name the base agreement file, relative to this file (e.g. ../agreement.yaml)'));
+    issues.push(
+      issueAt(
+        ext.origin,
+        [],
+        '"extends" must name the base agreement file, relative to this file (e.g. ../agreement.yaml)',
+      ),
+    );
     return undefined;
   }
   const baseFile = io.resolve(dir, ext.value);
   const chain = [...seen, io.resolve(dir, io.basename(file))];
   if (chain.includes(baseFile)) {
-    issues.push(issueAt(ext.origin, [], `"extends" forms a cycle: ${[...chain, baseFile].map(io.display).join(' → ')}`));
+    issues.push(
+      issueAt(ext.origin, [], `"extends" forms a cycle: ${[...chain, baseFile].map(io.display).join(' → ')}`),
+    );
     return undefined;
   }
   if (chain.length > extends_depth_max) {
@@ -78,7 +88,9 @@ function readChain(
   }
   const baseText = io.read(baseFile);
   if (baseText === undefined) {
-    issues.push(issueAt(ext.origin, [], `base agreement "${ext.value}" not found (looked for ${io.display(baseFile)})`));
+    issues.push(
+      issueAt(ext.origin, [], `base agreement "${ext.value}" not found (looked for ${io.display(baseFile)})`),
+    );
     return undefined;
   }
   const base = readChain(baseText, baseFile, io.display(baseFile), io, chain, issues);

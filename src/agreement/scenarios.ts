@@ -31,7 +31,10 @@ export function packageRoot(): string {
       return dir;
     }
     const up = nodePath.dirname(dir);
-    if (up === dir) throw new Error(`cannot find Phaseline's package root (package.json beside scenarios/) above ${fileURLToPath(import.meta.url)}`);
+    if (up === dir)
+      throw new Error(
+        `cannot find Phaseline's package root (package.json beside scenarios/) above ${fileURLToPath(import.meta.url)}`,
+      );
     dir = up;
   }
 }
@@ -40,7 +43,9 @@ export function packageRoot(): string {
 export function scenarioPath(name: string): string {
   const file = nodePath.join(packageRoot(), 'scenarios', name, 'agreement.yaml');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !existsSync(file)) {
-    throw new Error(`unknown scenario "${name}": no ${nodePath.join('scenarios', name, 'agreement.yaml')} in ${packageRoot()} (known: ${DEFAULT_SCENARIO})`);
+    throw new Error(
+      `unknown scenario "${name}": no ${nodePath.join('scenarios', name, 'agreement.yaml')} in ${packageRoot()} (known: ${DEFAULT_SCENARIO})`,
+    );
   }
   return file;
 }
@@ -55,7 +60,10 @@ export function listVariants(name: string): string[] {
  * parties not named keep theirs. Throws {@link AgreementError} for an unknown party id or a
  * malformed or shared key: the result is checked exactly like a loaded file.
  */
-export function withPartyKeys(agreement: Agreement, keys: Readonly<Record<string, readonly string[]>>): Agreement {
+export function withPartyKeys(
+  agreement: Agreement,
+  keys: Readonly<Record<string, readonly string[]>>,
+): Agreement {
   const known = new Set(agreement.parties.map((p) => p.id));
   const unknown = Object.keys(keys).filter((id) => !known.has(id));
   if (unknown.length > 0) {
@@ -80,8 +88,16 @@ export function withPartyKeys(agreement: Agreement, keys: Readonly<Record<string
 /** Stores the JSON text of `coords` (one ring per line) and returns the placeholder that stands for it. */
 function placeholder(coords: unknown, rings: string[]): string {
   const lines = (c: unknown, depth: number): string =>
-    depth === 0 || !Array.isArray(c) ? JSON.stringify(c) : `[\n  ${c.map((x) => lines(x, depth - 1)).join(',\n  ')}\n]`;
-  const polygonDepth = Array.isArray(coords) && Array.isArray(coords[0]) && Array.isArray(coords[0][0]) && Array.isArray(coords[0][0][0]) ? 2 : 1;
+    depth === 0 || !Array.isArray(c)
+      ? JSON.stringify(c)
+      : `[\n  ${c.map((x) => lines(x, depth - 1)).join(',\n  ')}\n]`;
+  const polygonDepth =
+    Array.isArray(coords) &&
+    Array.isArray(coords[0]) &&
+    Array.isArray(coords[0][0]) &&
+    Array.isArray(coords[0][0][0])
+      ? 2
+      : 1;
   rings.push(lines(coords, polygonDepth));
   return `@@coordinates-${rings.length - 1}@@`;
 }
@@ -116,7 +132,13 @@ export function renderAgreementFiles(agreement: Agreement, opts: RenderOptions =
   const features = agreement.zones.flatMap((z) =>
     z.geometry === undefined
       ? []
-      : [{ type: 'Feature', properties: { id: z.id, name: z.name, illustrative: z.illustrative, note: z.note ?? null }, geometry: z.geometry }],
+      : [
+          {
+            type: 'Feature',
+            properties: { id: z.id, name: z.name, illustrative: z.illustrative, note: z.note ?? null },
+            geometry: z.geometry,
+          },
+        ],
   );
   const zones = agreement.zones.map((z) => {
     const out: Record<string, unknown> = {};
@@ -130,7 +152,10 @@ export function renderAgreementFiles(agreement: Agreement, opts: RenderOptions =
   return { 'agreement.yaml': renderYaml({ ...agreement, zones }, opts), [RENDERED_GEOMETRY_FILE]: geojson };
 }
 
-function renderYaml(agreement: { zones: readonly { geometry?: { coordinates: unknown } }[] }, opts: RenderOptions): string {
+function renderYaml(
+  agreement: { zones: readonly { geometry?: { coordinates: unknown } }[] },
+  opts: RenderOptions,
+): string {
   // Coordinates are written as compact JSON (YAML is a superset of JSON), one ring per line:
   // YAML's own layout puts every number on a line of its own, ten times the size.
   // They go in as placeholders and are swapped for their JSON text after rendering.
@@ -138,7 +163,9 @@ function renderYaml(agreement: { zones: readonly { geometry?: { coordinates: unk
   const withPlaceholders = {
     ...agreement,
     zones: agreement.zones.map((z) =>
-      z.geometry === undefined ? z : { ...z, geometry: { ...z.geometry, coordinates: placeholder(z.geometry.coordinates, rings) } },
+      z.geometry === undefined
+        ? z
+        : { ...z, geometry: { ...z.geometry, coordinates: placeholder(z.geometry.coordinates, rings) } },
     ),
   };
   const doc = new Document(withPlaceholders);
@@ -155,6 +182,10 @@ function renderYaml(agreement: { zones: readonly { geometry?: { coordinates: unk
   const header = (opts.header ?? []).map((l) => `# ${l}`.trimEnd()).join('\n');
   const body = doc
     .toString({ lineWidth: 120, minContentWidth: 40 })
-    .replace(/^( *)coordinates: (?:'|")?@@coordinates-(\d+)@@(?:'|")?$/gm, (_, indent: string, i: string) => `${indent}coordinates: ${rings[Number(i)]!.replaceAll('\n', `\n${indent}  `)}`);
+    .replace(
+      /^( *)coordinates: (?:'|")?@@coordinates-(\d+)@@(?:'|")?$/gm,
+      (_, indent: string, i: string) =>
+        `${indent}coordinates: ${rings[Number(i)]!.replaceAll('\n', `\n${indent}  `)}`,
+    );
   return header === '' ? body : `${header}\n${body}`;
 }

@@ -39,7 +39,10 @@ export function renderOverlaySchema(): string {
     description:
       'A variant of an agreement: `extends` names the base file; maps deep-merge, lists of items with an `id` merge by id, other lists and values replace; `{$delete: true}` removes a key or an item by id; `{$replace: value}` replaces without merging.',
     properties: {
-      extends: { type: 'string', description: 'The base agreement file, relative to this file, e.g. `../agreement.yaml`.' },
+      extends: {
+        type: 'string',
+        description: 'The base agreement file, relative to this file, e.g. `../agreement.yaml`.',
+      },
       ...props,
     },
     required: ['extends'],

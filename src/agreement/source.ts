@@ -3,7 +3,17 @@
  * path it came from, so that an error found after overlays are merged and geometry references
  * are resolved still points at the line a negotiator wrote.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import { type AgreementIssue, type DocPath, formatPath } from './errors.js';
 
 /** One parsed YAML file. */
@@ -54,7 +64,13 @@ export function parseYamlSource(
   const source: SourceFile = { file, dir, doc, lineCounter };
   const issues: AgreementIssue[] = [];
   if (text.length > agreement_bytes_max) {
-    issues.push({ file, line: 0, column: 0, path: '', message: `file is larger than ${agreement_bytes_max} bytes` });
+    issues.push({
+      file,
+      line: 0,
+      column: 0,
+      path: '',
+      message: `file is larger than ${agreement_bytes_max} bytes`,
+    });
     return { source, tree: undefined, issues };
   }
   for (const err of doc.errors) {
@@ -93,7 +109,8 @@ export function annotate(value: unknown, origin: Origin, issues: AgreementIssue[
   if (value === null || value === undefined) return { kind: 'scalar', value: null, origin };
   if (typeof value === 'string' || typeof value === 'boolean') return { kind: 'scalar', value, origin };
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) issues?.push(issueAt(origin, [], `number ${value} is not allowed (use a finite number)`));
+    if (!Number.isFinite(value))
+      issues?.push(issueAt(origin, [], `number ${value} is not allowed (use a finite number)`));
     return { kind: 'scalar', value, origin };
   }
   // A list holding no maps (ids, a ring of coordinates) merges as a unit anyway (overlays replace
@@ -101,14 +118,20 @@ export function annotate(value: unknown, origin: Origin, issues: AgreementIssue[
   // origin each would cost far more than the file. Errors inside it are still located precisely,
   // by walking the YAML document.
   if (Array.isArray(value) && isPlainList(value)) return { kind: 'json', value, origin };
-  if (Array.isArray(value)) return { kind: 'seq', items: value.map((v, i) => annotate(v, at(i), issues)), origin };
+  if (Array.isArray(value))
+    return { kind: 'seq', items: value.map((v, i) => annotate(v, at(i), issues)), origin };
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const entries = new Map<string, ANode>();
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) entries.set(k, annotate(v, at(k), issues));
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      entries.set(k, annotate(v, at(k), issues));
     return { kind: 'map', entries, origin };
   }
   issues?.push(
-    issueAt(origin, [], `value of type ${describe(value)} is not allowed here (use a string, number, boolean, list or map)`),
+    issueAt(
+      origin,
+      [],
+      `value of type ${describe(value)} is not allowed here (use a string, number, boolean, list or map)`,
+    ),
   );
   return { kind: 'scalar', value: null, origin };
 }
@@ -174,7 +197,11 @@ export function originAt(tree: ANode, path: DocPath): Origin {
 }
 
 /** Line and column (1-based) of the YAML node at `path` in `source`, or of its nearest existing ancestor. */
-export function locate(source: SourceFile, path: DocPath, opts: { key?: boolean } = {}): { line: number; column: number } {
+export function locate(
+  source: SourceFile,
+  path: DocPath,
+  opts: { key?: boolean } = {},
+): { line: number; column: number } {
   let node: Node | null = source.doc.contents as Node | null;
   let best: Node | null = node;
   let bestKey: Node | null = null;
@@ -209,7 +236,13 @@ export function locate(source: SourceFile, path: DocPath, opts: { key?: boolean 
 }
 
 /** An issue at `origin` (plus an optional sub-path), shown with the merged-document path `shownPath`. */
-export function issueAt(origin: Origin, sub: DocPath, message: string, shownPath?: DocPath, key = false): AgreementIssue {
+export function issueAt(
+  origin: Origin,
+  sub: DocPath,
+  message: string,
+  shownPath?: DocPath,
+  key = false,
+): AgreementIssue {
   const srcPath = [...origin.path, ...sub];
   const { line, column } = locate(origin.source, srcPath, { key });
   return {

@@ -65,7 +65,10 @@ function describe(issue: Issue, base: DocPath, data: unknown, out: PathProblem[]
   switch (issue.code) {
     case 'invalid_type': {
       if (value === undefined) {
-        out.push({ path, message: `missing required field${typeof last === 'string' ? ` "${last}"` : ''} (expected ${typeName(issue.expected)})` });
+        out.push({
+          path,
+          message: `missing required field${typeof last === 'string' ? ` "${last}"` : ''} (expected ${typeName(issue.expected)})`,
+        });
       } else if (issue.expected === 'int' && typeof value === 'number') {
         out.push({
           path,
@@ -91,9 +94,16 @@ function describe(issue: Issue, base: DocPath, data: unknown, out: PathProblem[]
               : `must be ${bound}, got ${show(value)}`,
         });
       } else if (issue.origin === 'array') {
-        out.push({ path, message: `needs at least ${issue.minimum} item(s), has ${Array.isArray(value) ? value.length : 0}` });
+        out.push({
+          path,
+          message: `needs at least ${issue.minimum} item(s), has ${Array.isArray(value) ? value.length : 0}`,
+        });
       } else if (issue.origin === 'string') {
-        out.push({ path, message: Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${issue.minimum} characters` });
+        out.push({
+          path,
+          message:
+            Number(issue.minimum) === 1 ? 'must not be empty' : `needs at least ${issue.minimum} characters`,
+        });
       } else {
         out.push({ path, message: issue.message });
       }
@@ -101,9 +111,15 @@ function describe(issue: Issue, base: DocPath, data: unknown, out: PathProblem[]
     }
     case 'too_big': {
       if (issue.origin === 'number' || issue.origin === 'int') {
-        out.push({ path, message: `must be ${issue.inclusive === false ? '<' : '≤'} ${issue.maximum}, got ${show(value)}` });
+        out.push({
+          path,
+          message: `must be ${issue.inclusive === false ? '<' : '≤'} ${issue.maximum}, got ${show(value)}`,
+        });
       } else if (issue.origin === 'array') {
-        out.push({ path, message: `allows at most ${issue.maximum} item(s), has ${Array.isArray(value) ? value.length : '?'}` });
+        out.push({
+          path,
+          message: `allows at most ${issue.maximum} item(s), has ${Array.isArray(value) ? value.length : '?'}`,
+        });
       } else {
         out.push({ path, message: issue.message });
       }
@@ -127,7 +143,12 @@ function describe(issue: Issue, base: DocPath, data: unknown, out: PathProblem[]
       return;
     }
     case 'unrecognized_keys':
-      for (const k of issue.keys) out.push({ path: [...path, k], message: `unknown field "${k}" (check its spelling and indentation)`, key: true });
+      for (const k of issue.keys)
+        out.push({
+          path: [...path, k],
+          message: `unknown field "${k}" (check its spelling and indentation)`,
+          key: true,
+        });
       return;
     case 'invalid_union':
       describeUnion(issue, path, value, data, out);
@@ -183,7 +204,9 @@ function describeUnion(
     out.push({ path, message: issue.message });
     return;
   }
-  const fits = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0 && !isMissingTopKey(i, path, data)));
+  const fits = issue.errors.filter((branch) =>
+    branch.every((i) => i.path.length > 0 && !isMissingTopKey(i, path, data)),
+  );
   if (fits.length > 0) {
     const best = fits.reduce((a, b) => (b.length < a.length ? b : a));
     for (const i of best) describe(i, path, data, out);
@@ -191,13 +214,18 @@ function describeUnion(
   }
   // No alternative matched at the top: name the forms by their distinguishing key.
   const forms = new Set<string>();
-  const unknown = new Set<string>();
+  // A key is unknown only if every alternative rejects it (`role` is fine for a `statement` condition).
+  let unknown: Set<string> | undefined;
   for (const branch of issue.errors) {
+    const rejected = new Set<string>();
     for (const i of branch) {
-      if (i.path.length === 1 && typeof i.path[0] === 'string' && valueAt(data, [...path, i.path[0]]) === undefined) forms.add(i.path[0]);
-      if (i.code === 'unrecognized_keys' && i.path.length === 0) for (const k of i.keys) unknown.add(k);
+      const top = i.path.length === 1 && typeof i.path[0] === 'string' ? i.path[0] : undefined;
+      if (top !== undefined && valueAt(data, [...path, top]) === undefined) forms.add(top);
+      if (i.code === 'unrecognized_keys' && i.path.length === 0) for (const k of i.keys) rejected.add(k);
     }
+    unknown = unknown === undefined ? rejected : new Set([...unknown].filter((k) => rejected.has(k)));
   }
+  unknown ??= new Set();
   const formList = [...forms].join(', ');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     out.push({ path, message: `expected a map with one of the keys ${formList}, got ${show(value)}` });
@@ -206,7 +234,11 @@ function describeUnion(
   const bad = [...unknown].filter((k) => !forms.has(k));
   if (bad.length > 0) {
     for (const k of bad) {
-      out.push({ path: [...path, k], message: `unknown key "${k}"${suggest(k, [...forms])}; expected one of ${formList}`, key: true });
+      out.push({
+        path: [...path, k],
+        message: `unknown key "${k}"${suggest(k, [...forms])}; expected one of ${formList}`,
+        key: true,
+      });
     }
     return;
   }

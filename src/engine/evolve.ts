@@ -85,7 +85,10 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
     }
     case 'zone.stage.sign': {
       const b = body as Bodies['zone.stage.sign'];
-      affirm(ctx, subject, affirmationKey(kind, b.stage));
+      // A stage signature certifies the zone as it is now: it counts only for the stage that
+      // comes next. A premature one stays on the log but counts for nothing.
+      const z = state.zones[subject]!;
+      if (ctx.rules.stageOrder[ctx.rules.stageRank[z.stage]! + 1] === b.stage) affirm(ctx, subject, affirmationKey(kind, b.stage));
       evaluateZone(ctx, subject, ctx.nowMs);
       return;
     }

@@ -54,7 +54,9 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
       results[i] = { ok: false, code: 'duplicate-statement', id, message: `statement ${id.slice(0, 16)}… is already in the log${previous !== undefined ? ` at index ${previous}` : ' (earlier in this batch)'}` };
       continue;
     }
-    if (log.store.hasNonce(nonceKey) || seenNonces.has(nonceKey)) {
+    // Nonce reuse across batches is the engine's check (its state knows every key's nonces);
+    // here only within the batch, so a batch never holds two statements with one nonce.
+    if (seenNonces.has(nonceKey)) {
       results[i] = { ok: false, code: 'duplicate-nonce', id, message: `nonce ${s.nonce} was already used by this key; sign again with a fresh nonce` };
       continue;
     }
@@ -85,7 +87,7 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
     pending.push({
       bytes,
       disclosure,
-      meta: { statementId: id, nonceKey, kind: s.kind, issuer: s.issuer, classification: s.classification, admitted: options.now },
+      meta: { statementId: id, kind: s.kind, issuer: s.issuer, classification: s.classification, admitted: options.now },
     });
     const index = log.size + pending.length - 1;
     options.onAccepted?.(env, index, options.now);

@@ -47,6 +47,8 @@ export class TransparencyLog {
   #tree: TiledTree;
   #poisoned: Error | undefined;
   readonly #tileCache = new Map<number, { bytes: Buffer; interior: Buffer }>();
+  readonly #edgeMemo = new Map<number, Buffer>();
+  #edgeMemoSize = -1;
 
   constructor(store: LogStore, identity: LogIdentity) {
     if (identity.signer.name !== identity.origin) {
@@ -119,10 +121,24 @@ export class TransparencyLog {
    */
   hashReader(size: number = this.size): HashReader {
     const edge = tileHashReader(size, (l, i) => this.store.readTile(l, i));
+    // Hashes from partial edge tiles depend only on the size: memoize them per size.
+    if (this.#edgeMemoSize !== size) {
+      this.#edgeMemo.clear();
+      this.#edgeMemoSize = size;
+    }
     return (height, index) => {
       const span = tileSpanOf(height, index);
       const fullTiles = Math.floor(size / tile_width ** (span.level + 1));
-      if (span.index >= fullTiles) return edge(height, index);
+      if (span.index >= fullTiles) {
+        const key = height * 2 ** 47 + index;
+        let h = this.#edgeMemo.get(key);
+        if (h === undefined) {
+          h = edge(height, index);
+          if (this.#edgeMemo.size > 4096) this.#edgeMemo.clear();
+          this.#edgeMemo.set(key, h);
+        }
+        return h;
+      }
       const tile = this.#fullTile(span.level, span.index);
       const h = height % tile_height;
       if (h === 0) return tile.bytes.subarray(span.start * 32, span.start * 32 + 32);

@@ -17,8 +17,6 @@ import type { Disclosure } from '../statement/commitment.js';
 export interface EntryMeta {
   /** Hex SHA-256 of the statement's canonical bytes. */
   statementId: string;
-  /** `key + "/" + nonce`: a nonce may be used once per key. */
-  nonceKey: string;
   kind: string;
   issuer: string;
   classification: string;
@@ -51,8 +49,6 @@ export interface LogStore {
   readEntries(start: number, count: number): Buffer[];
   /** The index of the entry holding this statement id, if any. */
   indexOfStatement(statementId: string): number | undefined;
-  /** True when this key has already used this nonce. */
-  hasNonce(nonceKey: string): boolean;
   /** The restricted content behind entry `index`, if it is a commitment. Callers enforce clearance. */
   disclosure(index: number): Disclosure | undefined;
   /** Atomically and durably appends a batch (see the file comment). */

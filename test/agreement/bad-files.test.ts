@@ -114,7 +114,11 @@ describe('bad agreement files fail to load with a precise message', () => {
   it('given a file with three unrelated mistakes, when loaded, then all three are listed in file order', () => {
     const file = `${dir}/many-problems.yaml`;
     const issues = issuesOf(() => loadAgreement(file));
-    expect(issues.map((i) => i.path)).toEqual(['weaponCategories[0].priority', 'zones[1].prerequisites[0]', 'escrow.pledges[0].amount']);
+    expect(issues.map((i) => i.path)).toEqual([
+      'weaponCategories[0].priority',
+      'zones[1].prerequisites[0]',
+      'escrow.pledges[0].amount',
+    ]);
     expect(issues.map((i) => i.line)).toEqual(markedLines(file));
   });
 
@@ -137,15 +141,31 @@ describe('overlay errors name the overlay file and its lines', () => {
     const issues = issuesOf(() => loadAgreement(file));
     const lines = markedLines(file);
     expect(issues).toHaveLength(2);
-    expect(issues[0]).toMatchObject({ file, line: lines[0], message: expect.stringMatching(/cannot delete "east": no item with that id in the base \(known: north, south\)/) });
-    expect(issues[1]).toMatchObject({ file, line: lines[1], path: 'zones[0].prerequisites[0]', message: 'unknown zone "west" (known: north, south)' });
+    expect(issues[0]).toMatchObject({
+      file,
+      line: lines[0],
+      message: expect.stringMatching(
+        /cannot delete "east": no item with that id in the base \(known: north, south\)/,
+      ),
+    });
+    expect(issues[1]).toMatchObject({
+      file,
+      line: lines[1],
+      path: 'zones[0].prerequisites[0]',
+      message: 'unknown zone "west" (known: north, south)',
+    });
   });
 
   it('given an overlay whose base does not exist, when loaded, then the extends line is named', () => {
     const file = `${dir}/overlay-bad-base.yaml`;
     const issues = issuesOf(() => loadAgreement(file));
     expect(issues).toEqual([
-      expect.objectContaining({ file, line: markedLines(file)[0], path: 'extends', message: expect.stringContaining('base agreement "no-such-base.yaml" not found') }),
+      expect.objectContaining({
+        file,
+        line: markedLines(file)[0],
+        path: 'extends',
+        message: expect.stringContaining('base agreement "no-such-base.yaml" not found'),
+      }),
     ]);
   });
 
@@ -158,7 +178,11 @@ describe('overlay errors name the overlay file and its lines', () => {
   });
 
   it('given an unknown variant name, when loaded, then the known variants are listed', () => {
-    const issues = issuesOf(() => loadAgreement('scenarios/lebanon-2026/agreement.yaml', { variant: 'phased-pilot' }));
-    expect(issues[0]!.message).toMatch(/unknown variant "phased-pilot" \(known: israeli-conditional, lebanese-linear, phased-pilot-zones, phased-with-custody;/);
+    const issues = issuesOf(() =>
+      loadAgreement('scenarios/lebanon-2026/agreement.yaml', { variant: 'phased-pilot' }),
+    );
+    expect(issues[0]!.message).toMatch(
+      /unknown variant "phased-pilot" \(known: israeli-conditional, lebanese-linear, phased-pilot-zones, phased-with-custody;/,
+    );
   });
 });

@@ -5,8 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { checkZoneGeometry } from '../../src/agreement/geometry.js';
 
-const square = [[35, 33], [35.1, 33], [35.1, 33.1], [35, 33.1], [35, 33]];
-const hole = [[35.02, 33.02], [35.02, 33.05], [35.05, 33.05], [35.05, 33.02], [35.02, 33.02]];
+const square = [
+  [35, 33],
+  [35.1, 33],
+  [35.1, 33.1],
+  [35, 33.1],
+  [35, 33],
+];
+const hole = [
+  [35.02, 33.02],
+  [35.02, 33.05],
+  [35.05, 33.05],
+  [35.05, 33.02],
+  [35.02, 33.02],
+];
 
 describe('zone geometry', () => {
   it('accepts a closed square, a polygon with a hole, and a MultiPolygon', () => {
@@ -16,28 +28,51 @@ describe('zone geometry', () => {
   });
 
   it('rejects a bow tie, naming where the boundary crosses itself', () => {
-    const bowTie = [[35, 33], [35.1, 33.1], [35.1, 33], [35, 33.1], [35, 33]];
+    const bowTie = [
+      [35, 33],
+      [35.1, 33.1],
+      [35.1, 33],
+      [35, 33.1],
+      [35, 33],
+    ];
     expect(checkZoneGeometry({ type: 'Polygon', coordinates: [bowTie] })).toEqual([
-      { path: ['coordinates', 0], message: expect.stringMatching(/^ring intersects itself at \[35\.05, 33\.05\]/) },
+      {
+        path: ['coordinates', 0],
+        message: expect.stringMatching(/^ring intersects itself at \[35\.05, 33\.05\]/),
+      },
     ]);
   });
 
   it('rejects a ring that is not closed', () => {
     const open = square.slice(0, 4).concat([[35, 33.05]]);
-    expect(checkZoneGeometry({ type: 'Polygon', coordinates: [open] })[0]!.message).toMatch(/ring is not closed/);
+    expect(checkZoneGeometry({ type: 'Polygon', coordinates: [open] })[0]!.message).toMatch(
+      /ring is not closed/,
+    );
   });
 
   it('rejects a ring of fewer than four positions', () => {
-    expect(checkZoneGeometry({ type: 'Polygon', coordinates: [[[35, 33], [35.1, 33], [35, 33]]] })[0]!.message).toMatch(
-      /at least 4 positions.*has 3/,
-    );
+    expect(
+      checkZoneGeometry({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [35, 33],
+            [35.1, 33],
+            [35, 33],
+          ],
+        ],
+      })[0]!.message,
+    ).toMatch(/at least 4 positions.*has 3/);
   });
 
   it('rejects positions outside WGS84 bounds, pointing at the position (lat/lon swapped is the usual cause)', () => {
     const swapped = square.map(([x, y]) => [y! * 6, x!]);
     const problems = checkZoneGeometry({ type: 'Polygon', coordinates: [swapped] });
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems[0]).toEqual({ path: ['coordinates', 0, 0], message: expect.stringMatching(/outside WGS84 bounds/) });
+    expect(problems[0]).toEqual({
+      path: ['coordinates', 0, 0],
+      message: expect.stringMatching(/outside WGS84 bounds/),
+    });
   });
 
   it('rejects other geometry types', () => {
@@ -45,7 +80,18 @@ describe('zone geometry', () => {
   });
 
   it('reports the same problems when asked twice (results are remembered, not shared)', () => {
-    const bowTie = { type: 'Polygon', coordinates: [[[35, 33], [35.1, 33.1], [35.1, 33], [35, 33.1], [35, 33]]] };
+    const bowTie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [35, 33],
+          [35.1, 33.1],
+          [35.1, 33],
+          [35, 33.1],
+          [35, 33],
+        ],
+      ],
+    };
     const first = checkZoneGeometry(bowTie);
     first[0]!.message = 'changed by the caller';
     expect(checkZoneGeometry(bowTie)[0]!.message).toMatch(/^ring intersects itself/);

@@ -20,7 +20,11 @@ function withOverlay(overlay: string) {
   });
   return { load: () => parseAgreementText(overlay, 'variants/v.yaml', io), io };
 }
-const base = parseAgreementText(baseText, 'agreement.yaml', memIo({ '/mem/agreement.yaml': baseText, '/mem/geo/minimal.geojson': geo }));
+const base = parseAgreementText(
+  baseText,
+  'agreement.yaml',
+  memIo({ '/mem/agreement.yaml': baseText, '/mem/geo/minimal.geojson': geo }),
+);
 
 describe('overlay merge rules', () => {
   it('given an empty overlay, then the result is the base', () => {
@@ -28,7 +32,9 @@ describe('overlay merge rules', () => {
   });
 
   it('given a map, then it deep-merges: keys not named keep their base values', () => {
-    const a = withOverlay('extends: ../agreement.yaml\nresponseProtocol:\n  response_window_ms: 3600000\n').load();
+    const a = withOverlay(
+      'extends: ../agreement.yaml\nresponseProtocol:\n  response_window_ms: 3600000\n',
+    ).load();
     expect(a.responseProtocol).toEqual({ ...base.responseProtocol, response_window_ms: 3600000 });
   });
 
@@ -41,12 +47,16 @@ describe('overlay merge rules', () => {
   });
 
   it('given {id, $delete: true}, then that item is removed', () => {
-    const a = withOverlay('extends: ../agreement.yaml\nbenchmarks: []\ntruce:\n  extensions: []\nescrow:\n  indicators:\n    - { id: handover, $delete: true }\n').load();
+    const a = withOverlay(
+      'extends: ../agreement.yaml\nbenchmarks: []\ntruce:\n  extensions: []\nescrow:\n  indicators:\n    - { id: handover, $delete: true }\n',
+    ).load();
     expect(a.escrow!.indicators.map((i) => i.id)).toEqual(['hardware']);
   });
 
   it('given a list of plain values, then it replaces the base list', () => {
-    const a = withOverlay('extends: ../agreement.yaml\nzones:\n  - { id: south, prerequisites: [] }\n').load();
+    const a = withOverlay(
+      'extends: ../agreement.yaml\nzones:\n  - { id: south, prerequisites: [] }\n',
+    ).load();
     expect(a.zones.find((z) => z.id === 'south')!.prerequisites).toEqual([]);
   });
 
@@ -64,7 +74,8 @@ describe('overlay merge rules', () => {
   });
 
   it('given an overlay that replaces an inline geometry by a reference, then the reference resolves relative to the overlay file', () => {
-    const overlay = 'extends: ../agreement.yaml\nzones:\n  - id: north\n    geometry: { $delete: true }\n    geometryRef: { file: geo/other.geojson, feature: south }\n';
+    const overlay =
+      'extends: ../agreement.yaml\nzones:\n  - id: north\n    geometry: { $delete: true }\n    geometryRef: { file: geo/other.geojson, feature: south }\n';
     const io = memIo({
       '/mem/agreement.yaml': baseText,
       '/mem/geo/minimal.geojson': geo,
@@ -75,20 +86,42 @@ describe('overlay merge rules', () => {
   });
 
   it('given a $delete for an id the base lacks, then the error names the overlay line and the known ids', () => {
-    const issues = issuesOf(withOverlay('extends: ../agreement.yaml\nzones:\n  - { id: west, $delete: true }\n').load);
+    const issues = issuesOf(
+      withOverlay('extends: ../agreement.yaml\nzones:\n  - { id: west, $delete: true }\n').load,
+    );
     expect(issues).toEqual([
-      expect.objectContaining({ file: 'variants/v.yaml', line: 3, message: 'cannot delete "west": no item with that id in the base (known: north, south)' }),
+      expect.objectContaining({
+        file: 'variants/v.yaml',
+        line: 3,
+        message: 'cannot delete "west": no item with that id in the base (known: north, south)',
+      }),
     ]);
   });
 
   it('given an unknown directive, then it is named with its line', () => {
-    const issues = issuesOf(withOverlay('extends: ../agreement.yaml\nactors:\n  - id: militia\n    name: Militia\n    $remove: true\n').load);
-    expect(issues).toEqual([expect.objectContaining({ file: 'variants/v.yaml', line: 5, column: 5, message: expect.stringMatching(/unknown directive "\$remove"/) })]);
+    const issues = issuesOf(
+      withOverlay(
+        'extends: ../agreement.yaml\nactors:\n  - id: militia\n    name: Militia\n    $remove: true\n',
+      ).load,
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        file: 'variants/v.yaml',
+        line: 5,
+        column: 5,
+        message: expect.stringMatching(/unknown directive "\$remove"/),
+      }),
+    ]);
   });
 
   it('given overlay content that breaks a rule, then the error names the overlay file, not the base', () => {
-    const issues = issuesOf(withOverlay('extends: ../agreement.yaml\nescrow:\n  pledges:\n    - { donor: donor-b, amount: -5 }\n').load);
-    expect(issues).toEqual([expect.objectContaining({ file: 'variants/v.yaml', line: 4, path: 'escrow.pledges[0].amount' })]);
+    const issues = issuesOf(
+      withOverlay('extends: ../agreement.yaml\nescrow:\n  pledges:\n    - { donor: donor-b, amount: -5 }\n')
+        .load,
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({ file: 'variants/v.yaml', line: 4, path: 'escrow.pledges[0].amount' }),
+    ]);
   });
 
   it('given a problem in base content, then the error names the base file even when loading the overlay', () => {
@@ -97,7 +130,12 @@ describe('overlay merge rules', () => {
     const issues = issuesOf(() => parseAgreementText('extends: ../agreement.yaml\n', 'variants/v.yaml', io));
     const line = broken.split('\n').findIndex((l) => l.includes('findingQuorum: 5')) + 1;
     expect(issues).toEqual([
-      expect.objectContaining({ file: 'agreement.yaml', line, path: 'adjudication.findingQuorum', message: expect.stringMatching(/needs 5 adjudicating parties but only 2/) }),
+      expect.objectContaining({
+        file: 'agreement.yaml',
+        line,
+        path: 'adjudication.findingQuorum',
+        message: expect.stringMatching(/needs 5 adjudicating parties but only 2/),
+      }),
     ]);
   });
 

@@ -23,7 +23,12 @@ function leaves(c: Condition | undefined): Condition[] {
 
 describe('the Lebanon 2026 scenario', () => {
   it('has the four variants, the signed framework first among equals', () => {
-    expect(listVariants('lebanon-2026')).toEqual(['israeli-conditional', 'lebanese-linear', 'phased-pilot-zones', 'phased-with-custody']);
+    expect(listVariants('lebanon-2026')).toEqual([
+      'israeli-conditional',
+      'lebanese-linear',
+      'phased-pilot-zones',
+      'phased-with-custody',
+    ]);
   });
 
   it('declares the parties and their roles as reported', () => {
@@ -64,7 +69,16 @@ describe('the Lebanon 2026 scenario', () => {
   });
 
   it('walks the stage graph defined → agreed → clearing → verified-clear → withdrawn → deployed → held → handed-over', () => {
-    expect(base.stages.map((s) => s.id)).toEqual(['defined', 'agreed', 'clearing', 'verified-clear', 'withdrawn', 'deployed', 'held', 'handed-over']);
+    expect(base.stages.map((s) => s.id)).toEqual([
+      'defined',
+      'agreed',
+      'clearing',
+      'verified-clear',
+      'withdrawn',
+      'deployed',
+      'held',
+      'handed-over',
+    ]);
   });
 
   it('needs the withdrawing force to declare AND the monitors to observe before a zone counts as withdrawn', () => {
@@ -123,7 +137,14 @@ describe('the variants', () => {
 
   it('lebanese-linear withdraws without any clearance condition and opens every zone at once', () => {
     const a = variant('lebanese-linear');
-    expect(a.stages.map((s) => s.id)).toEqual(['defined', 'agreed', 'withdrawn', 'deployed', 'held', 'handed-over']);
+    expect(a.stages.map((s) => s.id)).toEqual([
+      'defined',
+      'agreed',
+      'withdrawn',
+      'deployed',
+      'held',
+      'handed-over',
+    ]);
     expect(a.zones.every((z) => z.prerequisites.length === 0)).toBe(true);
     expect(a.escrow!.indicators.map((i) => i.id)).toEqual(['zone-handover-tranche']);
     const conditions = a.stages.flatMap((s) => leaves(s.entry));
@@ -142,6 +163,7 @@ describe('the variants', () => {
   });
 
   it('every variant keeps its zones illustrative', () => {
-    for (const v of listVariants('lebanon-2026')) expect(variant(v).zones.every((z) => z.illustrative)).toBe(true);
+    for (const v of listVariants('lebanon-2026'))
+      expect(variant(v).zones.every((z) => z.illustrative)).toBe(true);
   });
 });

@@ -27,12 +27,16 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('shipped scenarios', () => {
   it('finds the default scenario under the package root, whatever the working directory', () => {
-    expect(scenarioPath(DEFAULT_SCENARIO)).toBe(nodePath.join(packageRoot(), 'scenarios', 'lebanon-2026', 'agreement.yaml'));
+    expect(scenarioPath(DEFAULT_SCENARIO)).toBe(
+      nodePath.join(packageRoot(), 'scenarios', 'lebanon-2026', 'agreement.yaml'),
+    );
     expect(listVariants(DEFAULT_SCENARIO)).toContain(DEFAULT_VARIANT);
   });
 
   it('names the known scenarios when asked for one that does not exist', () => {
-    expect(() => scenarioPath('lebanon-2025')).toThrow(/unknown scenario "lebanon-2025".*known: lebanon-2026/);
+    expect(() => scenarioPath('lebanon-2025')).toThrow(
+      /unknown scenario "lebanon-2025".*known: lebanon-2026/,
+    );
     expect(() => scenarioPath('../etc')).toThrow(/unknown scenario/);
   });
 });
@@ -56,7 +60,10 @@ describe('withPartyKeys', () => {
   it('given a malformed key or one key for two parties, then it refuses with the party path', () => {
     expect(issuesOf(() => withPartyKeys(a, { israel: ['not-a-key'] }))[0]!.path).toBe('parties[0].keys[0]');
     const shared = issuesOf(() => withPartyKeys(a, { israel: keys.israel!, lebanon: keys.israel! }));
-    expect(shared[0]).toMatchObject({ path: 'parties[1].keys[0]', message: expect.stringMatching(/already registered to party "israel"/) });
+    expect(shared[0]).toMatchObject({
+      path: 'parties[1].keys[0]',
+      message: expect.stringMatching(/already registered to party "israel"/),
+    });
   });
 });
 
@@ -65,9 +72,18 @@ describe('rendering the agreement for a data directory', () => {
     for (const v of listVariants(DEFAULT_SCENARIO)) {
       const a = loadAgreement(scenarioPath(DEFAULT_SCENARIO), { variant: v });
       const withKeys = withPartyKeys(a, { israel: [generateKeyPair('israel', seed(9)).vkey] });
-      const files = renderAgreementFiles(withKeys, { header: [`generated from scenario ${DEFAULT_SCENARIO}, variant ${v}`, 'zones and amounts are illustrative'] });
+      const files = renderAgreementFiles(withKeys, {
+        header: [
+          `generated from scenario ${DEFAULT_SCENARIO}, variant ${v}`,
+          'zones and amounts are illustrative',
+        ],
+      });
       expect(Object.keys(files).sort()).toEqual(['agreement.yaml', RENDERED_GEOMETRY_FILE]);
-      expect(files['agreement.yaml']!.startsWith(`# generated from scenario ${DEFAULT_SCENARIO}, variant ${v}\n# zones and amounts are illustrative\n`)).toBe(true);
+      expect(
+        files['agreement.yaml']!.startsWith(
+          `# generated from scenario ${DEFAULT_SCENARIO}, variant ${v}\n# zones and amounts are illustrative\n`,
+        ),
+      ).toBe(true);
       const dir = nodePath.join(tmp, v);
       for (const [rel, text] of Object.entries(files)) {
         mkdirSync(nodePath.dirname(nodePath.join(dir, rel)), { recursive: true });

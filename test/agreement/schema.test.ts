@@ -15,7 +15,9 @@ describe('published JSON Schema', () => {
 
   it('describes the agreement: required top-level sections and the zone geometry reference', () => {
     const schema = JSON.parse(readFileSync('schema/agreement.schema.json', 'utf8'));
-    expect(schema.required).toEqual(expect.arrayContaining(['id', 'parties', 'stages', 'zones', 'responseProtocol', 'truce', 'time']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['id', 'parties', 'stages', 'zones', 'responseProtocol', 'truce', 'time']),
+    );
     expect(schema.properties.zones.items.properties.geometryRef.required).toEqual(['file', 'feature']);
   });
 
@@ -23,7 +25,9 @@ describe('published JSON Schema', () => {
     const schema = JSON.parse(readFileSync('schema/agreement-overlay.schema.json', 'utf8'));
     expect(schema.required).toEqual(['extends']);
     expect(JSON.stringify(schema)).not.toMatch(/"required":\["id"/);
-    expect(schema.properties.zones.items.properties.$delete).toEqual(expect.objectContaining({ const: true }));
+    expect(schema.properties.zones.items.properties.$delete).toEqual(
+      expect.objectContaining({ const: true }),
+    );
   });
 
   it('every scenario file points editors at the schema', () => {

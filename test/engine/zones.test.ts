@@ -30,6 +30,15 @@ describe('zone stages', () => {
     expect(s.zone('z1').history[0]!.cites).toEqual([e.index]);
   });
 
+  it('given a signature made before the zone reached the stage before it, then it counts for nothing', () => {
+    const s = new Story(fixture());
+    s.must('laf', 'zone.stage.sign', 'z1', { stage: 'clearing' });
+    for (const p of ['lebanon', 'israel', 'usa']) s.must(p, 'zone.stage.sign', 'z1', { stage: 'agreed' });
+    expect(s.zone('z1').stage).toBe('agreed');
+    s.must('laf', 'zone.stage.sign', 'z1', { stage: 'clearing' });
+    expect(s.zone('z1').stage).toBe('clearing');
+  });
+
   it('given a signature for a different stage, then it does not count for this one', () => {
     const s = new Story(fixture());
     s.must('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' });

@@ -168,7 +168,6 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
         disclosure: c?.disclosure ?? null,
         meta: {
           statementId: statementId(st),
-          nonceKey: `${st.key}/${st.nonce}`,
           kind: st.kind,
           issuer: st.issuer,
           classification: st.classification,
