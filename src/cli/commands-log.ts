@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { exportTiles } from '../export/export-tiles.js';
 import { dataDirPaths, openLog, readSignerKey, resolveDataDir, writePrivateKey } from '../datadir/data-dir.js';
 import { ingest, type IngestOptions } from '../ingest/ingest.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import { Mechanism } from '../mechanism/mechanism.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
 import { generateKeyPair } from '../statement/keys.js';
 import type { Statement } from '../statement/types.js';
@@ -18,12 +20,20 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-export interface AdmissionProvider {
-  /** Returns the engine's admission hooks for a data directory, or undefined before `init`. */
-  (dataDir: string): Pick<IngestOptions, 'admit' | 'onAccepted'> | undefined;
+/**
+ * Opens a data directory for appending: through the engine (the agreement's roles decide) once
+ * `phaseline init` wrote an agreement, otherwise a bare log where any valid signature is enough.
+ */
+export function openForAppend(dir: string): { log: TransparencyLog; hooks: Pick<IngestOptions, 'admit' | 'onAccepted'>; close(): void } {
+  if (Mechanism.exists(dir)) {
+    const m = Mechanism.open(dir);
+    return { log: m.log, hooks: m.hooks(), close: () => m.close() };
+  }
+  const log = openLog(dataDirPaths(dir));
+  return { log, hooks: {}, close: () => log.store.close() };
 }
 
-export function registerLogCommands(program: Command, admission: AdmissionProvider): void {
+export function registerLogCommands(program: Command): void {
   const keys = program.command('keys').description('manage signing keys');
   keys
     .command('new')
@@ -100,9 +110,10 @@ export function registerLogCommands(program: Command, admission: AdmissionProvid
     .action((file: string | undefined, opts: { data?: string; json?: boolean }) => {
       const dir = resolveDataDir(opts.data);
       const items = parseJsonOrNdjson(readInputText(file));
-      const theLog = openLog(dataDirPaths(dir));
+      const opened = openForAppend(dir);
+      const theLog = opened.log;
       try {
-        const hooks = admission(dir);
+        const hooks = opened.hooks;
         const parsed = items.filter((i) => i.error === undefined);
         const results = ingest(
           theLog,
@@ -123,7 +134,7 @@ export function registerLogCommands(program: Command, admission: AdmissionProvid
         if (!opts.json) process.stdout.write(`appended ${appended}, rejected ${rejected}; log size ${theLog.size}\n`);
         if (rejected > 0) process.exitCode = 1;
       } finally {
-        theLog.store.close();
+        opened.close();
       }
     });
   log

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerLogCommands } from './commands-log.js';
+import { registerMechanismCommands } from './commands-mechanism.js';
 import { UsageError } from './input.js';
 
 export function buildProgram(): Command {
@@ -14,7 +15,8 @@ export function buildProgram(): Command {
     .description('Phaseline: a verifiable phased-ceasefire mechanism — signed statements in a C2SP transparency log')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerLogCommands(program, () => undefined);
+  registerLogCommands(program);
+  registerMechanismCommands(program);
   return program;
 }
 

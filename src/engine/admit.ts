@@ -62,6 +62,7 @@ export interface SeenStatements {
 }
 
 const KIND_SET = new Set<string>(STATEMENT_KINDS);
+const RESERVED = new Set<string>([...Object.getOwnPropertyNames(Object.prototype), '__proto__']);
 
 function reject(code: AdmitCode, message: string): Admission {
   return { ok: false, code, message };
@@ -96,6 +97,11 @@ export function admit(
     return reject('schema', `statement.kind: unknown kind ${JSON.stringify(st.kind)}; known kinds: ${STATEMENT_KINDS.join(', ')}`);
   }
   const kind = st.kind as StatementKind;
+  // State keeps ids as keys of plain objects: a name Object.prototype already has would read as
+  // an existing party, incident or zone.
+  for (const [where, v] of [['statement.issuer', st.issuer], ['statement.subject', st.subject], ...Object.entries(st.body).map(([k, x]) => [`statement.body.${k}`, x])] as [string, unknown][]) {
+    if (typeof v === 'string' && RESERVED.has(v)) return reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
+  }
   const id = statementId(st);
   if (seen.hasStatement(id)) return reject('duplicate-statement', `statement ${id} was already admitted; there is nothing to do`);
   if (seen.hasNonce(st.nonce)) {

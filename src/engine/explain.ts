@@ -48,7 +48,9 @@ export interface Explanation {
 export function explain(agreement: Agreement, state: EngineState, at: string): Explanation {
   const rules = rulesFor(agreement);
   const atMs = Date.parse(at);
-  const s = settle(agreement, cloneState(state), Math.max(atMs, state.settledMs));
+  // Time-driven changes up to `at` go into a copy; a state already settled that far (from
+  // `stateAt`) is read as it is.
+  const s = atMs > state.settledMs ? settle(agreement, cloneState(state), atMs) : state;
   const zones: ZoneExplanation[] = agreement.zones.map((zdef) => {
     const z = s.zones[zdef.id]!;
     const rank = rules.stageRank[z.stage]!;

@@ -11,7 +11,7 @@ import type { Agreement } from '../agreement/model.js';
 import { statementId } from '../statement/envelope.js';
 import { type Admission, admit, type SeenStatements } from './admit.js';
 import { evolve, settle } from './evolve.js';
-import { cloneState, type EngineEntry, type EngineState, initialState } from './state.js';
+import { cloneState, type EngineEntry, type EngineState, forkState, initialState } from './state.js';
 
 /** The state after folding `entries` (in index order), settled to `at` when given. */
 export function replay(agreement: Agreement, entries: Iterable<EngineEntry>, at?: string): EngineState {
@@ -155,7 +155,7 @@ export function stateAt(agreement: Agreement, source: EntrySource, snapshots: re
       a = m + 1;
     } else b = m - 1;
   }
-  const state = snap ? cloneState(snap.state) : initialState(agreement);
+  const state = snap ? forkState(snap.state) : initialState(agreement);
   for (let i = snap ? snap.count : 0; i < cut; i++) evolve(agreement, state, source.get(i));
   return settle(agreement, state, atMs);
 }

@@ -429,20 +429,41 @@ export function initialState(agreement: Agreement): EngineState {
   };
 }
 
+/** A plain copy of an id-keyed map, including entries a {@link forkState} layer inherits. */
+function copyMap<T>(m: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k in m) out[k] = m[k]!;
+  return out;
+}
+
 /**
  * A copy that can be evolved without affecting `state` (see the ownership discipline above):
  * small parts deep, growing collections shallow with shared immutable records.
  */
 export function cloneState(s: EngineState): EngineState {
+  return withBigMaps(s, copyMap);
+}
+
+/**
+ * A copy of a state that will never be mutated again (a snapshot), made in constant time for
+ * the growing collections: each becomes a new object whose prototype is the snapshot's, so
+ * reads fall through to the snapshot and writes land in the copy. `for…in` sees both; that is
+ * how `cloneState` and `serializeState` read these maps. The snapshot must stay untouched.
+ */
+export function forkState(snapshot: EngineState): EngineState {
+  return withBigMaps(snapshot, (m) => Object.create(m) as typeof m);
+}
+
+function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<string, T>): EngineState {
   return {
     ...s,
     keys: structuredClone(s.keys),
     zones: structuredClone(s.zones),
-    units: { ...s.units },
-    incidents: { ...s.incidents },
-    strikes: { ...s.strikes },
+    units: big(s.units),
+    incidents: big(s.incidents),
+    strikes: big(s.strikes),
     awaitingJustification: [...s.awaitingJustification],
-    findings: { ...s.findings },
+    findings: big(s.findings),
     violationsBy: { ...s.violationsBy },
     benchmarks: structuredClone(s.benchmarks),
     truce: structuredClone(s.truce),
@@ -463,6 +484,10 @@ export function cloneState(s: EngineState): EngineState {
 export function serializeState(state: EngineState): string {
   return canonicalJson({
     ...state,
+    units: copyMap(state.units),
+    incidents: copyMap(state.incidents),
+    strikes: copyMap(state.strikes),
+    findings: copyMap(state.findings),
     lastAdmittedMs: Number.isFinite(state.lastAdmittedMs) ? state.lastAdmittedMs : null,
     settledMs: Number.isFinite(state.settledMs) ? state.settledMs : null,
   });

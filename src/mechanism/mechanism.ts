@@ -1,0 +1,133 @@
+/**
+ * A mechanism office on disk: the agreement of a data directory, its log, and the engine's
+ * timeline rebuilt from that log. This is the imperative shell around the pure engine: it
+ * reads files and the database, and hands the engine plain data and the time.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadAgreement } from '../agreement/load.js';
+import type { Agreement } from '../agreement/model.js';
+import { DEFAULT_SCENARIO, DEFAULT_VARIANT, renderAgreementFiles, scenarioPath, withPartyKeys } from '../agreement/scenarios.js';
+import { type DataDir, dataDirPaths, openLog, writePrivateKey } from '../datadir/data-dir.js';
+import type { EngineEntry } from '../engine/index.js';
+import { Timeline } from '../engine/index.js';
+import type { IngestOptions } from '../ingest/ingest.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import { generateKeyPair } from '../statement/keys.js';
+import { decodeEntry } from '../statement/log-entry.js';
+
+export interface InitOptions {
+  scenario?: string;
+  variant?: string;
+}
+
+export interface InitResult {
+  agreement: Agreement;
+  /** Party id → private key file written. */
+  keyFiles: Record<string, string>;
+  logKey: string;
+}
+
+/**
+ * `phaseline init`: writes the agreement (scenario + variant, with one fresh key per party), the
+ * party keys (mode 0600) and the log key whose name is the agreement's log origin. Refuses to
+ * touch a directory that already holds an agreement or a log: keys are never overwritten.
+ */
+export function initDataDir(dir: string, options: InitOptions = {}): InitResult {
+  const paths = dataDirPaths(dir);
+  for (const p of [paths.agreementPath, paths.logKeyPath, paths.dbPath]) {
+    if (existsSync(p)) throw new Error(`${p} already exists: ${dir} is already initialized (use another --data directory)`);
+  }
+  const scenario = options.scenario ?? DEFAULT_SCENARIO;
+  const variant = options.variant ?? DEFAULT_VARIANT;
+  const base = loadAgreement(scenarioPath(scenario), { variant });
+  mkdirSync(paths.keysDir, { recursive: true });
+  const keys: Record<string, string[]> = {};
+  const keyFiles: Record<string, string> = {};
+  for (const party of base.parties) {
+    const pair = generateKeyPair(party.id);
+    const file = join(paths.keysDir, `${party.id}.key`);
+    writePrivateKey(file, pair.skey);
+    keys[party.id] = [pair.vkey];
+    keyFiles[party.id] = file;
+  }
+  const agreement = withPartyKeys(base, keys);
+  const files = renderAgreementFiles(agreement, {
+    header: [`Written by phaseline init from scenario ${scenario}, variant ${variant}.`, 'Party keys were generated for this data directory; their private halves are in keys/.'],
+  });
+  for (const [name, text] of Object.entries(files)) {
+    const file = join(dir, name);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  const log = openLog(paths, agreement.logOrigin);
+  log.store.close();
+  return { agreement, keyFiles, logKey: '' };
+}
+
+/** A data directory opened with its agreement: the log and the engine's timeline over it. */
+export class Mechanism {
+  readonly paths: DataDir;
+  readonly agreement: Agreement;
+  readonly log: TransparencyLog;
+  readonly timeline: Timeline;
+
+  private constructor(paths: DataDir, agreement: Agreement, log: TransparencyLog) {
+    this.paths = paths;
+    this.agreement = agreement;
+    this.log = log;
+    this.timeline = new Timeline(agreement);
+    // Replay the stored log. Restricted entries hold commitments; this office keeps their
+    // disclosures, so the engine folds the full content (public readers see only commitments).
+    const batch = 4096;
+    for (let start = 0; start < log.size; start += batch) {
+      const rows = log.store.readEntries(start, batch);
+      rows.forEach((bytes, k) => {
+        const index = start + k;
+        const e = decodeEntry(bytes, `entry ${index}`);
+        let envelope: EngineEntry['envelope'];
+        if ('envelope' in e) envelope = e.envelope;
+        else {
+          const d = log.store.disclosure(index);
+          if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
+          envelope = d.envelope;
+        }
+        this.timeline.push({ index, admitted: e.admitted, envelope });
+      });
+    }
+  }
+
+  /** True when `dir` holds an agreement (was initialized). */
+  static exists(dir: string): boolean {
+    return existsSync(dataDirPaths(dir).agreementPath);
+  }
+
+  static open(dir: string): Mechanism {
+    const paths = dataDirPaths(dir);
+    if (!existsSync(paths.agreementPath)) throw new Error(`${dir} has no agreement.yaml; run phaseline init --data ${dir} first`);
+    const agreement = loadAgreement(paths.agreementPath);
+    const log = openLog(paths, agreement.logOrigin);
+    if (log.origin !== agreement.logOrigin) {
+      log.store.close();
+      throw new Error(`the log key of ${dir} is for origin ${log.origin}, but the agreement says ${agreement.logOrigin}`);
+    }
+    try {
+      return new Mechanism(paths, agreement, log);
+    } catch (e) {
+      log.store.close();
+      throw e;
+    }
+  }
+
+  /** The engine's door and fold, for {@link ingest}. */
+  hooks(): Pick<IngestOptions, 'admit' | 'onAccepted'> {
+    return {
+      admit: (envelope, now) => this.timeline.admit(envelope, now),
+      onAccepted: (envelope, index, admitted) => this.timeline.push({ index, admitted, envelope }),
+    };
+  }
+
+  close(): void {
+    this.log.store.close();
+  }
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { explain } from '../../src/engine/explain.js';
+import { arraySource, replay, stateAt } from '../../src/engine/replay.js';
+import { cloneState, forkState, initialState, serializeState } from '../../src/engine/state.js';
+import { clearZone, DAY, deployZone, fixture, incident, Story } from './fixture.js';
+
+function story() {
+  const s = new Story(fixture(), '2026-06-26T16:00:00.000Z', { snapshot_interval_entries: 3 });
+  s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
+  clearZone(s, 'z1');
+  deployZone(s, 'z1');
+  s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
+  s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'inconclusive' });
+  s.wait(12 * DAY);
+  s.must('monitors', 'zone.stage.sign', 'z1', { stage: 'handed-over' });
+  s.must('lebanon', 'zone.stage.sign', 'z1', { stage: 'handed-over' });
+  return s;
+}
+
+describe('replay', () => {
+  it('replaying the same log gives byte-identical state, equal to the state followed live', () => {
+    const s = story();
+    const entries = Array.from({ length: s.timeline.length }, (_, i) => s.timeline.source().get(i));
+    expect(serializeState(replay(s.agreement, entries))).toBe(serializeState(replay(s.agreement, entries)));
+    expect(serializeState(replay(s.agreement, entries))).toBe(serializeState(s.state));
+    expect(s.zone('z1').stage).toBe('handed-over');
+  });
+
+  it('state at a past time equals a fresh replay of the entries admitted by then, settled to then', () => {
+    const s = story();
+    const entries = Array.from({ length: s.timeline.length }, (_, i) => s.timeline.source().get(i));
+    for (const e of entries) {
+      const t = e.admitted;
+      expect(serializeState(s.timeline.stateAt(t))).toBe(serializeState(replay(s.agreement, entries, t)));
+    }
+    // between entries, time-driven changes appear at their own time: held 10 days after deployment
+    const deployedMs = s.zone('z1').enteredAtMs.deployed!;
+    const at = new Date(deployedMs + 10 * DAY).toISOString();
+    expect(s.timeline.stateAt(at).zones.z1!.stage).toBe('held');
+  });
+
+  it('a state forked from a snapshot never writes into the snapshot', () => {
+    const s = story();
+    const snap = cloneState(s.state);
+    const before = serializeState(snap);
+    const fork = forkState(snap);
+    fork.incidents['inc-x'] = { ...snap.incidents['inc-1']!, id: 'inc-x' };
+    expect(serializeState(snap)).toBe(before);
+    expect(serializeState(fork)).toContain('inc-x');
+    expect(serializeState(cloneState(fork))).toBe(serializeState(fork));
+  });
+
+  it('stateAt before the first entry is the initial state settled to that time', () => {
+    const s = story();
+    const st = stateAt(s.agreement, arraySource([]), [], '2026-01-01T00:00:00.000Z');
+    expect(st.count).toBe(0);
+    expect(serializeState({ ...st, settledMs: -Infinity })).toBe(serializeState(initialState(s.agreement)));
+  });
+
+  it('explain says, for every zone, its stage, the next one and what it waits for, in words and as data', () => {
+    const s = story();
+    const x = explain(s.agreement, s.state, s.now);
+    expect(x.zones.map((z) => [z.id, z.stage, z.next])).toEqual([
+      ['z1', 'handed-over', null],
+      ['z2', 'defined', 'agreed'],
+    ]);
+    expect(x.zones[1]!.waitingFor).toHaveLength(3);
+    expect(x.zones[1]!.waitingFor[0]!.data).toMatchObject({ statement: 'zone.stage.sign', stage: 'agreed', role: 'sovereign', need: 1, have: [] });
+    expect(x.truce.status).toBe('in-force');
+    expect(x.indicators.map((i) => i.id)).toEqual(['handover-tranche', 'hardware']);
+  });
+});
+
+describe('reserved names', () => {
+  it('rejects an id that Object.prototype already has (it would read as existing)', () => {
+    const s = new Story(fixture());
+    const v = s.say('press', 'incident.report', 'constructor', incident('z1', s.now));
+    expect(v.ok ? 'ok' : v.code).toBe('schema');
+    const w = s.say('laf', 'incident.response', 'toString', { action: 'acted' });
+    expect(w.ok ? 'ok' : w.message).toContain('reserved name');
+  });
+});
