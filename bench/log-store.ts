@@ -31,7 +31,13 @@ export async function benchLogStore(n = 1_000_000): Promise<Record<string, numbe
     entries[i] = {
       bytes,
       disclosure: null,
-      meta: { statementId: id, kind: 'observation.note', issuer: 'bench', classification: 'public', admitted: '2026-07-01T00:00:00.000Z' },
+      meta: {
+        statementId: id,
+        kind: 'observation.note',
+        issuer: 'bench',
+        classification: 'public',
+        admitted: '2026-07-01T00:00:00.000Z',
+      },
     };
   }
   const avgBytes = entries.reduce((s, e) => s + e.bytes.length, 0) / n;
@@ -65,11 +71,19 @@ export async function benchLogStore(n = 1_000_000): Promise<Record<string, numbe
   store.close();
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; ${n.toLocaleString()} entries, ${avgBytes.toFixed(0)} bytes average`);
-  console.log(`durable append (SQLite WAL, synchronous=FULL, batches of 4096): ${Math.round(appendRate).toLocaleString()} entries/s — ${(appendRate / 100_000).toFixed(2)}× the 100,000/s target`);
-  console.log(`inclusion proof at size ${n.toLocaleString()} from stored tiles: median ${proofMedianUs.toFixed(1)} µs, p99 ${(samples[Math.floor(samples.length * 0.99)]! * 1000).toFixed(1)} µs — ${(100 / proofMedianUs).toFixed(2)}× under the 100 µs limit`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}; ${n.toLocaleString()} entries, ${avgBytes.toFixed(0)} bytes average`,
+  );
+  console.log(
+    `durable append (SQLite WAL, synchronous=FULL, batches of 4096): ${Math.round(appendRate).toLocaleString()} entries/s — ${(appendRate / 100_000).toFixed(2)}× the 100,000/s target`,
+  );
+  console.log(
+    `inclusion proof at size ${n.toLocaleString()} from stored tiles: median ${proofMedianUs.toFixed(1)} µs, p99 ${(samples[Math.floor(samples.length * 0.99)]! * 1000).toFixed(1)} µs — ${(100 / proofMedianUs).toFixed(2)}× under the 100 µs limit`,
+  );
   console.log(`export to tlog-tiles files: ${exportSecs.toFixed(1)} s`);
-  console.log(`verify of the export: ${Math.round(verifyRate).toLocaleString()} entries/s — ${(verifyRate / 300_000).toFixed(2)}× the 300,000/s target`);
+  console.log(
+    `verify of the export: ${Math.round(verifyRate).toLocaleString()} entries/s — ${(verifyRate / 300_000).toFixed(2)}× the 300,000/s target`,
+  );
   return { appendRate, proofMedianUs, verifyRate };
 }
 

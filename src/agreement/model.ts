@@ -20,7 +20,10 @@ import { z } from 'zod';
 /** Kebab-case identifier used for parties, actors, zones, stages, categories, benchmarks, indicators. */
 export const IdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'an id is 1–64 lowercase letters, digits or hyphens, e.g. `buffer-strip`')
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'an id is 1–64 lowercase letters, digits or hyphens, e.g. `buffer-strip`',
+  )
   .describe('Identifier: lowercase letters, digits and hyphens, e.g. `buffer-strip`.');
 
 /** RFC 3339 UTC timestamp with milliseconds or seconds, e.g. `2026-05-17T21:00:00.000Z`. */
@@ -67,7 +70,9 @@ export const ClearanceSchema = z
 
 /** Finding severities, in increasing order. */
 export const SEVERITIES = ['minor', 'serious', 'grave'] as const;
-export const SeveritySchema = z.enum(SEVERITIES).describe('Severity of a violation: minor < serious < grave.');
+export const SeveritySchema = z
+  .enum(SEVERITIES)
+  .describe('Severity of a violation: minor < serious < grave.');
 export type Severity = z.infer<typeof SeveritySchema>;
 
 /**
@@ -100,7 +105,9 @@ export const STATEMENT_KINDS = [
   'benchmark.attest',
   'truce.resume',
 ] as const;
-export const StatementKindSchema = z.enum(STATEMENT_KINDS).describe('A statement kind, e.g. `zone.stage.sign`.');
+export const StatementKindSchema = z
+  .enum(STATEMENT_KINDS)
+  .describe('A statement kind, e.g. `zone.stage.sign`.');
 export type StatementKind = z.infer<typeof StatementKindSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -140,12 +147,11 @@ export type Actor = z.infer<typeof ActorSchema>;
 // Geometry and zones
 // ---------------------------------------------------------------------------------------------
 
-const PositionSchema = z
-  .array(z.number())
-  .min(2)
-  .max(3)
-  .describe('[longitude, latitude] in WGS84 degrees.');
-const LinearRingSchema = z.array(PositionSchema).min(4).describe('A closed ring: first position equals last.');
+const PositionSchema = z.array(z.number()).min(2).max(3).describe('[longitude, latitude] in WGS84 degrees.');
+const LinearRingSchema = z
+  .array(PositionSchema)
+  .min(4)
+  .describe('A closed ring: first position equals last.');
 
 export const PolygonSchema = z
   .object({ type: z.literal('Polygon'), coordinates: z.array(LinearRingSchema).min(1) })
@@ -183,7 +189,9 @@ export const ZoneSchema = z
       .default(false)
       .describe('True when the shape is not the real agreed one (shown wherever the zone is shown).'),
     note: z.string().optional(),
-    geometry: ZoneGeometrySchema.optional().describe('Inline polygon. Exactly one of `geometry` and `geometryRef`.'),
+    geometry: ZoneGeometrySchema.optional().describe(
+      'Inline polygon. Exactly one of `geometry` and `geometryRef`.',
+    ),
     geometryRef: GeometryRefSchema.optional(),
     host: IdSchema.optional().describe(
       'Party id of the host state whose territory the zone is; defaults to the sovereign parties that are not a withdrawing force.',
@@ -244,9 +252,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
       .describe('At least one sub-condition holds.'),
     z
       .object({
-        atLeast: z
-          .object({ n: z.number().int().positive(), of: z.array(ConditionSchema).min(1) })
-          .strict(),
+        atLeast: z.object({ n: z.number().int().positive(), of: z.array(ConditionSchema).min(1) }).strict(),
       })
       .strict()
       .describe('At least `n` of the sub-conditions hold.'),
@@ -258,7 +264,9 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
         count: z.number().int().positive().optional().describe('Distinct parties needed; default 1.'),
       })
       .strict()
-      .describe('Distinct parties with this role (or this party) signed an affirming statement of this kind about the zone.'),
+      .describe(
+        'Distinct parties with this role (or this party) signed an affirming statement of this kind about the zone.',
+      ),
     z
       .object({
         elapsedWithoutViolation: z
@@ -282,10 +290,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
       .object({ prerequisitesHandedOver: z.literal(true) })
       .strict()
       .describe('Every prerequisite zone has been handed over.'),
-    z
-      .object({ benchmark: IdSchema })
-      .strict()
-      .describe('A benchmark (often country-wide) has been met.'),
+    z.object({ benchmark: IdSchema }).strict().describe('A benchmark (often country-wide) has been met.'),
     z
       .object({ unitsDeployed: z.object({ minStrength: z.number().int().nonnegative() }).strict() })
       .strict()
@@ -305,7 +310,9 @@ export const StageSchema = z
     next: IdSchema.optional().describe(
       'The stage that follows; default: the next stage in the list. Following `next` from the first stage must not revisit a stage.',
     ),
-    entry: ConditionSchema.optional().describe('What a zone needs to enter this stage; the first stage needs none.'),
+    entry: ConditionSchema.optional().describe(
+      'What a zone needs to enter this stage; the first stage needs none.',
+    ),
   })
   .strict()
   .describe('One stage of the zone stage graph.');
@@ -357,7 +364,12 @@ export const BenchmarkWhenSchema = z.union([
   z
     .object({
       attested: z
-        .object({ roles: z.array(RoleSchema).min(1).describe('A `benchmark.attest` is needed from a party with each role.') })
+        .object({
+          roles: z
+            .array(RoleSchema)
+            .min(1)
+            .describe('A `benchmark.attest` is needed from a party with each role.'),
+        })
         .strict(),
     })
     .strict()
@@ -401,11 +413,15 @@ export const ResponseProtocolSchema = z
     scope: z
       .enum(['notified-zone', 'anywhere'])
       .default('notified-zone')
-      .describe('Where the withdrawing force may strike after the window: only the notified zone, or anywhere.'),
+      .describe(
+        'Where the withdrawing force may strike after the window: only the notified zone, or anywhere.',
+      ),
     imminentThreatException: z
       .object({
         allowed: z.boolean().default(true),
-        justification_deadline_ms: DurationMsSchema.describe('Time to file `strike.justify` after the strike.'),
+        justification_deadline_ms: DurationMsSchema.describe(
+          'Time to file `strike.justify` after the strike.',
+        ),
       })
       .strict(),
   })
@@ -479,7 +495,10 @@ export type Indicator = z.infer<typeof IndicatorSchema>;
 
 export const EscrowSchema = z
   .object({
-    currency: z.string().regex(/^[A-Z]{3}$/).describe('ISO 4217 code, e.g. `USD`.'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .describe('ISO 4217 code, e.g. `USD`.'),
     minorUnitsPerUnit: z.number().int().positive().default(100),
     beneficiary: IdSchema.describe('Party id that receives releases by default.'),
     pledges: z
@@ -492,7 +511,12 @@ export const EscrowSchema = z
           .object({
             severityAtLeast: SeveritySchema,
             amount: MinorUnitsSchema.optional().describe('Fixed amount held per violation.'),
-            ratio: z.number().min(0).max(1).optional().describe('Share of available funds held per violation.'),
+            ratio: z
+              .number()
+              .min(0)
+              .max(1)
+              .optional()
+              .describe('Share of available funds held per violation.'),
             attributedTo: z
               .array(IdSchema)
               .optional()
@@ -533,7 +557,10 @@ export const TimeRulesSchema = z
 export const AgreementSchema = z
   .object({
     id: IdSchema.describe('The agreement id every statement names in `agreement`.'),
-    logOrigin: z.string().min(1).describe('The transparency log origin line, e.g. `phaseline.example/lebanon-2026`.'),
+    logOrigin: z
+      .string()
+      .min(1)
+      .describe('The transparency log origin line, e.g. `phaseline.example/lebanon-2026`.'),
     title: z.string().min(1),
     illustrative: z.boolean().describe('True when the file illustrates rather than reproduces a real text.'),
     provenance: z.string().min(1).describe('Where the content comes from and what is invented.'),

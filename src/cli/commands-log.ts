@@ -2,9 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import {
+  dataDirPaths,
+  openLog,
+  readSignerKey,
+  resolveDataDir,
+  writePrivateKey,
+} from '../datadir/data-dir.js';
 import { exportTiles } from '../export/export-tiles.js';
-import { dataDirPaths, openLog, readSignerKey, resolveDataDir, writePrivateKey } from '../datadir/data-dir.js';
-import { ingest, type IngestOptions } from '../ingest/ingest.js';
+import { type IngestOptions, ingest } from '../ingest/ingest.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
@@ -20,11 +26,24 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
+/** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
+export function parseTimeOption(value: string, option: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new UsageError(`${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`);
+  }
+  return new Date(ms).toISOString();
+}
+
 /**
  * Opens a data directory for appending: through the engine (the agreement's roles decide) once
  * `phaseline init` wrote an agreement, otherwise a bare log where any valid signature is enough.
  */
-export function openForAppend(dir: string): { log: TransparencyLog; hooks: Pick<IngestOptions, 'admit' | 'onAccepted'>; close(): void } {
+export function openForAppend(dir: string): {
+  log: TransparencyLog;
+  hooks: Pick<IngestOptions, 'admit' | 'onAccepted'>;
+  close(): void;
+} {
   if (Mechanism.exists(dir)) {
     const m = Mechanism.open(dir);
     return { log: m.log, hooks: m.hooks(), close: () => m.close() };
@@ -42,7 +61,10 @@ export function registerLogCommands(program: Command): void {
     .description('generate an Ed25519 key pair: prints the verifier key, writes the private key (mode 0600)')
     .action((name: string, opts: { out?: string }) => {
       const out = resolve(opts.out ?? `${name.replace(/[/\\]/g, '_')}.key`);
-      if (existsSync(out)) throw new UsageError(`${out} already exists; choose another --out or remove it first (a key is never overwritten)`);
+      if (existsSync(out))
+        throw new UsageError(
+          `${out} already exists; choose another --out or remove it first (a key is never overwritten)`,
+        );
       const pair = generateKeyPair(name);
       writePrivateKey(out, pair.skey);
       process.stdout.write(pair.vkey + '\n');
@@ -53,14 +75,21 @@ export function registerLogCommands(program: Command): void {
     .command('sign')
     .argument('[file]', 'statement payloads: one JSON document or NDJSON (default: standard input)')
     .requiredOption('--key <keyfile>', 'private key file (from `phaseline keys new` or `phaseline init`)')
-    .description('sign statements: fills in key, time (at), nonce, issuer (the key name) and defaults where absent; prints one envelope per line')
+    .description(
+      'sign statements: fills in key, time (at), nonce, issuer (the key name) and defaults where absent; prints one envelope per line',
+    )
     .action((file: string | undefined, opts: { key: string }) => {
       const signer = readSignerKey(opts.key);
       const items = parseJsonOrNdjson(readInputText(file));
       let failed = 0;
       for (const item of items) {
         const where = `${file ?? 'stdin'}:${item.line}`;
-        if (item.error || typeof item.value !== 'object' || item.value === null || Array.isArray(item.value)) {
+        if (
+          item.error ||
+          typeof item.value !== 'object' ||
+          item.value === null ||
+          Array.isArray(item.value)
+        ) {
           process.stderr.write(`${where}: ${item.error ?? 'expected a JSON object (a statement payload)'}\n`);
           failed++;
           continue;
@@ -79,12 +108,16 @@ export function registerLogCommands(program: Command): void {
         };
         const extra = Object.keys(p).filter((k) => !(k in statement));
         if (extra.length > 0) {
-          process.stderr.write(`${where}: unknown field(s) ${extra.join(', ')}; a statement has kind, agreement, issuer, key, at, nonce, classification, subject, body\n`);
+          process.stderr.write(
+            `${where}: unknown field(s) ${extra.join(', ')}; a statement has kind, agreement, issuer, key, at, nonce, classification, subject, body\n`,
+          );
           failed++;
           continue;
         }
         if (statement.key !== signer.vkey) {
-          process.stderr.write(`${where}: key is ${statement.key}, but ${opts.key} holds ${signer.vkey}; remove "key" to use the signer's\n`);
+          process.stderr.write(
+            `${where}: key is ${statement.key}, but ${opts.key} holds ${signer.vkey}; remove "key" to use the signer's\n`,
+          );
           failed++;
           continue;
         }
@@ -106,8 +139,11 @@ export function registerLogCommands(program: Command): void {
     .argument('[file]', 'signed envelopes as NDJSON (default: standard input)')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option('--json', 'print one JSON result per input line')
-    .description('append signed statements; each rejection is reported with its line, the accepted ones are kept')
-    .action((file: string | undefined, opts: { data?: string; json?: boolean }) => {
+    .option('--now <time>', "admission time to record instead of the clock's (importing historical records, tests)")
+    .description(
+      'append signed statements; each rejection is reported with its line, the accepted ones are kept',
+    )
+    .action((file: string | undefined, opts: { data?: string; json?: boolean; now?: string }) => {
       const dir = resolveDataDir(opts.data);
       const items = parseJsonOrNdjson(readInputText(file));
       const opened = openForAppend(dir);
@@ -118,7 +154,7 @@ export function registerLogCommands(program: Command): void {
         const results = ingest(
           theLog,
           parsed.map((i) => i.value),
-          { now: nowIso(), ...hooks },
+          { now: opts.now === undefined ? nowIso() : parseTimeOption(opts.now, '--now'), ...hooks },
         );
         const byLine = new Map(parsed.map((item, k) => [item.line, results[k]!]));
         let appended = 0;
@@ -131,7 +167,8 @@ export function registerLogCommands(program: Command): void {
           if (opts.json) process.stdout.write(JSON.stringify({ line: item.line, ...r }) + '\n');
           else if (!r.ok) process.stderr.write(`${where}: rejected (${r.code}): ${r.message}\n`);
         }
-        if (!opts.json) process.stdout.write(`appended ${appended}, rejected ${rejected}; log size ${theLog.size}\n`);
+        if (!opts.json)
+          process.stdout.write(`appended ${appended}, rejected ${rejected}; log size ${theLog.size}\n`);
         if (rejected > 0) process.exitCode = 1;
       } finally {
         opened.close();
@@ -160,7 +197,9 @@ export function registerLogCommands(program: Command): void {
         const bar = progressBar('export', 'files');
         const r = exportTiles(theLog.store, resolve(out), (done, total) => bar.update(done, total));
         bar.stop();
-        process.stdout.write(`exported ${r.size} entries: ${r.tiles} tiles, ${r.bundles} entry bundles, checkpoint → ${resolve(out)}\n`);
+        process.stdout.write(
+          `exported ${r.size} entries: ${r.tiles} tiles, ${r.bundles} entry bundles, checkpoint → ${resolve(out)}\n`,
+        );
       } finally {
         theLog.store.close();
       }
@@ -175,31 +214,47 @@ export function registerLogCommands(program: Command): void {
     .option('--statements', 'also check the signatures of every public statement (slower)')
     .option('--workers <n>', 'hashing threads (default: number of cores)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
-    .description('recompute every hash from the entries and check the checkpoint; exit 0 only if everything holds')
-    .action(async (target: string, opts: { key: string; since?: string; origin?: string; statements?: boolean; workers?: number; json?: boolean }) => {
-      const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
-      const bar = progressBar('verify', 'entries');
-      try {
-        const report = await verifyLog(tileSource(target), {
-          key: opts.key.trim(),
-          ...(opts.origin ? { origin: opts.origin } : {}),
-          ...(since !== undefined ? { since } : {}),
-          ...(opts.statements ? { statements: true } : {}),
-          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-          onProgress: (done, size) => bar.update(done, size),
-        });
-        bar.stop();
-        if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...report }) + '\n');
-        else {
-          process.stdout.write(`OK: ${report.origin} size ${report.size} root ${report.root}\n`);
-          if (report.since) process.stdout.write(`OK: consistent with the checkpoint of size ${report.since.size}\n`);
+    .description(
+      'recompute every hash from the entries and check the checkpoint; exit 0 only if everything holds',
+    )
+    .action(
+      async (
+        target: string,
+        opts: {
+          key: string;
+          since?: string;
+          origin?: string;
+          statements?: boolean;
+          workers?: number;
+          json?: boolean;
+        },
+      ) => {
+        const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
+        const bar = progressBar('verify', 'entries');
+        try {
+          const report = await verifyLog(tileSource(target), {
+            key: opts.key.trim(),
+            ...(opts.origin ? { origin: opts.origin } : {}),
+            ...(since !== undefined ? { since } : {}),
+            ...(opts.statements ? { statements: true } : {}),
+            ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+            onProgress: (done, size) => bar.update(done, size),
+          });
+          bar.stop();
+          if (opts.json) process.stdout.write(JSON.stringify({ ok: true, ...report }) + '\n');
+          else {
+            process.stdout.write(`OK: ${report.origin} size ${report.size} root ${report.root}\n`);
+            if (report.since)
+              process.stdout.write(`OK: consistent with the checkpoint of size ${report.since.size}\n`);
+          }
+        } catch (e) {
+          bar.stop();
+          if (!(e instanceof VerifyError)) throw e;
+          if (opts.json)
+            process.stdout.write(JSON.stringify({ ok: false, where: e.where, error: e.message }) + '\n');
+          process.stderr.write(`FAILED: ${e.message}\n`);
+          process.exitCode = 1;
         }
-      } catch (e) {
-        bar.stop();
-        if (!(e instanceof VerifyError)) throw e;
-        if (opts.json) process.stdout.write(JSON.stringify({ ok: false, where: e.where, error: e.message }) + '\n');
-        process.stderr.write(`FAILED: ${e.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      },
+    );
 }

@@ -3,13 +3,16 @@ import type { Command } from 'commander';
 import { resolveDataDir } from '../datadir/data-dir.js';
 import { explain, serializeState } from '../engine/index.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
-import { UsageError } from './input.js';
 import { nowIso } from './commands-log.js';
+import { UsageError } from './input.js';
 
 /** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
 export function parseTimeOption(value: string, option: string): string {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new UsageError(`${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`);
+  if (Number.isNaN(ms))
+    throw new UsageError(
+      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
+    );
   return new Date(ms).toISOString();
 }
 
@@ -23,17 +26,31 @@ export function registerMechanismCommands(program: Command): void {
     .option('--variant <name>', 'variant of the scenario (scenarios/<name>/variants/)', 'phased-pilot-zones')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option('--json', 'print the result as JSON')
-    .description('create a data directory: the agreement, a key for each party (keys/PARTY.key) and the log key')
+    .description(
+      'create a data directory: the agreement, a key for each party (keys/PARTY.key) and the log key',
+    )
     .action((opts: { scenario: string; variant: string; data?: string; json?: boolean }) => {
       const dir = resolveDataDir(opts.data);
       const r = initDataDir(dir, { scenario: opts.scenario, variant: opts.variant });
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ dir, agreement: r.agreement.id, logOrigin: r.agreement.logOrigin, keys: r.keyFiles }) + '\n');
+        process.stdout.write(
+          JSON.stringify({
+            dir,
+            agreement: r.agreement.id,
+            logOrigin: r.agreement.logOrigin,
+            keys: r.keyFiles,
+          }) + '\n',
+        );
         return;
       }
-      process.stdout.write(`initialized ${dir}\n  agreement ${r.agreement.id} (${opts.scenario}, variant ${opts.variant})\n  log origin ${r.agreement.logOrigin}\n`);
-      for (const [party, file] of Object.entries(r.keyFiles)) process.stdout.write(`  key of ${party}: ${file}\n`);
-      process.stdout.write(`sign statements with: phaseline sign --key ${r.keyFiles[Object.keys(r.keyFiles)[0]!]} payload.json | phaseline log append --data ${dir}\n`);
+      process.stdout.write(
+        `initialized ${dir}\n  agreement ${r.agreement.id} (${opts.scenario}, variant ${opts.variant})\n  log origin ${r.agreement.logOrigin}\n`,
+      );
+      for (const [party, file] of Object.entries(r.keyFiles))
+        process.stdout.write(`  key of ${party}: ${file}\n`);
+      process.stdout.write(
+        `sign statements with: phaseline sign --key ${r.keyFiles[Object.keys(r.keyFiles)[0]!]} payload.json | phaseline log append --data ${dir}\n`,
+      );
     });
 
   program
@@ -42,7 +59,9 @@ export function registerMechanismCommands(program: Command): void {
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option('--json', 'print the explanation (and the full state with --state) as JSON')
     .option('--state', 'with --json: include the whole derived state')
-    .description('the state derived from the log: every zone with its stage and what it awaits, claims, inventory, units, incidents, truce, escrow')
+    .description(
+      'the state derived from the log: every zone with its stage and what it awaits, claims, inventory, units, incidents, truce, escrow',
+    )
     .action((opts: { at?: string; data?: string; json?: boolean; state?: boolean }) => {
       const dir = resolveDataDir(opts.data);
       const at = opts.at === undefined ? nowIso() : parseTimeOption(opts.at, '--at');
@@ -58,33 +77,56 @@ export function registerMechanismCommands(program: Command): void {
         }
         const a = m.agreement;
         const w = (s: string) => process.stdout.write(s + '\n');
-        w(`${a.title ?? a.id} — state at ${at} (${state.count} of ${m.log.size} log entries admitted by then)`);
+        w(
+          `${a.title ?? a.id} — state at ${at} (${state.count} of ${m.log.size} log entries admitted by then)`,
+        );
         w('Zones are illustrative: the real pilot-zone boundaries are not public.');
         w('');
         w('ZONES');
         for (const z of ex.zones) {
-          const withdrawal = z.withdrawal.status === 'none' ? '' : `  withdrawal: ${z.withdrawal.status}${z.withdrawal.unknownTo.length ? ` (unknown to ${z.withdrawal.unknownTo.join(', ')})` : ''}`;
+          const withdrawal =
+            z.withdrawal.status === 'none'
+              ? ''
+              : `  withdrawal: ${z.withdrawal.status}${z.withdrawal.unknownTo.length ? ` (unknown to ${z.withdrawal.unknownTo.join(', ')})` : ''}`;
           w(`  ${z.id.padEnd(24)} ${z.stage.padEnd(14)}${withdrawal}`);
-          if (z.next !== null) for (const wait of z.waitingFor.slice(0, 3)) w(`      → ${z.next}: ${wait.text}`);
+          if (z.next !== null)
+            for (const wait of z.waitingFor.slice(0, 3)) w(`      → ${z.next}: ${wait.text}`);
           const gaps = Object.entries(z.gap).filter(([, n]) => n !== 0);
-          if (gaps.length) w(`      declared-vs-verified gap: ${gaps.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+          if (gaps.length)
+            w(`      declared-vs-verified gap: ${gaps.map(([c, n]) => `${c} ${n}`).join(', ')}`);
           for (const u of z.unitsDeployed) w(`      held by ${u.unit} (${u.strength}, vetting ${u.vetting})`);
         }
         w('');
-        w(`TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`);
+        w(
+          `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
+        );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
         const cur = a.escrow?.currency ?? '';
         const per = (a.escrow as { minorUnitsPerUnit?: number } | undefined)?.minorUnitsPerUnit ?? 100;
         w('');
-        w(`ESCROW available ${money(ex.escrow.available, cur, per)}, held ${money(ex.escrow.held, cur, per)}, pending ${money(ex.escrow.pending, cur, per)}`);
-        for (const i of ex.indicators) w(`  ${i.id.padEnd(28)} authorized ${money(i.authorized, cur, per)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`);
+        w(
+          `ESCROW available ${money(ex.escrow.available, cur, per)}, held ${money(ex.escrow.held, cur, per)}, pending ${money(ex.escrow.pending, cur, per)}`,
+        );
+        for (const i of ex.indicators)
+          w(
+            `  ${i.id.padEnd(28)} authorized ${money(i.authorized, cur, per)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
+          );
         const incidents = Object.values(state.incidents);
         const strikes = Object.values(state.strikes);
         w('');
-        w(`INCIDENTS ${incidents.length}, findings ${Object.keys(state.findings).length}, strikes ${strikes.length}`);
+        w(
+          `INCIDENTS ${incidents.length}, findings ${Object.keys(state.findings).length}, strikes ${strikes.length}`,
+        );
         const byClass: Record<string, number> = {};
-        for (const s of strikes) byClass[(s as { classification?: string }).classification ?? 'unclassified'] = (byClass[(s as { classification?: string }).classification ?? 'unclassified'] ?? 0) + 1;
-        if (strikes.length) w(`  strikes by classification: ${Object.entries(byClass).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+        for (const s of strikes)
+          byClass[(s as { classification?: string }).classification ?? 'unclassified'] =
+            (byClass[(s as { classification?: string }).classification ?? 'unclassified'] ?? 0) + 1;
+        if (strikes.length)
+          w(
+            `  strikes by classification: ${Object.entries(byClass)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}`,
+          );
         const units = Object.values(state.units);
         w(`UNITS ${units.length}`);
       } finally {

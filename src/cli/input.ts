@@ -12,7 +12,8 @@ export interface InputItem {
 
 export function readInputText(file: string | undefined): string {
   if (file === undefined || file === '-') {
-    if (process.stdin.isTTY) throw new UsageError('no input: give a FILE or pipe JSON/NDJSON into standard input');
+    if (process.stdin.isTTY)
+      throw new UsageError('no input: give a FILE or pipe JSON/NDJSON into standard input');
     return readFileSync(0, 'utf8');
   }
   try {

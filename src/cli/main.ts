@@ -12,7 +12,9 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('phaseline')
-    .description('Phaseline: a verifiable phased-ceasefire mechanism — signed statements in a C2SP transparency log')
+    .description(
+      'Phaseline: a verifiable phased-ceasefire mechanism — signed statements in a C2SP transparency log',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerLogCommands(program);

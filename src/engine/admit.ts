@@ -21,13 +21,13 @@
  * - `conflict`: the statement contradicts the record (a unit or incident id already used, a
  *   transfer already settled, a key already registered, justifying someone else's strike).
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Agreement, STATEMENT_KINDS, type StatementKind } from '../agreement/model.js';
 import { statementId, verifyEnvelope } from '../statement/envelope.js';
 import { keyLabel, parseVerifierKey } from '../statement/keys.js';
 import type { Envelope } from '../statement/types.js';
-import { BODY_SCHEMAS, type Bodies, SUBJECTS, unreachable } from './kinds.js';
 import { HOLDS } from './evolve.js';
+import { BODY_SCHEMAS, type Bodies, SUBJECTS, unreachable } from './kinds.js';
 import { type EngineState, rulesFor } from './state.js';
 
 /** The door's verdict; an admitted statement comes with its id. */
@@ -91,24 +91,42 @@ export function admit(
   const st = env.statement;
   const rules = rulesFor(agreement);
   if (st.agreement !== agreement.id) {
-    return reject('wrong-agreement', `statement.agreement is ${JSON.stringify(st.agreement)}, but this log is for agreement ${JSON.stringify(agreement.id)}`);
+    return reject(
+      'wrong-agreement',
+      `statement.agreement is ${JSON.stringify(st.agreement)}, but this log is for agreement ${JSON.stringify(agreement.id)}`,
+    );
   }
   if (!KIND_SET.has(st.kind)) {
-    return reject('schema', `statement.kind: unknown kind ${JSON.stringify(st.kind)}; known kinds: ${STATEMENT_KINDS.join(', ')}`);
+    return reject(
+      'schema',
+      `statement.kind: unknown kind ${JSON.stringify(st.kind)}; known kinds: ${STATEMENT_KINDS.join(', ')}`,
+    );
   }
   const kind = st.kind as StatementKind;
   // State keeps ids as keys of plain objects: a name Object.prototype already has would read as
   // an existing party, incident or zone.
-  for (const [where, v] of [['statement.issuer', st.issuer], ['statement.subject', st.subject], ...Object.entries(st.body).map(([k, x]) => [`statement.body.${k}`, x])] as [string, unknown][]) {
-    if (typeof v === 'string' && RESERVED.has(v)) return reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
+  for (const [where, v] of [
+    ['statement.issuer', st.issuer],
+    ['statement.subject', st.subject],
+    ...Object.entries(st.body).map(([k, x]) => [`statement.body.${k}`, x]),
+  ] as [string, unknown][]) {
+    if (typeof v === 'string' && RESERVED.has(v))
+      return reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
   }
   const id = statementId(st);
-  if (seen.hasStatement(id)) return reject('duplicate-statement', `statement ${id} was already admitted; there is nothing to do`);
+  if (seen.hasStatement(id))
+    return reject('duplicate-statement', `statement ${id} was already admitted; there is nothing to do`);
   if (seen.hasNonce(st.nonce)) {
-    return reject('duplicate-nonce', `statement.nonce ${st.nonce} was already used by an admitted statement; sign again with a fresh random nonce`);
+    return reject(
+      'duplicate-nonce',
+      `statement.nonce ${st.nonce} was already used by an admitted statement; sign again with a fresh random nonce`,
+    );
   }
   if (rules.partyRoles[st.issuer] === undefined) {
-    return reject('unknown-party', `statement.issuer ${JSON.stringify(st.issuer)} is not a party of agreement ${agreement.id}`);
+    return reject(
+      'unknown-party',
+      `statement.issuer ${JSON.stringify(st.issuer)} is not a party of agreement ${agreement.id}`,
+    );
   }
   const nowMs = Date.parse(now);
   // Every signer's key must be registered and unrevoked; the issuer's key must be the issuer's.
@@ -117,23 +135,38 @@ export function admit(
     const where = i === 0 ? 'statement.key' : `signatures[${i}].key`;
     const k = state.keys[s.key];
     if (k === undefined) {
-      return reject('unknown-key', `${where} ${keyLabel(s.key)} is not registered to any party; register it with key.register (signed by an existing key of the party) first`);
+      return reject(
+        'unknown-key',
+        `${where} ${keyLabel(s.key)} is not registered to any party; register it with key.register (signed by an existing key of the party) first`,
+      );
     }
     if (k.revokedAt !== null && Date.parse(k.revokedAt) <= nowMs) {
-      return reject('revoked-key', `${where} ${keyLabel(s.key)} of party ${k.party} was revoked at ${k.revokedAt}; sign with a current key`);
+      return reject(
+        'revoked-key',
+        `${where} ${keyLabel(s.key)} of party ${k.party} was revoked at ${k.revokedAt}; sign with a current key`,
+      );
     }
     if (i === 0 && k.party !== st.issuer) {
-      return reject('key-party-mismatch', `statement.key ${keyLabel(s.key)} belongs to party ${k.party}, not to the issuer ${st.issuer}`);
+      return reject(
+        'key-party-mismatch',
+        `statement.key ${keyLabel(s.key)} belongs to party ${k.party}, not to the issuer ${st.issuer}`,
+      );
     }
     if (!signerParties.includes(k.party)) signerParties.push(k.party);
   }
   const atMs = Date.parse(st.at);
   const t = agreement.time;
   if (atMs > nowMs + t.clock_skew_ms) {
-    return reject('clock-skew', `statement.at ${st.at} is ${atMs - nowMs} ms after the log's clock ${now}, more than clock_skew_ms ${t.clock_skew_ms}; check the signer's clock`);
+    return reject(
+      'clock-skew',
+      `statement.at ${st.at} is ${atMs - nowMs} ms after the log's clock ${now}, more than clock_skew_ms ${t.clock_skew_ms}; check the signer's clock`,
+    );
   }
   if (atMs < nowMs - t.backdating_window_ms) {
-    return reject('backdated', `statement.at ${st.at} is ${nowMs - atMs} ms before the log's clock ${now}, more than backdating_window_ms ${t.backdating_window_ms}; state the time the statement is made, and the event's own time in the body`);
+    return reject(
+      'backdated',
+      `statement.at ${st.at} is ${nowMs - atMs} ms before the log's clock ${now}, more than backdating_window_ms ${t.backdating_window_ms}; state the time the statement is made, and the event's own time in the body`,
+    );
   }
   const allowed = rules.permissions[kind];
   for (const p of signerParties) {
@@ -141,7 +174,10 @@ export function admit(
     let ok = false;
     for (const r of roles) if (allowed.has(r)) ok = true;
     if (!ok) {
-      return reject('role-not-allowed', `party ${p} (${[...roles].join(', ')}) may not sign ${kind}; the agreement lets ${[...allowed].join(', ') || 'nobody'} say it`);
+      return reject(
+        'role-not-allowed',
+        `party ${p} (${[...roles].join(', ')}) may not sign ${kind}; the agreement lets ${[...allowed].join(', ') || 'nobody'} say it`,
+      );
     }
   }
   const parsed = BODY_SCHEMAS[kind].safeParse(st.body);
@@ -162,20 +198,32 @@ function checkSubject(
   const rules = rulesFor(agreement);
   const need = SUBJECTS[kind];
   const unknown = (what: string, list?: Iterable<string>) =>
-    reject('unknown-subject', `statement.subject: ${what}${list ? `; known: ${[...list].join(', ') || 'none'}` : ''}`);
+    reject(
+      'unknown-subject',
+      `statement.subject: ${what}${list ? `; known: ${[...list].join(', ') || 'none'}` : ''}`,
+    );
   switch (need) {
     case 'issuer':
-      if (subject !== issuer) return unknown(`${kind} names the party whose key it is (the issuer ${issuer}), not ${JSON.stringify(subject)}`);
+      if (subject !== issuer)
+        return unknown(
+          `${kind} names the party whose key it is (the issuer ${issuer}), not ${JSON.stringify(subject)}`,
+        );
       break;
     case 'zone':
-      if (state.zones[subject] === undefined) return unknown(`no zone ${JSON.stringify(subject)}`, rules.zoneIds);
+      if (state.zones[subject] === undefined)
+        return unknown(`no zone ${JSON.stringify(subject)}`, rules.zoneIds);
       break;
     case 'unit':
-      if (state.units[subject] === undefined) return unknown(`no unit ${JSON.stringify(subject)}; register it with unit.register first`);
+      if (state.units[subject] === undefined)
+        return unknown(`no unit ${JSON.stringify(subject)}; register it with unit.register first`);
       break;
     case 'new-unit':
       if (subject === '') return unknown('name the new unit id');
-      if (state.units[subject] !== undefined) return reject('conflict', `statement.subject: unit ${subject} is already registered; choose a new id`);
+      if (state.units[subject] !== undefined)
+        return reject(
+          'conflict',
+          `statement.subject: unit ${subject} is already registered; choose a new id`,
+        );
       break;
     case 'incident':
       if (state.incidents[subject] === undefined) return unknown(`no incident ${JSON.stringify(subject)}`);
@@ -183,7 +231,10 @@ function checkSubject(
     case 'new-incident':
       if (subject === '') return unknown('name the new incident id');
       if (state.incidents[subject] !== undefined || state.strikes[subject] !== undefined) {
-        return reject('conflict', `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`);
+        return reject(
+          'conflict',
+          `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
+        );
       }
       break;
     case 'strike':
@@ -192,7 +243,10 @@ function checkSubject(
     case 'new-strike':
       if (subject === '') return unknown('name the new strike id');
       if (state.strikes[subject] !== undefined || state.incidents[subject] !== undefined) {
-        return reject('conflict', `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`);
+        return reject(
+          'conflict',
+          `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
+        );
       }
       break;
     case 'incident-or-strike':
@@ -201,24 +255,31 @@ function checkSubject(
       }
       break;
     case 'donor':
-      if (!rules.donors.has(subject)) return unknown(`no pledge by donor ${JSON.stringify(subject)}`, rules.donors);
+      if (!rules.donors.has(subject))
+        return unknown(`no pledge by donor ${JSON.stringify(subject)}`, rules.donors);
       break;
     case 'transfer-or-hold': {
       const m = /^t(0|[1-9]\d*)$/.exec(subject);
-      if (m === null || state.escrow.transfers[Number(m[1])] === undefined) return unknown(`no escrow transfer ${JSON.stringify(subject)}`);
+      if (m === null || state.escrow.transfers[Number(m[1])] === undefined)
+        return unknown(`no escrow transfer ${JSON.stringify(subject)}`);
       break;
     }
     case 'benchmark':
-      if (!rules.benchmarkIds.has(subject)) return unknown(`no benchmark ${JSON.stringify(subject)}`, rules.benchmarkIds);
+      if (!rules.benchmarkIds.has(subject))
+        return unknown(`no benchmark ${JSON.stringify(subject)}`, rules.benchmarkIds);
       break;
     case 'agreement':
-      if (subject !== '' && subject !== agreement.id) return unknown(`${kind} is about the agreement: leave subject empty or write ${agreement.id}`);
+      if (subject !== '' && subject !== agreement.id)
+        return unknown(`${kind} is about the agreement: leave subject empty or write ${agreement.id}`);
       break;
     default:
       unreachable(need, 'subject kind');
   }
   const unknownIn = (path: string, what: string, list?: Iterable<string>) =>
-    reject('unknown-subject', `statement.body.${path}: ${what}${list ? `; known: ${[...list].join(', ')}` : ''}`);
+    reject(
+      'unknown-subject',
+      `statement.body.${path}: ${what}${list ? `; known: ${[...list].join(', ')}` : ''}`,
+    );
   switch (kind) {
     case 'key.register': {
       const b = body as Bodies['key.register'];
@@ -227,20 +288,34 @@ function checkSubject(
       } catch (e) {
         return reject('schema', `statement.body.key: ${(e as Error).message}`);
       }
-      if (state.keys[b.key] !== undefined) return reject('conflict', `statement.body.key ${keyLabel(b.key)} is already registered (to ${state.keys[b.key]!.party}); a key is registered once`);
+      if (state.keys[b.key] !== undefined)
+        return reject(
+          'conflict',
+          `statement.body.key ${keyLabel(b.key)} is already registered (to ${state.keys[b.key]!.party}); a key is registered once`,
+        );
       return null;
     }
     case 'key.revoke': {
       const b = body as Bodies['key.revoke'];
       const k = state.keys[b.key];
-      if (k === undefined) return reject('unknown-key', `statement.body.key ${keyLabel(b.key)} is not registered`);
-      if (k.party !== issuer) return reject('key-party-mismatch', `statement.body.key ${keyLabel(b.key)} belongs to ${k.party}; a party revokes only its own keys`);
-      if (k.revokedAt !== null) return reject('revoked-key', `statement.body.key ${keyLabel(b.key)} was already revoked at ${k.revokedAt}`);
+      if (k === undefined)
+        return reject('unknown-key', `statement.body.key ${keyLabel(b.key)} is not registered`);
+      if (k.party !== issuer)
+        return reject(
+          'key-party-mismatch',
+          `statement.body.key ${keyLabel(b.key)} belongs to ${k.party}; a party revokes only its own keys`,
+        );
+      if (k.revokedAt !== null)
+        return reject(
+          'revoked-key',
+          `statement.body.key ${keyLabel(b.key)} was already revoked at ${k.revokedAt}`,
+        );
       return null;
     }
     case 'zone.stage.sign': {
       const b = body as Bodies['zone.stage.sign'];
-      if (rules.stageById[b.stage] === undefined) return unknownIn('stage', `no stage ${JSON.stringify(b.stage)}`, rules.stageOrder);
+      if (rules.stageById[b.stage] === undefined)
+        return unknownIn('stage', `no stage ${JSON.stringify(b.stage)}`, rules.stageOrder);
       return null;
     }
     case 'site.declare':
@@ -248,53 +323,77 @@ function checkSubject(
     case 'site.neutralize':
     case 'site.verify': {
       const b = body as Bodies['site.verify'];
-      if (!rules.categories.has(b.category)) return unknownIn('category', `no weapon category ${JSON.stringify(b.category)}`, rules.categories);
+      if (!rules.categories.has(b.category))
+        return unknownIn('category', `no weapon category ${JSON.stringify(b.category)}`, rules.categories);
       return null;
     }
     case 'unit.deploy': {
       const b = body as Bodies['unit.deploy'];
-      if (b.zone !== null && !rules.zoneIds.has(b.zone)) return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
+      if (b.zone !== null && !rules.zoneIds.has(b.zone))
+        return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
       return null;
     }
     case 'incident.report': {
       const b = body as Bodies['incident.report'];
-      if (b.zone !== undefined && !rules.zoneIds.has(b.zone)) return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
-      if (Date.parse(b.date_end) < Date.parse(b.date_start)) return reject('schema', 'statement.body.date_end: before date_start');
+      if (b.zone !== undefined && !rules.zoneIds.has(b.zone))
+        return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
+      if (Date.parse(b.date_end) < Date.parse(b.date_start))
+        return reject('schema', 'statement.body.date_end: before date_start');
       if (!(b.deaths_low! <= b.deaths_best! && b.deaths_best! <= b.deaths_high!)) {
-        return reject('schema', 'statement.body.deaths_best: casualties must satisfy deaths_low <= deaths_best <= deaths_high');
+        return reject(
+          'schema',
+          'statement.body.deaths_best: casualties must satisfy deaths_low <= deaths_best <= deaths_high',
+        );
       }
       return null;
     }
     case 'strike.declare': {
       const b = body as Bodies['strike.declare'];
-      if (b.zone !== undefined && !rules.zoneIds.has(b.zone)) return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
-      if (b.respondsTo !== undefined && state.incidents[b.respondsTo] === undefined) return unknownIn('respondsTo', `no incident ${JSON.stringify(b.respondsTo)}`);
+      if (b.zone !== undefined && !rules.zoneIds.has(b.zone))
+        return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
+      if (b.respondsTo !== undefined && state.incidents[b.respondsTo] === undefined)
+        return unknownIn('respondsTo', `no incident ${JSON.stringify(b.respondsTo)}`);
       return null;
     }
     case 'strike.justify':
       if (state.strikes[subject]!.by !== issuer) {
-        return reject('conflict', `strike ${subject} was declared by ${state.strikes[subject]!.by}; only that party justifies it (others attach an account)`);
+        return reject(
+          'conflict',
+          `strike ${subject} was declared by ${state.strikes[subject]!.by}; only that party justifies it (others attach an account)`,
+        );
       }
       return null;
     case 'finding.issue': {
       const b = body as Bodies['finding.issue'];
       if (b.outcome === 'confirmed-violation' && (b.violator === undefined || b.severity === undefined)) {
-        return reject('schema', `statement.body.${b.violator === undefined ? 'violator' : 'severity'}: a confirmed violation names the violator and the severity`);
+        return reject(
+          'schema',
+          `statement.body.${b.violator === undefined ? 'violator' : 'severity'}: a confirmed violation names the violator and the severity`,
+        );
       }
-      if (b.violator !== undefined && rules.partyRoles[b.violator] === undefined && !(b.violator in rules.actorSponsor)) {
+      if (
+        b.violator !== undefined &&
+        rules.partyRoles[b.violator] === undefined &&
+        !(b.violator in rules.actorSponsor)
+      ) {
         return unknownIn('violator', `no party or actor ${JSON.stringify(b.violator)}`);
       }
-      if (b.zone !== undefined && !rules.zoneIds.has(b.zone)) return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
+      if (b.zone !== undefined && !rules.zoneIds.has(b.zone))
+        return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
       return null;
     }
     case 'escrow.settle': {
       const b = body as Bodies['escrow.settle'];
       const tr = state.escrow.transfers[Number(subject.slice(1))]!;
       if (b.action === 'release-hold') {
-        if (tr.credit !== HOLDS || tr.status !== 'posted') return reject('conflict', `transfer ${subject} is not a hold`);
+        if (tr.credit !== HOLDS || tr.status !== 'posted')
+          return reject('conflict', `transfer ${subject} is not a hold`);
         if (tr.settledBy !== null) return reject('conflict', `hold ${subject} was already released`);
       } else if (tr.status !== 'pending') {
-        return reject('conflict', `transfer ${subject} is ${tr.status}; only a pending transfer can be posted or voided`);
+        return reject(
+          'conflict',
+          `transfer ${subject} is ${tr.status}; only a pending transfer can be posted or voided`,
+        );
       }
       return null;
     }

@@ -7,7 +7,7 @@
  * `readyMs <= now`, and `dueMs` tells replay when to look again without a new statement.
  */
 import type { Condition } from '../agreement/model.js';
-import { iso, type EngineState, type Rules, SEVERITY_RANK, type ZoneState } from './state.js';
+import { type EngineState, iso, type Rules, SEVERITY_RANK, type ZoneState } from './state.js';
 
 /** Something a zone still waits for, in words and as data. */
 export interface Wait {
@@ -22,8 +22,6 @@ export interface Evaluation {
   /** What is missing at `nowMs` (only when asked for). */
   waits: Wait[];
 }
-
-const HOLDS: Evaluation = { readyMs: -Infinity, cites: [], waits: [] };
 
 /** The affirmation key under which statements of `kind` for `stage` are counted. */
 export function affirmationKey(kind: string, stage: string): string {
@@ -57,7 +55,17 @@ export function evaluate(
   }
   if ('anyOf' in cond) return atLeast(rules, state, zone, stage, 1, cond.anyOf, nowMs, wantWaits, 'one of');
   if ('atLeast' in cond) {
-    return atLeast(rules, state, zone, stage, cond.atLeast.n, cond.atLeast.of, nowMs, wantWaits, `${cond.atLeast.n} of`);
+    return atLeast(
+      rules,
+      state,
+      zone,
+      stage,
+      cond.atLeast.n,
+      cond.atLeast.of,
+      nowMs,
+      wantWaits,
+      `${cond.atLeast.n} of`,
+    );
   }
   if ('statement' in cond) {
     const key = affirmationKey(cond.statement, stage);
@@ -74,8 +82,14 @@ export function evaluate(
       }
     }
     if (have.length >= need) return { readyMs: -Infinity, cites, waits: [] };
-    const who = cond.party !== undefined ? `party ${cond.party}` : `${need > 1 ? `${need} parties` : 'a party'} with role ${cond.role}`;
-    const what = cond.statement === 'zone.stage.sign' ? `zone.stage.sign for stage ${stage}` : affirmingText(cond.statement);
+    const who =
+      cond.party !== undefined
+        ? `party ${cond.party}`
+        : `${need > 1 ? `${need} parties` : 'a party'} with role ${cond.role}`;
+    const what =
+      cond.statement === 'zone.stage.sign'
+        ? `zone.stage.sign for stage ${stage}`
+        : affirmingText(cond.statement);
     return {
       readyMs: Infinity,
       cites: [],
@@ -83,7 +97,14 @@ export function evaluate(
         ? [
             {
               text: `${what} from ${who} (${have.length} of ${need}${have.length ? `: ${have.join(', ')}` : ''})`,
-              data: { statement: cond.statement, stage, role: cond.role ?? null, party: cond.party ?? null, need, have },
+              data: {
+                statement: cond.statement,
+                stage,
+                role: cond.role ?? null,
+                party: cond.party ?? null,
+                need,
+                have,
+              },
             },
           ]
         : [],
@@ -97,7 +118,12 @@ export function evaluate(
         readyMs: Infinity,
         cites: [],
         waits: wantWaits
-          ? [{ text: `the zone to enter ${sinceStage}, then ${hours(ms)} without a ${severityAtLeast} or worse violation`, data: { elapsedWithoutViolation: cond.elapsedWithoutViolation, since: null } }]
+          ? [
+              {
+                text: `the zone to enter ${sinceStage}, then ${hours(ms)} without a ${severityAtLeast} or worse violation`,
+                data: { elapsedWithoutViolation: cond.elapsedWithoutViolation, since: null },
+              },
+            ]
           : [],
       };
     }
@@ -120,7 +146,12 @@ export function evaluate(
       waits: [
         {
           text: `${hours(readyMs - nowMs)} more without a ${severityAtLeast} or worse confirmed violation (until ${iso(readyMs)})`,
-          data: { elapsedWithoutViolation: cond.elapsedWithoutViolation, since: iso(base), until: iso(readyMs), remaining_ms: readyMs - nowMs },
+          data: {
+            elapsedWithoutViolation: cond.elapsedWithoutViolation,
+            since: iso(base),
+            until: iso(readyMs),
+            remaining_ms: readyMs - nowMs,
+          },
         },
       ],
     };
@@ -164,7 +195,12 @@ export function evaluate(
       readyMs: Infinity,
       cites: [],
       waits: wantWaits
-        ? [{ text: `prerequisite zones to be ${rules.finalStage}: ${missing.join(', ')}`, data: { prerequisitesHandedOver: true, missing } }]
+        ? [
+            {
+              text: `prerequisite zones to be ${rules.finalStage}: ${missing.join(', ')}`,
+              data: { prerequisitesHandedOver: true, missing },
+            },
+          ]
         : [],
     };
   }
@@ -175,7 +211,9 @@ export function evaluate(
     return {
       readyMs: Infinity,
       cites: [],
-      waits: wantWaits ? [{ text: `benchmark ${cond.benchmark} (${label})`, data: { benchmark: cond.benchmark } }] : [],
+      waits: wantWaits
+        ? [{ text: `benchmark ${cond.benchmark} (${label})`, data: { benchmark: cond.benchmark } }]
+        : [],
     };
   }
   if ('unitsDeployed' in cond) {
@@ -221,7 +259,7 @@ function atLeast(
   label: string,
 ): Evaluation {
   const evals = of.map((c) => evaluate(rules, state, zone, stage, c, nowMs, wantWaits));
-  const order = evals.map((e, i) => i).sort((a, b) => evals[a]!.readyMs - evals[b]!.readyMs || a - b);
+  const order = evals.map((_, i) => i).sort((a, b) => evals[a]!.readyMs - evals[b]!.readyMs || a - b);
   if (order.length < n) return { readyMs: Infinity, cites: [], waits: [] };
   const readyMs = evals[order[n - 1]!]!.readyMs;
   const cites: number[] = [];
@@ -235,14 +273,18 @@ function atLeast(
     waits: [
       {
         text: `${n - met} more of: ${options.join('; or ')}`,
-        data: { atLeast: n, met, options: evals.filter((e) => e.readyMs > nowMs).map((e) => e.waits) , label },
+        data: { atLeast: n, met, options: evals.filter((e) => e.readyMs > nowMs).map((e) => e.waits), label },
       },
     ],
   };
 }
 
 /** Known and verified sites of the zone over `categories`: known = max(declared, found, baseline). */
-export function coverage(rules: Rules, zone: ZoneState, categories: readonly string[]): { known: number; verified: number } {
+export function coverage(
+  rules: Rules,
+  zone: ZoneState,
+  categories: readonly string[],
+): { known: number; verified: number } {
   let known = 0;
   let verified = 0;
   const baseline = rules.baselines[zone.id];

@@ -22,8 +22,8 @@ import {
   type FindingState,
   type IncidentState,
   iso,
-  type Ruling,
   type Rules,
+  type Ruling,
   rulesFor,
   SEVERITY_RANK,
   type StrikeClass,
@@ -36,10 +36,14 @@ export function evolve(agreement: Agreement, state: EngineState, entry: EngineEn
   const rules = rulesFor(agreement);
   const nowMs = Date.parse(entry.admitted);
   if (entry.index <= state.lastIndex) {
-    throw new Error(`evolve: entry ${entry.index} is not after the last folded entry ${state.lastIndex}; entries must be folded in index order`);
+    throw new Error(
+      `evolve: entry ${entry.index} is not after the last folded entry ${state.lastIndex}; entries must be folded in index order`,
+    );
   }
   if (!(nowMs >= state.lastAdmittedMs)) {
-    throw new Error(`evolve: entry ${entry.index} admitted ${entry.admitted}, before the previous entry; admission times must not decrease`);
+    throw new Error(
+      `evolve: entry ${entry.index} admitted ${entry.admitted}, before the previous entry; admission times must not decrease`,
+    );
   }
   if (nowMs > state.settledMs) settle(agreement, state, nowMs);
   const st = entry.envelope.statement;
@@ -48,10 +52,21 @@ export function evolve(agreement: Agreement, state: EngineState, entry: EngineEn
   const signers: string[] = [];
   for (let i = 0; i < sigs.length; i++) {
     const k = state.keys[sigs[i]!.key];
-    if (k === undefined) throw new Error(`evolve: entry ${entry.index} is signed by a key the state does not know; it cannot have been admitted`);
+    if (k === undefined)
+      throw new Error(
+        `evolve: entry ${entry.index} is signed by a key the state does not know; it cannot have been admitted`,
+      );
     if (!signers.includes(k.party)) signers.push(k.party);
   }
-  const ctx: Ctx = { rules, state, nowMs, at: entry.admitted, index: entry.index, issuer: st.issuer, signers };
+  const ctx: Ctx = {
+    rules,
+    state,
+    nowMs,
+    at: entry.admitted,
+    index: entry.index,
+    issuer: st.issuer,
+    signers,
+  };
   apply(ctx, st.kind as StatementKind, st.subject, st.body as never, Date.parse(st.at));
   state.count++;
   state.lastIndex = entry.index;
@@ -69,7 +84,13 @@ interface Ctx {
   signers: string[];
 }
 
-function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[StatementKind], statedMs: number): void {
+function apply(
+  ctx: Ctx,
+  kind: StatementKind,
+  subject: string,
+  body: Bodies[StatementKind],
+  statedMs: number,
+): void {
   const { state, index } = ctx;
   switch (kind) {
     case 'key.register': {
@@ -88,7 +109,8 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
       // A stage signature certifies the zone as it is now: it counts only for the stage that
       // comes next. A premature one stays on the log but counts for nothing.
       const z = state.zones[subject]!;
-      if (ctx.rules.stageOrder[ctx.rules.stageRank[z.stage]! + 1] === b.stage) affirm(ctx, subject, affirmationKey(kind, b.stage));
+      if (ctx.rules.stageOrder[ctx.rules.stageRank[z.stage]! + 1] === b.stage)
+        affirm(ctx, subject, affirmationKey(kind, b.stage));
       evaluateZone(ctx, subject, ctx.nowMs);
       return;
     }
@@ -171,7 +193,11 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
     case 'unit.vet': {
       const b = body as Bodies['unit.vet'];
       const u = state.units[subject]!;
-      state.units[subject] = { ...u, vetting: b.outcome, vettedBy: b.outcome === 'vetted' ? [...u.vettedBy, index] : [] };
+      state.units[subject] = {
+        ...u,
+        vetting: b.outcome,
+        vettedBy: b.outcome === 'vetted' ? [...u.vettedBy, index] : [],
+      };
       if (u.zone !== null) evaluateZone(ctx, u.zone, ctx.nowMs);
       return;
     }
@@ -217,21 +243,28 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
       const inc = state.incidents[subject]!;
       if (inc.notification !== null) return; // the first notification starts the window; repeats change nothing
       const windowEndsMs = ctx.nowMs + ctx.rules.agreement.responseProtocol.response_window_ms;
-      state.incidents[subject] = { ...inc, notification: { by: ctx.issuer, entry: index, atMs: ctx.nowMs, windowEndsMs } };
+      state.incidents[subject] = {
+        ...inc,
+        notification: { by: ctx.issuer, entry: index, atMs: ctx.nowMs, windowEndsMs },
+      };
       return;
     }
     case 'incident.response': {
       const b = body as Bodies['incident.response'];
       const inc = state.incidents[subject]!;
       if (inc.response !== null) return;
-      state.incidents[subject] = { ...inc, response: { by: ctx.issuer, entry: index, atMs: ctx.nowMs, action: b.action } };
+      state.incidents[subject] = {
+        ...inc,
+        response: { by: ctx.issuer, entry: index, atMs: ctx.nowMs, action: b.action },
+      };
       return;
     }
     case 'strike.declare': {
       const b = body as Bodies['strike.declare'];
       const strike = classifyStrike(ctx, subject, b, Math.min(statedMs, ctx.nowMs));
       state.strikes[subject] = strike;
-      if (strike.classification === 'imminent-threat-awaiting-justification') state.awaitingJustification.push(subject);
+      if (strike.classification === 'imminent-threat-awaiting-justification')
+        state.awaitingJustification.push(subject);
       return;
     }
     case 'strike.justify': {
@@ -260,7 +293,10 @@ function apply(ctx: Ctx, kind: StatementKind, subject: string, body: Bodies[Stat
       const f = findingFor(state, subject);
       state.findings[subject] = {
         ...f,
-        accounts: [...f.accounts, { party: ctx.issuer, position: b.position, text: b.text, entry: index, at: ctx.at }],
+        accounts: [
+          ...f.accounts,
+          { party: ctx.issuer, position: b.position, text: b.text, entry: index, at: ctx.at },
+        ],
       };
       return;
     }
@@ -382,7 +418,8 @@ function stageReached(ctx: Ctx, z: ZoneState, nowMs: number): void {
     const w = (b.when as { allZonesReachStage: { stage: string; zones?: string[] } }).allZonesReachStage;
     const zones = w.zones ?? rules.agreement.zones.map((x) => x.id);
     const need = rules.stageRank[w.stage]!;
-    if (zones.every((id) => rules.stageRank[state.zones[id]!.stage]! >= need)) occur(ctx, b, '*', cites, nowMs);
+    if (zones.every((id) => rules.stageRank[state.zones[id]!.stage]! >= need))
+      occur(ctx, b, '*', cites, nowMs);
   }
   if (z.stage === rules.finalStage) for (const d of rules.dependents[z.id] ?? []) evaluateZone(ctx, d, nowMs);
 }
@@ -429,8 +466,11 @@ function checkSitesVerified(ctx: Ctx): void {
   const { rules, state } = ctx;
   for (const b of rules.benchmarksByType.sitesVerified) {
     if (state.benchmarks[b.id]!.occurrences.length) continue;
-    const w = (b.when as { sitesVerified: { minRatio: number; minCount: number; categories?: string[]; zones?: string[] } })
-      .sitesVerified;
+    const w = (
+      b.when as {
+        sitesVerified: { minRatio: number; minCount: number; categories?: string[]; zones?: string[] };
+      }
+    ).sitesVerified;
     const cats = w.categories ?? rules.nonDeferred;
     let known = 0;
     let verified = 0;
@@ -444,7 +484,8 @@ function checkSitesVerified(ctx: Ctx): void {
       if (by) for (const p in by) cites.push(by[p]!);
     }
     const ratio = known === 0 ? 1 : verified / known;
-    if (verified >= w.minCount && ratio >= w.minRatio && verified > 0) occur(ctx, b, '*', dedupe(cites), ctx.nowMs);
+    if (verified >= w.minCount && ratio >= w.minRatio && verified > 0)
+      occur(ctx, b, '*', dedupe(cites), ctx.nowMs);
   }
 }
 
@@ -473,14 +514,22 @@ function classifyStrike(ctx: Ctx, id: string, b: Bodies['strike.declare'], atMs:
   const n = inc?.notification ?? null;
   if (inc === undefined || n === null) {
     classification = 'violation-no-notification';
-    reason = inc === undefined ? 'no notified threat precedes the strike' : `incident ${inc.id} was never notified to the deploying force`;
+    reason =
+      inc === undefined
+        ? 'no notified threat precedes the strike'
+        : `incident ${inc.id} was never notified to the deploying force`;
   } else if (!p.withdrawingForceMayActAfterWindow) {
     classification = 'violation-not-permitted';
     reason = 'the agreement does not let the withdrawing force act, even after the response window';
   } else if (p.scope === 'notified-zone' && zone !== inc.zone) {
     classification = 'violation-out-of-scope';
     reason = `the strike (zone ${zone ?? 'none'}) is outside the notified zone ${inc.zone ?? 'none'}`;
-  } else if (inc.response !== null && inc.response.atMs <= atMs && inc.response.action !== 'unable' && inc.response.atMs <= n.windowEndsMs) {
+  } else if (
+    inc.response !== null &&
+    inc.response.atMs <= atMs &&
+    inc.response.action !== 'unable' &&
+    inc.response.atMs <= n.windowEndsMs
+  ) {
     classification = 'violation-deploying-force-acted';
     reason = `the deploying force responded (${inc.response.action}) within the window at ${iso(inc.response.atMs)}`;
   } else if (inc.response !== null && inc.response.action === 'unable' && inc.response.atMs <= atMs) {
@@ -542,9 +591,16 @@ function applyFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue']): vo
   const signers: Record<string, number> = { ...(old?.signers ?? {}) };
   for (const p of ctx.signers) {
     const roles = rules.partyRoles[p];
-    if (roles && [...rules.adjudicatorRoles].some((r) => roles.has(r)) && signers[p] === undefined) signers[p] = ctx.index;
+    if (roles && [...rules.adjudicatorRoles].some((r) => roles.has(r)) && signers[p] === undefined)
+      signers[p] = ctx.index;
   }
-  const ruling: Ruling = { outcome: b.outcome, violator: b.violator ?? null, severity: b.severity ?? null, zone, signers };
+  const ruling: Ruling = {
+    outcome: b.outcome,
+    violator: b.violator ?? null,
+    severity: b.severity ?? null,
+    zone,
+    signers,
+  };
   let next: FindingState = { ...f, rulings: { ...f.rulings, [key]: ruling } };
   const quorum = rules.agreement.adjudication.findingQuorum;
   if (Object.keys(signers).length >= quorum && next.effective?.key !== key) {
@@ -565,7 +621,11 @@ function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
   const cites = Object.values(r.signers).sort((a, b) => a - b);
   // Attribution rolls up to sponsors (an actor's sponsor, and its sponsor…), each counted once.
   const seen = new Set<string>();
-  for (let who: string | undefined = r.violator ?? undefined; who !== undefined && !seen.has(who); who = rules.actorSponsor[who]) {
+  for (
+    let who: string | undefined = r.violator ?? undefined;
+    who !== undefined && !seen.has(who);
+    who = rules.actorSponsor[who]
+  ) {
     seen.add(who);
     state.violationsBy[who] = (state.violationsBy[who] ?? 0) + 1;
   }
@@ -585,7 +645,13 @@ function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
       z.epoch++;
       z.affirmations = {};
       z.enteredAtMs = { [rule.to]: nowMs };
-      z.withdrawal = { status: 'none', claims: {}, denials: {}, observation: null, unknownTo: [...rules.hosts[z.id]!] };
+      z.withdrawal = {
+        status: 'none',
+        claims: {},
+        denials: {},
+        observation: null,
+        unknownTo: [...rules.hosts[z.id]!],
+      };
       z.history.push({ from, to: rule.to, at: ctx.at, reason: 'regression', cites, rule: rule.id });
     }
     evaluateZone(ctx, z.id, nowMs);
@@ -598,7 +664,11 @@ function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
     t.history.push({ status: 'suspended', at: ctx.at, cites });
   }
   const hold = rules.agreement.escrow?.holds?.onConfirmedViolation;
-  if (hold && SEVERITY_RANK[severity] >= SEVERITY_RANK[hold.severityAtLeast] && attributedTo(rules, r.violator, hold.attributedTo)) {
+  if (
+    hold &&
+    SEVERITY_RANK[severity] >= SEVERITY_RANK[hold.severityAtLeast] &&
+    attributedTo(rules, r.violator, hold.attributedTo)
+  ) {
     const avail = available(state, FUNDS);
     const want = hold.amount ?? Math.floor(avail * (hold.ratio ?? 0));
     const amount = Math.min(want, avail);
@@ -609,7 +679,11 @@ function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
 function attributedTo(rules: Rules, violator: string | null, filter: string[] | undefined): boolean {
   if (filter === undefined) return true;
   const seen = new Set<string>();
-  for (let who: string | undefined = violator ?? undefined; who !== undefined && !seen.has(who); who = rules.actorSponsor[who]) {
+  for (
+    let who: string | undefined = violator ?? undefined;
+    who !== undefined && !seen.has(who);
+    who = rules.actorSponsor[who]
+  ) {
     if (filter.includes(who)) return true;
     seen.add(who);
   }
@@ -639,7 +713,8 @@ function transfer(
   rule: string,
   cites: number[],
 ): void {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new Error(`escrow: transfer amount ${amount} is not a positive integer`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new Error(`escrow: transfer amount ${amount} is not a positive integer`);
   const e = ctx.state.escrow;
   const id = `t${e.transfers.length}`;
   e.transfers.push({ id, debit, credit, amount, status, rule, cites, at: ctx.at, settledBy: null });

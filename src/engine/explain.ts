@@ -74,13 +74,21 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       waitingFor,
       withdrawal: z.withdrawal,
       gap,
-      unitsDeployed: Object.keys(z.deployed).map((u) => ({ unit: u, strength: s.units[u]!.strength, vetting: s.units[u]!.vetting })),
+      unitsDeployed: Object.keys(z.deployed).map((u) => ({
+        unit: u,
+        strength: s.units[u]!.strength,
+        vetting: s.units[u]!.vetting,
+      })),
     };
   });
   const t = s.truce;
   const remaining = t.expiresMs - atMs;
   const truceWaits: Wait[] = [];
-  if (t.status === 'suspended') truceWaits.push({ text: 'a truce.resume by the guarantor or adjudicators after the grave violation', data: { suspendedBy: t.suspendedBy } });
+  if (t.status === 'suspended')
+    truceWaits.push({
+      text: 'a truce.resume by the guarantor or adjudicators after the grave violation',
+      data: { suspendedBy: t.suspendedBy },
+    });
   if (t.status !== 'lapsed') {
     for (const ext of agreement.truce.extensions) {
       const done = t.extensions.filter((e) => e.benchmark === ext.on).length;
@@ -96,14 +104,29 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
     const st = s.escrow.indicators[ind.id]!;
     const waits: Wait[] = [];
     const outstanding = st.earned - st.authorized;
-    if (outstanding > 0) waits.push({ text: `funds: ${outstanding} minor units earned but not available in escrow`, data: { outstanding } });
+    if (outstanding > 0)
+      waits.push({
+        text: `funds: ${outstanding} minor units earned but not available in escrow`,
+        data: { outstanding },
+      });
     if (ind.kind === 'fixed') {
       const label = agreement.benchmarks.find((b) => b.id === ind.on)?.label ?? ind.on;
       const times = ind.amount === 0 ? 0 : Math.round(st.earned / ind.amount);
       if (ind.maxOccurrences === undefined || times < ind.maxOccurrences) {
-        waits.push({ text: `benchmark ${ind.on} (${label}) releases ${ind.amount} minor units`, data: { benchmark: ind.on, amount: ind.amount, times } });
+        waits.push({
+          text: `benchmark ${ind.on} (${label}) releases ${ind.amount} minor units`,
+          data: { benchmark: ind.on, amount: ind.amount, times },
+        });
       }
-      return { id: ind.id, label: ind.label, kind: ind.kind, earned: st.earned, authorized: st.authorized, remaining: ind.maxOccurrences === undefined ? null : (ind.maxOccurrences - times) * ind.amount, waitingFor: waits };
+      return {
+        id: ind.id,
+        label: ind.label,
+        kind: ind.kind,
+        earned: st.earned,
+        authorized: st.authorized,
+        remaining: ind.maxOccurrences === undefined ? null : (ind.maxOccurrences - times) * ind.amount,
+        waitingFor: waits,
+      };
     }
     const remainingCap = ind.cap - st.earned;
     if (remainingCap > 0) {
@@ -112,13 +135,31 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
         data: { unitPrice: ind.unitPrice, cap: ind.cap, units: st.units },
       });
     }
-    return { id: ind.id, label: ind.label, kind: ind.kind, earned: st.earned, authorized: st.authorized, remaining: remainingCap, waitingFor: waits };
+    return {
+      id: ind.id,
+      label: ind.label,
+      kind: ind.kind,
+      earned: st.earned,
+      authorized: st.authorized,
+      remaining: remainingCap,
+      waitingFor: waits,
+    };
   });
   return {
     at: iso(atMs),
     zones,
-    truce: { status: t.status, expires: iso(t.expiresMs), remaining_ms: remaining, warning: t.status !== 'lapsed' && remaining <= agreement.truce.lapse.warning_ms, waitingFor: truceWaits },
+    truce: {
+      status: t.status,
+      expires: iso(t.expiresMs),
+      remaining_ms: remaining,
+      warning: t.status !== 'lapsed' && remaining <= agreement.truce.lapse.warning_ms,
+      waitingFor: truceWaits,
+    },
     indicators,
-    escrow: { available: available(s, FUNDS), held: s.escrow.accounts[HOLDS] ?? 0, pending: s.escrow.pendingDebits[FUNDS] ?? 0 },
+    escrow: {
+      available: available(s, FUNDS),
+      held: s.escrow.accounts[HOLDS] ?? 0,
+      pending: s.escrow.pendingDebits[FUNDS] ?? 0,
+    },
   };
 }

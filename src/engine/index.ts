@@ -23,8 +23,8 @@ export {
   type EngineState,
   initialState,
   rulesFor,
-  serializeState,
   type StageChange,
   type StrikeClass,
+  serializeState,
   type WithdrawalStatus,
 } from './state.js';

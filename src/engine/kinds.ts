@@ -7,10 +7,14 @@
  * `deaths_low` / `deaths_best` / `deaths_high`.
  */
 import { z } from 'zod';
-import { type Role, ROLES, SeveritySchema, type StatementKind } from '../agreement/model.js';
+import { ROLES, type Role, SeveritySchema, type StatementKind } from '../agreement/model.js';
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 of an evidence file');
-const EvidenceSchema = z.array(Sha256Schema).max(256).default([]).describe('SHA-256 of evidence files, never the files.');
+const EvidenceSchema = z
+  .array(Sha256Schema)
+  .max(256)
+  .default([])
+  .describe('SHA-256 of evidence files, never the files.');
 const TimeSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'RFC 3339 UTC, e.g. 2026-06-26T09:00:00.000Z');
@@ -64,7 +68,9 @@ export const BODY_SCHEMAS = {
     })
     .strict(),
   'unit.vet': z.object({ outcome: z.enum(['vetted', 'rejected']), note: Note }).strict(),
-  'unit.deploy': z.object({ zone: Id.nullable().describe('Zone id, or null to return to reserve.') }).strict(),
+  'unit.deploy': z
+    .object({ zone: Id.nullable().describe('Zone id, or null to return to reserve.') })
+    .strict(),
   'incident.report': z
     .object({
       date_start: TimeSchema,
@@ -72,7 +78,13 @@ export const BODY_SCHEMAS = {
       zone: Id.optional().describe('Zone id when the incident is in a zone.'),
       latitude: z.number().min(-90).max(90).optional(),
       longitude: z.number().min(-180).max(180).optional(),
-      where_prec: z.number().int().min(1).max(7).default(1).describe('UCDP GED location precision, 1 = exact.'),
+      where_prec: z
+        .number()
+        .int()
+        .min(1)
+        .max(7)
+        .default(1)
+        .describe('UCDP GED location precision, 1 = exact.'),
       type: z.enum(INCIDENT_TYPES),
       actor: Id.optional().describe('Attributed actor or party, as claimed by the reporter.'),
       deaths_low: z.number().int().nonnegative().default(0),
@@ -100,7 +112,9 @@ export const BODY_SCHEMAS = {
       evidence: EvidenceSchema,
     })
     .strict(),
-  'strike.justify': z.object({ justification: z.string().min(1).max(8000), evidence: EvidenceSchema }).strict(),
+  'strike.justify': z
+    .object({ justification: z.string().min(1).max(8000), evidence: EvidenceSchema })
+    .strict(),
   'finding.issue': z
     .object({
       outcome: z.enum(['confirmed-violation', 'not-a-violation', 'unfounded', 'inconclusive']),
@@ -118,7 +132,9 @@ export const BODY_SCHEMAS = {
       evidence: EvidenceSchema,
     })
     .strict(),
-  'escrow.pledge': z.object({ amount: z.number().int().positive().describe('Minor units received.') }).strict(),
+  'escrow.pledge': z
+    .object({ amount: z.number().int().positive().describe('Minor units received.') })
+    .strict(),
   'escrow.settle': z.object({ action: z.enum(['post', 'void', 'release-hold']), note: Note }).strict(),
   'benchmark.attest': z.object({ note: Note, evidence: EvidenceSchema }).strict(),
   'truce.resume': z.object({ note: Note }).strict(),
@@ -131,7 +147,14 @@ export type Bodies = { [K in StatementKind]: z.output<(typeof BODY_SCHEMAS)[K]> 
 export type KindedStatement = { [K in StatementKind]: { kind: K; body: Bodies[K] } }[StatementKind];
 
 const ALL: Role[] = [...ROLES];
-const SIGNERS: Role[] = ['sovereign', 'withdrawing-force', 'deploying-force', 'guarantor', 'monitor', 'adjudicator'];
+const SIGNERS: Role[] = [
+  'sovereign',
+  'withdrawing-force',
+  'deploying-force',
+  'guarantor',
+  'monitor',
+  'adjudicator',
+];
 
 /**
  * Who may say what, unless the agreement's `permissions` table overrides a kind. A party may
@@ -151,7 +174,15 @@ export const DEFAULT_PERMISSIONS: Record<StatementKind, Role[]> = {
   'unit.register': ['deploying-force'],
   'unit.vet': ['guarantor'],
   'unit.deploy': ['deploying-force'],
-  'incident.report': ['sovereign', 'withdrawing-force', 'deploying-force', 'guarantor', 'monitor', 'adjudicator', 'observer'],
+  'incident.report': [
+    'sovereign',
+    'withdrawing-force',
+    'deploying-force',
+    'guarantor',
+    'monitor',
+    'adjudicator',
+    'observer',
+  ],
   'incident.notify': ['withdrawing-force', 'guarantor', 'monitor'],
   'incident.response': ['deploying-force'],
   'strike.declare': ['withdrawing-force'],

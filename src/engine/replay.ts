@@ -109,18 +109,24 @@ export class Timeline {
   append(envelope: unknown, now: string): Admission & { entry?: EngineEntry } {
     const v = this.admit(envelope, now);
     if (!v.ok) return v;
-    const entry: EngineEntry = { index: this.entries.length, admitted: now, envelope: envelope as EngineEntry['envelope'] };
+    const entry: EngineEntry = {
+      index: this.entries.length,
+      admitted: now,
+      envelope: envelope as EngineEntry['envelope'],
+    };
     this.push(entry, v.id);
     return { ...v, entry };
   }
 
   /** Folds an entry that was admitted before (replaying a stored log); `id` is its statement id when known. */
   push(entry: EngineEntry, id: string = statementId(entry.envelope.statement)): void {
-    if (entry.index !== this.entries.length) throw new Error(`Timeline: expected entry ${this.entries.length}, got ${entry.index}`);
+    if (entry.index !== this.entries.length)
+      throw new Error(`Timeline: expected entry ${this.entries.length}, got ${entry.index}`);
     evolve(this.agreement, this.state, entry);
     this.entries.push(entry);
     this.seen.add(id, entry.envelope.statement.nonce);
-    if (this.entries.length % this.interval === 0) this.snapshots.push({ count: this.entries.length, state: cloneState(this.state) });
+    if (this.entries.length % this.interval === 0)
+      this.snapshots.push({ count: this.entries.length, state: cloneState(this.state) });
   }
 
   /** State at time `at` (see {@link stateAt}). */
@@ -134,7 +140,12 @@ export class Timeline {
  * folds the entries admitted by `at` after it, and settles time-driven changes up to `at`.
  * Reads no entry admitted after `at` (only admission times, to find the cut).
  */
-export function stateAt(agreement: Agreement, source: EntrySource, snapshots: readonly Snapshot[], at: string): EngineState {
+export function stateAt(
+  agreement: Agreement,
+  source: EntrySource,
+  snapshots: readonly Snapshot[],
+  at: string,
+): EngineState {
   const atMs = Date.parse(at);
   // Number of entries admitted by `at`: binary search over admission times.
   let lo = 0;

@@ -20,9 +20,10 @@
  * compute while the statement id (a SHA-256 over canonical JSON) would cost more than the whole
  * fold; `citedStatementIds` in `replay.ts` maps indexes to ids for readers.
  */
+
+import type { Agreement, Benchmark, Role, Severity, Stage, StatementKind } from '../agreement/model.js';
 import { canonicalJson } from '../statement/canonical.js';
 import type { Envelope } from '../statement/types.js';
-import type { Agreement, Benchmark, Role, Severity, Stage, StatementKind } from '../agreement/model.js';
 import { DEFAULT_PERMISSIONS, type IncidentType } from './kinds.js';
 
 /** A log entry as the engine sees it: position, the log's admission time, and the envelope. */
@@ -61,7 +62,12 @@ export interface WithdrawalState {
   claims: Record<string, number>;
   denials: Record<string, number>;
   /** Latest monitor observation. */
-  observation: { party: string; observed: 'withdrawn' | 'partial' | 'present'; entry: number; at: string } | null;
+  observation: {
+    party: string;
+    observed: 'withdrawn' | 'partial' | 'present';
+    entry: number;
+    at: string;
+  } | null;
   /** Host-state parties that have said nothing about it. */
   unknownTo: string[];
 }
@@ -131,7 +137,12 @@ export interface IncidentState {
   source_grade: string;
   evidence: string[];
   notification: { by: string; entry: number; atMs: number; windowEndsMs: number } | null;
-  response: { by: string; entry: number; atMs: number; action: 'acted' | 'unable' | 'no-threat-found' } | null;
+  response: {
+    by: string;
+    entry: number;
+    atMs: number;
+    action: 'acted' | 'unable' | 'no-threat-found';
+  } | null;
 }
 
 export type StrikeClass =
@@ -209,7 +220,10 @@ export interface EscrowState {
   pendingDebits: Record<string, number>;
   transfers: TransferState[];
   /** Per indicator: amount earned and authorized, units counted, the statements that earned it, and how many of those a transfer already cites. */
-  indicators: Record<string, { earned: number; authorized: number; units: number; cites: number[]; citedUpTo: number }>;
+  indicators: Record<
+    string,
+    { earned: number; authorized: number; units: number; cites: number[]; citedUpTo: number }
+  >;
   received: Record<string, number>;
 }
 
@@ -300,7 +314,6 @@ export function rulesFor(agreement: Agreement): Rules {
   return r;
 }
 
-
 function compileRules(a: Agreement): Rules {
   const partyRoles: Record<string, Set<Role>> = {};
   for (const p of a.parties) partyRoles[p.id] = new Set(p.roles);
@@ -309,13 +322,15 @@ function compileRules(a: Agreement): Rules {
     permissions[k] = new Set(a.permissions?.[k] ?? DEFAULT_PERMISSIONS[k]);
   }
   // Whoever the agreement makes an adjudicator may issue findings, unless the table says otherwise.
-  if (a.permissions?.['finding.issue'] === undefined) permissions['finding.issue'] = new Set(a.adjudication.adjudicatorRoles);
+  if (a.permissions?.['finding.issue'] === undefined)
+    permissions['finding.issue'] = new Set(a.adjudication.adjudicatorRoles);
   const byId = new Map(a.stages.map((s, i) => [s.id, i]));
   const stageOrder: string[] = [];
   let i: number | undefined = 0;
   while (i !== undefined) {
     const s = a.stages[i]!;
-    if (stageOrder.includes(s.id)) throw new Error(`stage graph: following next from ${a.stages[0]!.id} revisits ${s.id}`);
+    if (stageOrder.includes(s.id))
+      throw new Error(`stage graph: following next from ${a.stages[0]!.id} revisits ${s.id}`);
     stageOrder.push(s.id);
     if (s.next !== undefined) {
       i = byId.get(s.next);
@@ -337,7 +352,10 @@ function compileRules(a: Agreement): Rules {
     dependents[z.id] ??= [];
     prerequisites[z.id] = z.prerequisites;
     baselines[z.id] = Object.fromEntries(z.knownSites.map((k) => [k.category, k.count]));
-    for (const p of z.prerequisites) (dependents[p] ??= []).push(z.id);
+    for (const p of z.prerequisites) {
+      dependents[p] ??= [];
+      dependents[p].push(z.id);
+    }
     hosts[z.id] = z.host !== undefined ? [z.host] : defaultHosts;
   }
   const actorSponsor: Record<string, string | undefined> = {};
@@ -384,7 +402,8 @@ export function initialState(agreement: Agreement): EngineState {
   for (const z of agreement.zones) {
     const stage = z.initialStage ?? rules.stageOrder[0]!;
     const inventory: Record<string, InventoryCounts> = {};
-    for (const c of agreement.weaponCategories) inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0 };
+    for (const c of agreement.weaponCategories)
+      inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0 };
     zones[z.id] = {
       id: z.id,
       stage,
@@ -392,7 +411,13 @@ export function initialState(agreement: Agreement): EngineState {
       enteredAtMs: {},
       history: [],
       affirmations: {},
-      withdrawal: { status: 'none', claims: {}, denials: {}, observation: null, unknownTo: [...rules.hosts[z.id]!] },
+      withdrawal: {
+        status: 'none',
+        claims: {},
+        denials: {},
+        observation: null,
+        unknownTo: [...rules.hosts[z.id]!],
+      },
       inventory,
       violations: [],
       deployed: {},
@@ -402,7 +427,8 @@ export function initialState(agreement: Agreement): EngineState {
   const benchmarks: EngineState['benchmarks'] = {};
   for (const b of agreement.benchmarks) benchmarks[b.id] = { occurrences: [], attestations: {} };
   const indicators: EscrowState['indicators'] = {};
-  for (const ind of agreement.escrow?.indicators ?? []) indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [], citedUpTo: 0 };
+  for (const ind of agreement.escrow?.indicators ?? [])
+    indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [], citedUpTo: 0 };
   return {
     agreement: agreement.id,
     count: 0,

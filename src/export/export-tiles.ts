@@ -20,7 +20,11 @@ export interface ExportResult {
 }
 
 /** Exports every tile and bundle for the store's latest checkpoint into `dir`. */
-export function exportTiles(store: LogStore, dir: string, onProgress?: (done: number, total: number) => void): ExportResult {
+export function exportTiles(
+  store: LogStore,
+  dir: string,
+  onProgress?: (done: number, total: number) => void,
+): ExportResult {
   const note = store.checkpoint();
   if (note === undefined) throw new Error('the log is empty: nothing to export');
   // The signed checkpoint fixes the size; tiles only ever grow by appending, so reading a
@@ -40,13 +44,18 @@ export function exportTiles(store: LogStore, dir: string, onProgress?: (done: nu
     const t = { level: level as number, index, width };
     const bytes = store.readTile(t.level, t.index);
     if (bytes === undefined || bytes.length < t.width * 32) {
-      throw new Error(`${tilePath(t.level, t.index, t.width)}: stored tile is missing or short; run phaseline verify on the data directory`);
+      throw new Error(
+        `${tilePath(t.level, t.index, t.width)}: stored tile is missing or short; run phaseline verify on the data directory`,
+      );
     }
     write(tilePath(t.level, t.index, t.width), bytes.subarray(0, t.width * 32));
     tileCount++;
     if (t.level === 0) {
       const entries = store.readEntries(t.index * tile_width, t.width);
-      if (entries.length !== t.width) throw new Error(`${entriesPath(t.index, t.width)}: ${entries.length} entries stored, expected ${t.width}`);
+      if (entries.length !== t.width)
+        throw new Error(
+          `${entriesPath(t.index, t.width)}: ${entries.length} entries stored, expected ${t.width}`,
+        );
       write(entriesPath(t.index, t.width), encodeEntryBundle(entries));
       bundles++;
     }

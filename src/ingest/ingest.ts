@@ -9,7 +9,7 @@
 import type { PendingEntry, TransparencyLog } from '../log/transparency-log.js';
 import { commit } from '../statement/commitment.js';
 import { statementId, type Verdict, verifyEnvelope } from '../statement/envelope.js';
-import { encodeEntry, EntryFormatError } from '../statement/log-entry.js';
+import { EntryFormatError, encodeEntry } from '../statement/log-entry.js';
 import type { Envelope } from '../statement/types.js';
 
 /** The engine's admission rules: called in order for each envelope that passed the envelope checks. */
@@ -51,13 +51,23 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
     const nonceKey = `${s.key}/${s.nonce}`;
     const previous = log.store.indexOfStatement(id);
     if (previous !== undefined || seenIds.has(id)) {
-      results[i] = { ok: false, code: 'duplicate-statement', id, message: `statement ${id.slice(0, 16)}… is already in the log${previous !== undefined ? ` at index ${previous}` : ' (earlier in this batch)'}` };
+      results[i] = {
+        ok: false,
+        code: 'duplicate-statement',
+        id,
+        message: `statement ${id.slice(0, 16)}… is already in the log${previous !== undefined ? ` at index ${previous}` : ' (earlier in this batch)'}`,
+      };
       continue;
     }
     // Nonce reuse across batches is the engine's check (its state knows every key's nonces);
     // here only within the batch, so a batch never holds two statements with one nonce.
     if (seenNonces.has(nonceKey)) {
-      results[i] = { ok: false, code: 'duplicate-nonce', id, message: `nonce ${s.nonce} was already used by this key; sign again with a fresh nonce` };
+      results[i] = {
+        ok: false,
+        code: 'duplicate-nonce',
+        id,
+        message: `nonce ${s.nonce} was already used by this key; sign again with a fresh nonce`,
+      };
       continue;
     }
     if (options.admit) {
@@ -87,7 +97,13 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
     pending.push({
       bytes,
       disclosure,
-      meta: { statementId: id, kind: s.kind, issuer: s.issuer, classification: s.classification, admitted: options.now },
+      meta: {
+        statementId: id,
+        kind: s.kind,
+        issuer: s.issuer,
+        classification: s.classification,
+        admitted: options.now,
+      },
     });
     const index = log.size + pending.length - 1;
     options.onAccepted?.(env, index, options.now);

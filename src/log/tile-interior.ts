@@ -23,7 +23,8 @@ function heightOffset(h: number): number {
 
 /** Computes the interior of a full tile (256 hashes). */
 export function tileInterior(tile: Uint8Array): Buffer {
-  if (tile.length !== tile_bytes) throw new RangeError(`tile interior needs a full tile (${tile_bytes} bytes), got ${tile.length}`);
+  if (tile.length !== tile_bytes)
+    throw new RangeError(`tile interior needs a full tile (${tile_bytes} bytes), got ${tile.length}`);
   const out = Buffer.allocUnsafe(tile_interior_bytes);
   let src = Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
   let srcOff = 0;

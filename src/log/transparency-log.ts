@@ -100,7 +100,9 @@ export class TransparencyLog {
         entries: chunk.map((e) => e.bytes),
         meta: chunk.map((e) => e.meta),
         disclosures: chunk.map((e) => e.disclosure),
-        tiles: result.tiles.map((t) => (t.width === tile_width ? { ...t, interior: tileInterior(t.bytes) } : t)),
+        tiles: result.tiles.map((t) =>
+          t.width === tile_width ? { ...t, interior: tileInterior(t.bytes) } : t,
+        ),
         checkpoint,
       };
       try {
@@ -157,10 +159,13 @@ export class TransparencyLog {
     }
     const row = this.store.readTileNodes(level, index);
     if (row === undefined || row.bytes.length !== tile_width * 32) {
-      throw new Error(`${tilePath(level, index)}: full tile missing or short in the store; run phaseline verify`);
+      throw new Error(
+        `${tilePath(level, index)}: full tile missing or short in the store; run phaseline verify`,
+      );
     }
     t = { bytes: row.bytes, interior: row.interior ?? tileInterior(row.bytes) };
-    if (this.#tileCache.size >= tile_cache_entries_max) this.#tileCache.delete(this.#tileCache.keys().next().value!);
+    if (this.#tileCache.size >= tile_cache_entries_max)
+      this.#tileCache.delete(this.#tileCache.keys().next().value!);
     this.#tileCache.set(key, t);
     return t;
   }

@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
-import { DEFAULT_SCENARIO, DEFAULT_VARIANT, renderAgreementFiles, scenarioPath, withPartyKeys } from '../agreement/scenarios.js';
+import {
+  DEFAULT_SCENARIO,
+  DEFAULT_VARIANT,
+  renderAgreementFiles,
+  scenarioPath,
+  withPartyKeys,
+} from '../agreement/scenarios.js';
 import { type DataDir, dataDirPaths, openLog, writePrivateKey } from '../datadir/data-dir.js';
 import type { EngineEntry } from '../engine/index.js';
 import { Timeline } from '../engine/index.js';
@@ -36,7 +42,8 @@ export interface InitResult {
 export function initDataDir(dir: string, options: InitOptions = {}): InitResult {
   const paths = dataDirPaths(dir);
   for (const p of [paths.agreementPath, paths.logKeyPath, paths.dbPath]) {
-    if (existsSync(p)) throw new Error(`${p} already exists: ${dir} is already initialized (use another --data directory)`);
+    if (existsSync(p))
+      throw new Error(`${p} already exists: ${dir} is already initialized (use another --data directory)`);
   }
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const variant = options.variant ?? DEFAULT_VARIANT;
@@ -53,7 +60,10 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   }
   const agreement = withPartyKeys(base, keys);
   const files = renderAgreementFiles(agreement, {
-    header: [`Written by phaseline init from scenario ${scenario}, variant ${variant}.`, 'Party keys were generated for this data directory; their private halves are in keys/.'],
+    header: [
+      `Written by phaseline init from scenario ${scenario}, variant ${variant}.`,
+      'Party keys were generated for this data directory; their private halves are in keys/.',
+    ],
   });
   for (const [name, text] of Object.entries(files)) {
     const file = join(dir, name);
@@ -104,12 +114,15 @@ export class Mechanism {
 
   static open(dir: string): Mechanism {
     const paths = dataDirPaths(dir);
-    if (!existsSync(paths.agreementPath)) throw new Error(`${dir} has no agreement.yaml; run phaseline init --data ${dir} first`);
+    if (!existsSync(paths.agreementPath))
+      throw new Error(`${dir} has no agreement.yaml; run phaseline init --data ${dir} first`);
     const agreement = loadAgreement(paths.agreementPath);
     const log = openLog(paths, agreement.logOrigin);
     if (log.origin !== agreement.logOrigin) {
       log.store.close();
-      throw new Error(`the log key of ${dir} is for origin ${log.origin}, but the agreement says ${agreement.logOrigin}`);
+      throw new Error(
+        `the log key of ${dir} is for origin ${log.origin}, but the agreement says ${agreement.logOrigin}`,
+      );
     }
     try {
       return new Mechanism(paths, agreement, log);

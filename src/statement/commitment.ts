@@ -34,13 +34,21 @@ export interface Disclosure {
 }
 
 export function commitmentDigest(envelope: Envelope, salt: Uint8Array): string {
-  return createHash('sha256').update(COMMITMENT_PREFIX).update(salt).update(canonicalBytes(envelope)).digest('hex');
+  return createHash('sha256')
+    .update(COMMITMENT_PREFIX)
+    .update(salt)
+    .update(canonicalBytes(envelope))
+    .digest('hex');
 }
 
 /** Commits to a restricted envelope with a fresh salt (or a given one, for deterministic tests). */
-export function commit(envelope: Envelope, salt: Uint8Array = randomBytes(commitment_salt_bytes)): { commitment: Commitment; disclosure: Disclosure } {
+export function commit(
+  envelope: Envelope,
+  salt: Uint8Array = randomBytes(commitment_salt_bytes),
+): { commitment: Commitment; disclosure: Disclosure } {
   const s = envelope.statement;
-  if (s.classification === 'public') throw new Error('commit: public statements are logged in full, not committed');
+  if (s.classification === 'public')
+    throw new Error('commit: public statements are logged in full, not committed');
   return {
     commitment: {
       classification: s.classification,

@@ -29,7 +29,9 @@ const rfc3339Ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 const StatementShape = z
   .object({
-    kind: z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'a dotted lowercase kind such as zone.stage.sign'),
+    kind: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*$/, 'a dotted lowercase kind such as zone.stage.sign'),
     agreement: z.string().min(1),
     issuer: z.string().min(1),
     key: z.string().min(1),
@@ -57,7 +59,9 @@ const EnvelopeShape = z
 function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
-  const path = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('') : '(root)';
+  const path = issue.path.length
+    ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
+    : '(root)';
   return `${path.replace(/^\./, '')}: ${issue.message}`;
 }
 
@@ -79,9 +83,14 @@ export function newNonce(): string {
 /** Signs `statement` with `signer`, whose verifier key must be `statement.key`. */
 export function signStatement(statement: Statement, signer: NoteSigner): Envelope {
   if (statement.key !== signer.vkey) {
-    throw new Error(`statement.key ${keyLabel(statement.key)} is not the signer's key ${keyLabel(signer.vkey)}`);
+    throw new Error(
+      `statement.key ${keyLabel(statement.key)} is not the signer's key ${keyLabel(signer.vkey)}`,
+    );
   }
-  return { statement, signatures: [{ key: signer.vkey, sig: signatureBase64(signingMessage(statement), signer) }] };
+  return {
+    statement,
+    signatures: [{ key: signer.vkey, sig: signatureBase64(signingMessage(statement), signer) }],
+  };
 }
 
 /** Adds a co-signature by `signer` (replacing an earlier one by the same key). */
@@ -115,7 +124,8 @@ export function verifierFor(vkey: string): NoteVerifier {
  */
 export function verifyEnvelope(envelope: unknown): Verdict {
   const parsed = EnvelopeShape.safeParse(envelope);
-  if (!parsed.success) return { ok: false, code: 'schema', message: `malformed envelope: ${describeIssue(parsed.error)}` };
+  if (!parsed.success)
+    return { ok: false, code: 'schema', message: `malformed envelope: ${describeIssue(parsed.error)}` };
   const env = envelope as Envelope;
   let size: number;
   try {
@@ -132,22 +142,36 @@ export function verifyEnvelope(envelope: unknown): Verdict {
   }
   const first = env.signatures[0]!;
   if (first.key !== env.statement.key) {
-    return { ok: false, code: 'signature', message: `the first signature must be by statement.key ${keyLabel(env.statement.key)}, not ${keyLabel(first.key)}` };
+    return {
+      ok: false,
+      code: 'signature',
+      message: `the first signature must be by statement.key ${keyLabel(env.statement.key)}, not ${keyLabel(first.key)}`,
+    };
   }
   const message = signingMessage(env.statement);
   const seen = new Set<string>();
   for (const [i, s] of env.signatures.entries()) {
-    if (seen.has(s.key)) return { ok: false, code: 'duplicate-signer', message: `signatures[${i}]: key ${keyLabel(s.key)} signed twice` };
+    if (seen.has(s.key))
+      return {
+        ok: false,
+        code: 'duplicate-signer',
+        message: `signatures[${i}]: key ${keyLabel(s.key)} signed twice`,
+      };
     seen.add(s.key);
     let v: NoteVerifier;
     try {
       v = verifierFor(s.key);
     } catch (e) {
-      if (e instanceof KeyFormatError) return { ok: false, code: 'signature', message: `signatures[${i}].key: ${e.message}` };
+      if (e instanceof KeyFormatError)
+        return { ok: false, code: 'signature', message: `signatures[${i}].key: ${e.message}` };
       throw e;
     }
     if (!verifySignatureBase64(message, s.sig, v)) {
-      return { ok: false, code: 'signature', message: `signatures[${i}]: signature by ${keyLabel(s.key)} does not verify over this statement` };
+      return {
+        ok: false,
+        code: 'signature',
+        message: `signatures[${i}]: signature by ${keyLabel(s.key)} does not verify over this statement`,
+      };
     }
   }
   return { ok: true };

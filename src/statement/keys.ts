@@ -107,10 +107,15 @@ function parseNameIdKey(rest: string[], where: string): { name: string; keyId: n
     throw new KeyFormatError(`${where}: expected name+keyid+base64key`);
   }
   if (!isValidKeyName(name)) throw new KeyFormatError(`${where}: invalid key name ${JSON.stringify(name)}`);
-  if (!/^[0-9a-f]{8}$/.test(idHex)) throw new KeyFormatError(`${where}: key id must be 8 lowercase hex digits, got ${JSON.stringify(idHex)}`);
+  if (!/^[0-9a-f]{8}$/.test(idHex))
+    throw new KeyFormatError(`${where}: key id must be 8 lowercase hex digits, got ${JSON.stringify(idHex)}`);
   const key = decodeStrictBase64(b64, where);
-  if (key.length !== 33) throw new KeyFormatError(`${where}: key must be 33 bytes (algorithm byte + 32), got ${key.length}`);
-  if (key[0] !== ALG_ED25519) throw new KeyFormatError(`${where}: unknown signature algorithm 0x${key[0]!.toString(16).padStart(2, '0')} (only Ed25519, 0x01, is supported)`);
+  if (key.length !== 33)
+    throw new KeyFormatError(`${where}: key must be 33 bytes (algorithm byte + 32), got ${key.length}`);
+  if (key[0] !== ALG_ED25519)
+    throw new KeyFormatError(
+      `${where}: unknown signature algorithm 0x${key[0]!.toString(16).padStart(2, '0')} (only Ed25519, 0x01, is supported)`,
+    );
   return { name, keyId: Number.parseInt(idHex, 16), key };
 }
 
@@ -120,7 +125,9 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   const { name, keyId, key } = parseNameIdKey(splitPlus(vkey, 3), where);
   const expected = keyHash(name, key);
   if (expected !== keyId) {
-    throw new KeyFormatError(`${where}: key id ${keyIdHex(keyId)} does not match the key (expected ${keyIdHex(expected)}); the key string is corrupted`);
+    throw new KeyFormatError(
+      `${where}: key id ${keyIdHex(keyId)} does not match the key (expected ${keyIdHex(expected)}); the key string is corrupted`,
+    );
   }
   const publicKeyRaw = key.subarray(1);
   return { name, keyId, publicKey: publicKeyFromRaw(publicKeyRaw), publicKeyRaw, vkey };
@@ -136,15 +143,21 @@ export function parseSignerKey(skey: string): NoteSigner {
   const pubWithAlg = Buffer.concat([Buffer.of(ALG_ED25519), rawPublicKey(privateKey)]);
   const expected = keyHash(name, pubWithAlg);
   if (expected !== keyId) {
-    throw new KeyFormatError(`${where} ${name}: key id ${keyIdHex(keyId)} does not match the key (expected ${keyIdHex(expected)}); the key file is corrupted`);
+    throw new KeyFormatError(
+      `${where} ${name}: key id ${keyIdHex(keyId)} does not match the key (expected ${keyIdHex(expected)}); the key file is corrupted`,
+    );
   }
   const vkey = `${name}+${keyIdHex(keyId)}+${pubWithAlg.toString('base64')}`;
   return { name, keyId, privateKey, vkey };
 }
 
 /** Generates a new Ed25519 key pair as signed-note key strings. `seed` (32 bytes) makes it deterministic for tests and simulations. */
-export function generateKeyPair(name: string, seed: Uint8Array = randomBytes(32)): { skey: string; vkey: string } {
-  if (!isValidKeyName(name)) throw new KeyFormatError(`invalid key name ${JSON.stringify(name)}: no spaces or '+' allowed`);
+export function generateKeyPair(
+  name: string,
+  seed: Uint8Array = randomBytes(32),
+): { skey: string; vkey: string } {
+  if (!isValidKeyName(name))
+    throw new KeyFormatError(`invalid key name ${JSON.stringify(name)}: no spaces or '+' allowed`);
   if (seed.length !== 32) throw new KeyFormatError(`seed must be 32 bytes, got ${seed.length}`);
   const seedBuf = Buffer.from(seed);
   const pub = Buffer.concat([Buffer.of(ALG_ED25519), rawPublicKey(privateKeyFromSeed(seedBuf))]);

@@ -25,7 +25,9 @@ export class EntryFormatError extends Error {
 export function encodeEntry(entry: LogEntry): Buffer {
   const bytes = canonicalBytes(entry);
   if (bytes.length > entry_bytes_max) {
-    throw new EntryFormatError(`log entry is ${bytes.length} bytes, over the tlog-tiles limit of ${entry_bytes_max}`);
+    throw new EntryFormatError(
+      `log entry is ${bytes.length} bytes, over the tlog-tiles limit of ${entry_bytes_max}`,
+    );
   }
   return bytes;
 }
@@ -42,7 +44,7 @@ export function decodeEntry(bytes: Uint8Array, where: string): LogEntry {
   if (typeof v !== 'object' || v === null || v.v !== 1 || typeof v.admitted !== 'string') {
     throw new EntryFormatError(`${where}: not a version-1 log entry (expected {"v":1,"admitted":…})`);
   }
-  if (('envelope' in v) === ('commitment' in v)) {
+  if ('envelope' in v === 'commitment' in v) {
     throw new EntryFormatError(`${where}: an entry holds exactly one of "envelope" or "commitment"`);
   }
   return value as LogEntry;

@@ -47,7 +47,8 @@ export function verifySignatureBase64(message: Uint8Array, b64: string, verifier
 function checkText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('malformed note: text must end with a newline');
   // U+0000–U+001F except newline are forbidden anywhere in a note (Go rejects them too).
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NoteError('malformed note: control character in text');
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(text))
+    throw new NoteError('malformed note: control character in text');
 }
 
 /** Signs `text` (which must end in "\n") with each signer: https://c2sp.org/signed-note#format. */
@@ -68,14 +69,18 @@ export function signNote(text: string, signers: NoteSigner[]): string {
  * error, and a note that no known key signed is an error.
  */
 export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(note) || /[\uD800-\uDFFF]/.test(note.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
+  if (
+    /[\u0000-\u0009\u000b-\u001f]/.test(note) ||
+    /[\uD800-\uDFFF]/.test(note.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  ) {
     throw new NoteError('malformed note: control character or invalid UTF-8');
   }
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new NoteError('malformed note: no blank line before the signature block');
   const text = note.slice(0, split + 1);
   let sigs = note.slice(split + 2);
-  if (sigs.length === 0 || !sigs.endsWith('\n')) throw new NoteError('malformed note: signature block empty or not newline-terminated');
+  if (sigs.length === 0 || !sigs.endsWith('\n'))
+    throw new NoteError('malformed note: signature block empty or not newline-terminated');
   const message = Buffer.from(text, 'utf8');
   const verified: NoteSignature[] = [];
   const unverified: NoteSignature[] = [];
@@ -87,7 +92,8 @@ export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
     const line = sigs.slice(0, i);
     sigs = sigs.slice(i + 1);
     lineNo++;
-    if (!line.startsWith(SIG_PREFIX)) throw new NoteError(`malformed note: line ${lineNo} is not a signature line ("— name signature")`);
+    if (!line.startsWith(SIG_PREFIX))
+      throw new NoteError(`malformed note: line ${lineNo} is not a signature line ("— name signature")`);
     const rest = line.slice(SIG_PREFIX.length);
     const sp = rest.indexOf(' ');
     const name = sp < 0 ? rest : rest.slice(0, sp);
@@ -96,7 +102,8 @@ export function openNote(note: string, verifiers: NoteVerifier[]): OpenedNote {
     if (!isValidKeyName(name) || b64 === '' || raw.toString('base64') !== b64 || raw.length < 5) {
       throw new NoteError(`malformed note: bad signature line ${lineNo}`);
     }
-    if (++count > note_signatures_max) throw new NoteError(`malformed note: more than ${note_signatures_max} signatures`);
+    if (++count > note_signatures_max)
+      throw new NoteError(`malformed note: more than ${note_signatures_max} signatures`);
     const keyId = raw.readUInt32BE(0);
     const sig: NoteSignature = { name, keyId, base64: b64 };
     const v = verifiers.find((k) => k.name === name && k.keyId === keyId);

@@ -11,6 +11,7 @@ import type { TileWrite } from '../log/tree.js';
 
 /** A tile write, with the inner subtree hashes of a full tile so proofs need no re-hashing. */
 export type StoredTileWrite = TileWrite & { interior?: Buffer };
+
 import type { Disclosure } from '../statement/commitment.js';
 
 /** What the store indexes about each entry, so lookups and duplicate checks need no parsing. */

@@ -16,6 +16,10 @@ parentPort!.on('message', async (job: BundleJob) => {
     const r = await checkBundles(tileSource(job.location), job.size, job.from, job.to, job.statements);
     parentPort!.postMessage({ ok: true, fullRoots: r.fullRoots, partial: r.partial });
   } catch (e) {
-    parentPort!.postMessage({ ok: false, where: e instanceof VerifyError ? e.where : undefined, message: (e as Error).message });
+    parentPort!.postMessage({
+      ok: false,
+      where: e instanceof VerifyError ? e.where : undefined,
+      message: (e as Error).message,
+    });
   }
 });

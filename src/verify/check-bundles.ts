@@ -31,7 +31,13 @@ export interface BundleRunResult {
  * Checks bundles `from` … `to`−1 of a log of `size` entries. With `statements`, every public
  * entry's envelope signatures are checked too (slower: Ed25519 verification per entry).
  */
-export async function checkBundles(source: TileSource, size: number, from: number, to: number, statements: boolean): Promise<BundleRunResult> {
+export async function checkBundles(
+  source: TileSource,
+  size: number,
+  from: number,
+  to: number,
+  statements: boolean,
+): Promise<BundleRunResult> {
   const fullTiles = Math.floor(size / tile_width);
   const fullRoots = Buffer.alloc(32 * Math.max(0, Math.min(to, fullTiles) - from));
   let partial: Buffer | undefined;
@@ -39,7 +45,8 @@ export async function checkBundles(source: TileSource, size: number, from: numbe
   const window = 8;
   const reads: Promise<[Buffer | undefined, Buffer | undefined]>[] = [];
   const widthOf = (b: number) => Math.min(tile_width, size - b * tile_width);
-  const fetchPair = (b: number) => Promise.all([source.read(entriesPath(b, widthOf(b))), source.read(tilePath(0, b, widthOf(b)))]);
+  const fetchPair = (b: number) =>
+    Promise.all([source.read(entriesPath(b, widthOf(b))), source.read(tilePath(0, b, widthOf(b)))]);
   for (let b = from; b < Math.min(to, from + window); b++) reads.push(fetchPair(b));
   for (let b = from; b < to; b++) {
     if (b + window < to) reads.push(fetchPair(b + window));
@@ -56,7 +63,8 @@ export async function checkBundles(source: TileSource, size: number, from: numbe
     } catch (e) {
       throw new VerifyError(bundlePath, (e as Error).message.replace(`${bundlePath}: `, ''));
     }
-    if (tile.length !== width * 32) throw new VerifyError(tp, `expected ${width * 32} bytes, got ${tile.length}`);
+    if (tile.length !== width * 32)
+      throw new VerifyError(tp, `expected ${width * 32} bytes, got ${tile.length}`);
     const hashes = Buffer.allocUnsafe(width * 32);
     for (let k = 0; k < width; k++) {
       const entry = entries[k]!;
@@ -66,7 +74,10 @@ export async function checkBundles(source: TileSource, size: number, from: numbe
     if (!hashes.equals(tile)) {
       let k = 0;
       while (hashes.subarray(k * 32, k * 32 + 32).equals(tile.subarray(k * 32, k * 32 + 32))) k++;
-      throw new VerifyError(tp, `hash ${k} does not match entry ${b * tile_width + k} of ${bundlePath}: the entry or the tile was altered`);
+      throw new VerifyError(
+        tp,
+        `hash ${k} does not match entry ${b * tile_width + k} of ${bundlePath}: the entry or the tile was altered`,
+      );
     }
     if (width === tile_width) foldTileHashes(hashes, 0, tile_width).copy(fullRoots, (b - from) * 32);
     else partial = hashes;

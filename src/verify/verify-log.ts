@@ -62,12 +62,21 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
   let partial0: Buffer | undefined;
   const jobs: BundleJob[] = [];
   for (let from = 0; from < nBundles; from += bundles_per_job) {
-    jobs.push({ location: source.location, size, from, to: Math.min(nBundles, from + bundles_per_job), statements: options.statements ?? false });
+    jobs.push({
+      location: source.location,
+      size,
+      from,
+      to: Math.min(nBundles, from + bundles_per_job),
+      statements: options.statements ?? false,
+    });
   }
   const workers = Math.min(options.workers ?? availableParallelism(), jobs.length);
   let entriesDone = 0;
   const take = (job: BundleJob, r: { fullRoots: Buffer; partial?: Buffer }) => {
-    Buffer.from(r.fullRoots.buffer, r.fullRoots.byteOffset, r.fullRoots.byteLength).copy(level1, job.from * 32);
+    Buffer.from(r.fullRoots.buffer, r.fullRoots.byteOffset, r.fullRoots.byteLength).copy(
+      level1,
+      job.from * 32,
+    );
     if (r.partial) partial0 = Buffer.from(r.partial.buffer, r.partial.byteOffset, r.partial.byteLength);
     entriesDone += Math.min(size, job.to * tile_width) - job.from * tile_width;
     options.onProgress?.(entriesDone, size);
@@ -92,11 +101,18 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
       const want = hashes.subarray(t * tile_width * 32, (t * tile_width + width) * 32);
       const got = await source.read(path);
       if (got === undefined) throw new VerifyError(path, 'tile missing');
-      if (!want.equals(got)) throw new VerifyError(path, got.length !== want.length ? `expected ${want.length} bytes, got ${got.length}` : 'tile does not match the hashes of the tiles below it');
+      if (!want.equals(got))
+        throw new VerifyError(
+          path,
+          got.length !== want.length
+            ? `expected ${want.length} bytes, got ${got.length}`
+            : 'tile does not match the hashes of the tiles below it',
+        );
       if (width === tile_width) foldTileHashes(want, 0, tile_width).copy(next, t * 32);
     }
     levels[level] = hashes;
-    partials[level] = n % tile_width ? hashes.subarray(Math.floor(n / tile_width) * tile_width * 32) : undefined;
+    partials[level] =
+      n % tile_width ? hashes.subarray(Math.floor(n / tile_width) * tile_width * 32) : undefined;
     hashes = next;
   }
 
@@ -106,7 +122,11 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
     return levels[level]?.subarray(index * tile_width * 32, (index + 1) * tile_width * 32);
   };
   const root = rootAt(size, tileHashReader(size, readTile));
-  if (!root.equals(cp.root)) throw new VerifyError('checkpoint', `root ${cp.root.toString('base64')} is not the root of the published entries (${root.toString('base64')})`);
+  if (!root.equals(cp.root))
+    throw new VerifyError(
+      'checkpoint',
+      `root ${cp.root.toString('base64')} is not the root of the published entries (${root.toString('base64')})`,
+    );
   const report: VerifyReport = { origin, size, root: root.toString('base64') };
 
   if (options.since !== undefined) {
@@ -116,7 +136,11 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
     } catch (e) {
       throw new VerifyError('--since checkpoint', (e as Error).message);
     }
-    if (old.size > size) throw new VerifyError('checkpoint', `size ${size} is smaller than the older checkpoint's ${old.size}: the log shrank`);
+    if (old.size > size)
+      throw new VerifyError(
+        'checkpoint',
+        `size ${size} is smaller than the older checkpoint's ${old.size}: the log shrank`,
+      );
     // A level-0 tile that is full now but was partial at the old size: fetch it; it is trusted
     // only once its root matches the verified level-1 hash.
     let boundary: Buffer | undefined;
@@ -124,23 +148,37 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
     if (old.size % tile_width !== 0 && b < fullTiles) {
       const path = tilePath(0, b);
       const t = await source.read(path);
-      if (t === undefined || t.length !== tile_width * 32 || !foldTileHashes(t, 0, tile_width).equals(level1.subarray(b * 32, b * 32 + 32))) {
+      if (
+        t === undefined ||
+        t.length !== tile_width * 32 ||
+        !foldTileHashes(t, 0, tile_width).equals(level1.subarray(b * 32, b * 32 + 32))
+      ) {
         throw new VerifyError(path, 'tile does not match the verified log');
       }
       boundary = t;
     }
-    const reader = tileHashReader(size, (level, index) => (level === 0 && index === b && boundary ? boundary : readTile(level, index)));
+    const reader = tileHashReader(size, (level, index) =>
+      level === 0 && index === b && boundary ? boundary : readTile(level, index),
+    );
     const oldRoot = rootAt(old.size, reader);
     if (!oldRoot.equals(old.root)) {
-      throw new VerifyError('checkpoint', `not consistent with the older checkpoint of size ${old.size}: its root ${old.root.toString('base64')} is not this log's root at that size (${oldRoot.toString('base64')}) — the log's history was rewritten`);
+      throw new VerifyError(
+        'checkpoint',
+        `not consistent with the older checkpoint of size ${old.size}: its root ${old.root.toString('base64')} is not this log's root at that size (${oldRoot.toString('base64')}) — the log's history was rewritten`,
+      );
     }
-    if (old.size > 0) verifyConsistency(old.size, size, consistencyProof(old.size, size, reader), old.root, cp.root);
+    if (old.size > 0)
+      verifyConsistency(old.size, size, consistencyProof(old.size, size, reader), old.root, cp.root);
     report.since = { size: old.size, root: old.root.toString('base64') };
   }
   return report;
 }
 
-function runInWorkers(jobs: BundleJob[], count: number, take: (job: BundleJob, r: { fullRoots: Buffer; partial?: Buffer }) => void): Promise<void> {
+function runInWorkers(
+  jobs: BundleJob[],
+  count: number,
+  take: (job: BundleJob, r: { fullRoots: Buffer; partial?: Buffer }) => void,
+): Promise<void> {
   const ts = import.meta.url.endsWith('.ts');
   const url = new URL(ts ? './bundle-worker.ts' : './bundle-worker.js', import.meta.url);
   // Under tsx (tests, development) Node 20 does not pass the TypeScript loader on to workers,
@@ -170,12 +208,29 @@ function runInWorkers(jobs: BundleJob[], count: number, take: (job: BundleJob, r
       if (next >= jobs.length) return finish();
       const job = jobs[next++]!;
       running++;
-      w.once('message', (m: { ok: boolean; fullRoots: Uint8Array; partial?: Uint8Array; where?: string; message?: string }) => {
-        running--;
-        if (!m.ok) return finish(m.where ? new VerifyError(m.where, m.message!.replace(`${m.where}: `, '')) : new Error(m.message));
-        take(job, { fullRoots: Buffer.from(m.fullRoots), ...(m.partial ? { partial: Buffer.from(m.partial) } : {}) });
-        feed(w);
-      });
+      w.once(
+        'message',
+        (m: {
+          ok: boolean;
+          fullRoots: Uint8Array;
+          partial?: Uint8Array;
+          where?: string;
+          message?: string;
+        }) => {
+          running--;
+          if (!m.ok)
+            return finish(
+              m.where
+                ? new VerifyError(m.where, m.message!.replace(`${m.where}: `, ''))
+                : new Error(m.message),
+            );
+          take(job, {
+            fullRoots: Buffer.from(m.fullRoots),
+            ...(m.partial ? { partial: Buffer.from(m.partial) } : {}),
+          });
+          feed(w);
+        },
+      );
       w.postMessage(job);
     };
     for (let i = 0; i < count; i++) {

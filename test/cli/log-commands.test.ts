@@ -6,7 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { phaseline, tempDir } from '../helpers/cli.js';
 
 const payload = (n: number, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ kind: 'observation.note', agreement: 'lebanon-2026', subject: 'buffer-strip', body: { n }, ...extra });
+  JSON.stringify({
+    kind: 'observation.note',
+    agreement: 'lebanon-2026',
+    subject: 'buffer-strip',
+    body: { n },
+    ...extra,
+  });
 
 describe('phaseline keys, sign, log append, export and verify', () => {
   const dir = tempDir();
@@ -20,7 +26,9 @@ describe('phaseline keys, sign, log append, export and verify', () => {
     const k = phaseline(['keys', 'new', 'monitors', '--out', keyFile]);
     expect(k.code).toBe(0);
     vkey = k.stdout.trim();
-    const s = phaseline(['sign', '--key', keyFile], { input: Array.from({ length: 300 }, (_, i) => payload(i)).join('\n') });
+    const s = phaseline(['sign', '--key', keyFile], {
+      input: Array.from({ length: 300 }, (_, i) => payload(i)).join('\n'),
+    });
     expect(s.code).toBe(0);
     signed = s.stdout.trim().split('\n');
   });
@@ -39,13 +47,17 @@ describe('phaseline keys, sign, log append, export and verify', () => {
     expect(env.statement).toMatchObject({ key: vkey, issuer: 'monitors', classification: 'public' });
     expect(env.statement.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(Date.parse(env.statement.at)).toBeGreaterThan(Date.parse('2026-01-01'));
-    const one = phaseline(['sign', '--key', keyFile], { input: JSON.stringify(JSON.parse(payload(1)), null, 2) });
+    const one = phaseline(['sign', '--key', keyFile], {
+      input: JSON.stringify(JSON.parse(payload(1)), null, 2),
+    });
     expect(one.code).toBe(0);
     expect(one.stdout.trim().split('\n')).toHaveLength(1);
   });
 
   it('sign reports a bad payload with its line and still signs the others', () => {
-    const r = phaseline(['sign', '--key', keyFile], { input: `${payload(1)}\nnot json\n${payload(2, { colour: 'red' })}\n${payload(3)}\n` });
+    const r = phaseline(['sign', '--key', keyFile], {
+      input: `${payload(1)}\nnot json\n${payload(2, { colour: 'red' })}\n${payload(3)}\n`,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('stdin:2: not JSON');
     expect(r.stderr).toContain('stdin:3: unknown field(s) colour');
@@ -61,17 +73,28 @@ describe('phaseline keys, sign, log append, export and verify', () => {
 
     const tampered = JSON.parse(signed[200]!);
     tampered.statement.body.n = 9999;
-    const oversized = phaseline(['sign', '--key', keyFile], { input: payload(1, { body: { blob: 'x'.repeat(70_000) } }) });
+    const oversized = phaseline(['sign', '--key', keyFile], {
+      input: payload(1, { body: { blob: 'x'.repeat(70_000) } }),
+    });
     expect(oversized.stderr).toMatch(/size: statement is \d+ bytes canonical, over the limit of 64000/);
     const bad = [signed[5]!, JSON.stringify(tampered), '{"statement":', signed[201]!].join('\n');
     const r = phaseline(['log', 'append', '--data', data], { input: bad });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('stdin:1: rejected (duplicate-statement)');
-    expect(r.stderr).toMatch(/stdin:2: rejected \(signature\): signatures\[0\]: signature by monitors\+[0-9a-f]{8} does not verify/);
+    expect(r.stderr).toMatch(
+      /stdin:2: rejected \(signature\): signatures\[0\]: signature by monitors\+[0-9a-f]{8} does not verify/,
+    );
     expect(r.stderr).toContain('stdin:3: rejected (json): not JSON');
     expect(r.stdout).toContain('appended 1, rejected 3; log size 201');
     // The 200 entries accepted earlier are untouched: the old checkpoint is consistent with the new log.
-    const v = phaseline(['verify', exportDir(data, join(dir, 'after')), '--key', logKey, '--since', checkpointBefore]);
+    const v = phaseline([
+      'verify',
+      exportDir(data, join(dir, 'after')),
+      '--key',
+      logKey,
+      '--since',
+      checkpointBefore,
+    ]);
     expect(v.stderr).toBe('');
     expect(v.stdout).toContain('OK: consistent with the checkpoint of size 200');
   });

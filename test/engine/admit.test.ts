@@ -35,7 +35,14 @@ describe('admit: the door', () => {
 
   it('rejects a statement for another agreement with wrong-agreement', () => {
     const s = new Story(a);
-    const env = envelope({ ...a, id: 'other' }, 'lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, s.now);
+    const env = envelope(
+      { ...a, id: 'other' },
+      'lebanon',
+      'zone.stage.sign',
+      'z1',
+      { stage: 'agreed' },
+      s.now,
+    );
     expect(code(s.timeline.admit(env, s.now))).toBe('wrong-agreement');
   });
 
@@ -60,14 +67,27 @@ describe('admit: the door', () => {
 
   it('rejects a kind the party’s roles do not allow with role-not-allowed', () => {
     const s = new Story(a);
-    expect(code(s.say('israel', 'withdrawal.observe', 'z1', { observed: 'withdrawn' }))).toBe('role-not-allowed');
+    expect(code(s.say('israel', 'withdrawal.observe', 'z1', { observed: 'withdrawn' }))).toBe(
+      'role-not-allowed',
+    );
     expect(code(s.say('press', 'zone.stage.sign', 'z1', { stage: 'agreed' }))).toBe('role-not-allowed');
   });
 
   it('rejects a co-signature by a party not allowed to say the kind', () => {
     const s = new Story(a);
-    s.must('press', 'incident.report', 'inc-1', { date_start: s.now, date_end: s.now, type: 'artillery', source_grade: 'C3' });
-    const v = s.say('monitors', 'finding.issue', 'inc-1', { outcome: 'unfounded' }, { cosigners: ['israel'] });
+    s.must('press', 'incident.report', 'inc-1', {
+      date_start: s.now,
+      date_end: s.now,
+      type: 'artillery',
+      source_grade: 'C3',
+    });
+    const v = s.say(
+      'monitors',
+      'finding.issue',
+      'inc-1',
+      { outcome: 'unfounded' },
+      { cosigners: ['israel'] },
+    );
     expect(code(v)).toBe('role-not-allowed');
   });
 
@@ -75,8 +95,12 @@ describe('admit: the door', () => {
     const s = new Story(a);
     const late = new Date(s.nowMs + 6 * 60_000).toISOString();
     const early = new Date(s.nowMs - 49 * HOUR).toISOString();
-    expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { at: late }))).toBe('clock-skew');
-    expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { at: early }))).toBe('backdated');
+    expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { at: late }))).toBe(
+      'clock-skew',
+    );
+    expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { at: early }))).toBe(
+      'backdated',
+    );
     const within = new Date(s.nowMs - 47 * HOUR).toISOString();
     expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { at: within }))).toBe('ok');
   });
@@ -88,7 +112,9 @@ describe('admit: the door', () => {
     expect(code(s.timeline.append(env, s.now))).toBe('duplicate-statement');
     const again = envelope(a, 'lebanon', 'zone.stage.sign', 'z2', { stage: 'agreed' }, s.now);
     again.statement.nonce = env.statement.nonce;
-    expect(code(s.timeline.append(signStatement(again.statement, partyKey('lebanon').signer), s.now))).toBe('duplicate-nonce');
+    expect(code(s.timeline.append(signStatement(again.statement, partyKey('lebanon').signer), s.now))).toBe(
+      'duplicate-nonce',
+    );
   });
 
   it('names the JSON path of a bad body', () => {
@@ -104,10 +130,21 @@ describe('admit: the door', () => {
     const s = new Story(a);
     expect(code(s.say('lebanon', 'zone.stage.sign', 'z9', { stage: 'agreed' }))).toBe('unknown-subject');
     expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'partying' }))).toBe('unknown-subject');
-    expect(code(s.say('laf', 'site.declare', 'z1', { category: 'catapults', count: 1 }))).toBe('unknown-subject');
+    expect(code(s.say('laf', 'site.declare', 'z1', { category: 'catapults', count: 1 }))).toBe(
+      'unknown-subject',
+    );
     expect(code(s.say('laf', 'incident.response', 'inc-404', { action: 'acted' }))).toBe('unknown-subject');
     expect(code(s.say('usa', 'benchmark.attest', 'moon-landing', {}))).toBe('unknown-subject');
-    expect(code(s.say('press', 'incident.report', 'i', { date_start: s.now, date_end: s.now, type: 'artillery', source_grade: 'Z9' }))).toBe('schema');
+    expect(
+      code(
+        s.say('press', 'incident.report', 'i', {
+          date_start: s.now,
+          date_end: s.now,
+          type: 'artillery',
+          source_grade: 'Z9',
+        }),
+      ),
+    ).toBe('schema');
     expect(code(s.say('israel', 'unknown.kind', 'z1', {}))).toBe('schema');
   });
 
@@ -124,16 +161,30 @@ describe('admit: the door', () => {
     s.must('lebanon', 'key.register', 'lebanon', { key: next.vkey });
     expect(code(s.say('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { key: next }))).toBe('ok');
     s.wait(60_000);
-    s.must('lebanon', 'key.revoke', 'lebanon', { key: partyKey('lebanon').vkey, reason: 'rotation' }, { key: next });
+    s.must(
+      'lebanon',
+      'key.revoke',
+      'lebanon',
+      { key: partyKey('lebanon').vkey, reason: 'rotation' },
+      { key: next },
+    );
     expect(code(s.say('lebanon', 'zone.stage.sign', 'z2', { stage: 'agreed' }))).toBe('revoked-key');
-    expect(code(s.say('usa', 'zone.stage.sign', 'z2', { stage: 'agreed' }, { cosigners: ['lebanon'] }))).toBe('revoked-key');
+    expect(code(s.say('usa', 'zone.stage.sign', 'z2', { stage: 'agreed' }, { cosigners: ['lebanon'] }))).toBe(
+      'revoked-key',
+    );
   });
 
   it('a party cannot register a key already registered, nor revoke another party’s key', () => {
     const s = new Story(a);
-    expect(code(s.say('lebanon', 'key.register', 'lebanon', { key: partyKey('israel').vkey }))).toBe('conflict');
-    expect(code(s.say('lebanon', 'key.revoke', 'lebanon', { key: partyKey('israel').vkey }))).toBe('key-party-mismatch');
-    expect(code(s.say('lebanon', 'key.register', 'israel', { key: keyFor('x').vkey }))).toBe('unknown-subject');
+    expect(code(s.say('lebanon', 'key.register', 'lebanon', { key: partyKey('israel').vkey }))).toBe(
+      'conflict',
+    );
+    expect(code(s.say('lebanon', 'key.revoke', 'lebanon', { key: partyKey('israel').vkey }))).toBe(
+      'key-party-mismatch',
+    );
+    expect(code(s.say('lebanon', 'key.register', 'israel', { key: keyFor('x').vkey }))).toBe(
+      'unknown-subject',
+    );
   });
 
   it('escrow settlements: only pending transfers are posted, a hold is released once', () => {

@@ -5,7 +5,12 @@
  *   story.say('monitors', 'zone.stage.sign', 'z1', { stage: 'verified-clear' })
  */
 import { createHash } from 'node:crypto';
-import { type Agreement, AgreementSchema, type AgreementInput, type StatementKind } from '../../src/agreement/model.js';
+import {
+  type Agreement,
+  type AgreementInput,
+  AgreementSchema,
+  type StatementKind,
+} from '../../src/agreement/model.js';
 import type { Admission } from '../../src/engine/admit.js';
 import { explain } from '../../src/engine/explain.js';
 import { Timeline } from '../../src/engine/replay.js';
@@ -28,9 +33,12 @@ export const PARTIES = ['israel', 'lebanon', 'laf', 'usa', 'monitors', 'trustee'
 export type PartyId = (typeof PARTIES)[number];
 
 // One key per party, computed once per test file.
-const KEYS: Record<string, { signer: NoteSigner; vkey: string }> = Object.fromEntries(PARTIES.map((p) => [p, keyFor(p)]));
+const KEYS: Record<string, { signer: NoteSigner; vkey: string }> = Object.fromEntries(
+  PARTIES.map((p) => [p, keyFor(p)]),
+);
 export function partyKey(p: string): { signer: NoteSigner; vkey: string } {
-  return KEYS[p] ?? (KEYS[p] = keyFor(p));
+  KEYS[p] ??= keyFor(p);
+  return KEYS[p];
 }
 
 const square = (x: number, y: number) => ({
@@ -59,7 +67,12 @@ export function fixtureInput(): AgreementInput {
       { id: 'lebanon', name: 'Host state', roles: ['sovereign'], keys: [KEYS.lebanon!.vkey] },
       { id: 'laf', name: 'Host army', roles: ['deploying-force'], keys: [KEYS.laf!.vkey] },
       { id: 'usa', name: 'Guarantor', roles: ['guarantor', 'adjudicator'], keys: [KEYS.usa!.vkey] },
-      { id: 'monitors', name: 'Monitoring coalition', roles: ['monitor', 'adjudicator'], keys: [KEYS.monitors!.vkey] },
+      {
+        id: 'monitors',
+        name: 'Monitoring coalition',
+        roles: ['monitor', 'adjudicator'],
+        keys: [KEYS.monitors!.vkey],
+      },
       { id: 'trustee', name: 'Escrow trustee', roles: ['trustee'], keys: [KEYS.trustee!.vkey] },
       { id: 'press', name: 'Observer', roles: ['observer'], keys: [KEYS.press!.vkey] },
     ],
@@ -86,7 +99,12 @@ export function fixtureInput(): AgreementInput {
       },
       {
         id: 'clearing',
-        entry: { allOf: [{ prerequisitesHandedOver: true }, { statement: 'zone.stage.sign', role: 'deploying-force' }] },
+        entry: {
+          allOf: [
+            { prerequisitesHandedOver: true },
+            { statement: 'zone.stage.sign', role: 'deploying-force' },
+          ],
+        },
       },
       {
         id: 'verified-clear',
@@ -105,9 +123,16 @@ export function fixtureInput(): AgreementInput {
       },
       {
         id: 'deployed',
-        entry: { allOf: [{ unitsDeployed: { minStrength: 500 } }, { statement: 'zone.stage.sign', role: 'monitor' }] },
+        entry: {
+          allOf: [{ unitsDeployed: { minStrength: 500 } }, { statement: 'zone.stage.sign', role: 'monitor' }],
+        },
       },
-      { id: 'held', entry: { elapsedWithoutViolation: { sinceStage: 'deployed', ms: 10 * DAY, severityAtLeast: 'serious' } } },
+      {
+        id: 'held',
+        entry: {
+          elapsedWithoutViolation: { sinceStage: 'deployed', ms: 10 * DAY, severityAtLeast: 'serious' },
+        },
+      },
       {
         id: 'handed-over',
         entry: {
@@ -135,13 +160,33 @@ export function fixtureInput(): AgreementInput {
       { id: 'z2', name: 'Second zone', geometry: square(35.4, 33.2), prerequisites: ['z1'] },
     ],
     regressions: [
-      { id: 'restart-hold', onConfirmedViolation: { severityAtLeast: 'serious', zoneAtOrAfter: 'held' }, to: 'deployed' },
-      { id: 'reclear', onConfirmedViolation: { severityAtLeast: 'grave', zoneAtOrAfter: 'verified-clear' }, to: 'clearing' },
+      {
+        id: 'restart-hold',
+        onConfirmedViolation: { severityAtLeast: 'serious', zoneAtOrAfter: 'held' },
+        to: 'deployed',
+      },
+      {
+        id: 'reclear',
+        onConfirmedViolation: { severityAtLeast: 'grave', zoneAtOrAfter: 'verified-clear' },
+        to: 'clearing',
+      },
     ],
     benchmarks: [
-      { id: 'zone-handed-over', label: 'A zone is handed over', when: { zoneReachesStage: { stage: 'handed-over' } } },
-      { id: 'all-handed-over', label: 'Every zone is handed over', when: { allZonesReachStage: { stage: 'handed-over' } } },
-      { id: 'country-disarmed', label: 'Country-wide disarmament', when: { attested: { roles: ['guarantor', 'monitor'] } } },
+      {
+        id: 'zone-handed-over',
+        label: 'A zone is handed over',
+        when: { zoneReachesStage: { stage: 'handed-over' } },
+      },
+      {
+        id: 'all-handed-over',
+        label: 'Every zone is handed over',
+        when: { allZonesReachStage: { stage: 'handed-over' } },
+      },
+      {
+        id: 'country-disarmed',
+        label: 'Country-wide disarmament',
+        when: { attested: { roles: ['guarantor', 'monitor'] } },
+      },
     ],
     responseProtocol: {
       response_window_ms: 24 * HOUR,
@@ -160,7 +205,13 @@ export function fixtureInput(): AgreementInput {
       beneficiary: 'lebanon',
       pledges: [{ donor: 'donor-a', amount: 100_000_00 }],
       indicators: [
-        { id: 'handover-tranche', label: 'Per zone handed over', kind: 'fixed', on: 'zone-handed-over', amount: 30_000_00 },
+        {
+          id: 'handover-tranche',
+          label: 'Per zone handed over',
+          kind: 'fixed',
+          on: 'zone-handed-over',
+          amount: 30_000_00,
+        },
         {
           id: 'hardware',
           label: 'Per verified site',
@@ -170,7 +221,13 @@ export function fixtureInput(): AgreementInput {
           cap: 5_000_00,
         },
       ],
-      holds: { onConfirmedViolation: { severityAtLeast: 'serious', amount: 10_000_00, attributedTo: ['lebanon', 'laf', 'group'] } },
+      holds: {
+        onConfirmedViolation: {
+          severityAtLeast: 'serious',
+          amount: 10_000_00,
+          attributedTo: ['lebanon', 'laf', 'group'],
+        },
+      },
     },
     adjudication: { adjudicatorRoles: ['adjudicator'], findingQuorum: 1 },
     time: { backdating_window_ms: 48 * HOUR, clock_skew_ms: 5 * 60_000 },
@@ -237,7 +294,11 @@ export class Story {
   readonly timeline: Timeline;
   nowMs: number;
 
-  constructor(agreement: Agreement, start = '2026-06-26T16:00:00.000Z', options: { snapshot_interval_entries?: number } = {}) {
+  constructor(
+    agreement: Agreement,
+    start = '2026-06-26T16:00:00.000Z',
+    options: { snapshot_interval_entries?: number } = {},
+  ) {
     this.agreement = agreement;
     this.timeline = new Timeline(agreement, options);
     this.nowMs = Date.parse(start);
@@ -258,13 +319,25 @@ export class Story {
   }
 
   /** Signs and submits; returns the door's verdict (and the entry when admitted). */
-  say(party: string, kind: StatementKind | string, subject: string, body: JsonObject = {}, opts: SayOptions = {}): Admission & { entry?: EngineEntry } {
+  say(
+    party: string,
+    kind: StatementKind | string,
+    subject: string,
+    body: JsonObject = {},
+    opts: SayOptions = {},
+  ): Admission & { entry?: EngineEntry } {
     const env = envelope(this.agreement, party, kind, subject, body, opts.at ?? this.now, opts);
     return this.timeline.append(env, this.now);
   }
 
   /** Like `say`, but fails the test when the door rejects. */
-  must(party: string, kind: StatementKind | string, subject: string, body: JsonObject = {}, opts: SayOptions = {}): EngineEntry {
+  must(
+    party: string,
+    kind: StatementKind | string,
+    subject: string,
+    body: JsonObject = {},
+    opts: SayOptions = {},
+  ): EngineEntry {
     const v = this.say(party, kind, subject, body, opts);
     if (!v.ok) throw new Error(`${party} ${kind} ${subject} was rejected: ${v.code}: ${v.message}`);
     this.wait(60_000);
@@ -289,7 +362,11 @@ export function clearZone(s: Story, zone: string): void {
   const known = s.agreement.zones.find((z) => z.id === zone)!.knownSites;
   for (const k of known) {
     s.must('laf', 'site.declare', zone, { category: k.category, count: k.count });
-    s.must('monitors', 'site.verify', zone, { category: k.category, count: k.count, evidence: [sha('site' + zone + k.category)] });
+    s.must('monitors', 'site.verify', zone, {
+      category: k.category,
+      count: k.count,
+      evidence: [sha('site' + zone + k.category)],
+    });
   }
   s.must('monitors', 'zone.stage.sign', zone, { stage: 'verified-clear' });
 }
@@ -312,5 +389,14 @@ export function sha(s: string): string {
 
 /** An incident.report body in `zone` at `at` (armed presence by the armed group, source grade B2). */
 export function incident(zone: string, at: string, type = 'armed-presence') {
-  return { date_start: at, date_end: at, zone, type, actor: 'group', source_grade: 'B2', latitude: 33.25, longitude: 35.25 };
+  return {
+    date_start: at,
+    date_end: at,
+    zone,
+    type,
+    actor: 'group',
+    source_grade: 'B2',
+    latitude: 33.25,
+    longitude: 35.25,
+  };
 }

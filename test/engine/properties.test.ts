@@ -5,20 +5,24 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type StatementKind, STATEMENT_KINDS } from '../../src/agreement/model.js';
-import { FUNDS, HOLDS } from '../../src/engine/evolve.js';
+import { STATEMENT_KINDS, type StatementKind } from '../../src/agreement/model.js';
+import { evolve, FUNDS, HOLDS, settle } from '../../src/engine/evolve.js';
 import { DEFAULT_PERMISSIONS } from '../../src/engine/kinds.js';
 import { arraySource, type EntrySource, replay, stateAt } from '../../src/engine/replay.js';
-import { cloneState, type EngineEntry, type EngineState, initialState, serializeState } from '../../src/engine/state.js';
-import { evolve, settle } from '../../src/engine/evolve.js';
+import {
+  cloneState,
+  type EngineEntry,
+  type EngineState,
+  initialState,
+  serializeState,
+} from '../../src/engine/state.js';
 import { DAY, envelope, fixture, HOUR, keyFor, PARTIES, Story } from './fixture.js';
 
 const agreement = fixture();
 const STAGES = agreement.stages.map((s) => s.id);
 // Key pool: each party's agreement key plus two spare keys for rotations (computed once).
-const POOL: Record<string, { signer: ReturnType<typeof keyFor>['signer']; vkey: string }[]> = Object.fromEntries(
-  PARTIES.map((p) => [p, [keyFor(p), keyFor(p, 1), keyFor(p, 2)]]),
-);
+const POOL: Record<string, { signer: ReturnType<typeof keyFor>['signer']; vkey: string }[]> =
+  Object.fromEntries(PARTIES.map((p) => [p, [keyFor(p), keyFor(p, 1), keyFor(p, 2)]]));
 const ALLOWED: Record<string, string[]> = Object.fromEntries(
   STATEMENT_KINDS.map((k) => [
     k,
@@ -32,8 +36,27 @@ ALLOWED['finding.issue'] = ['usa', 'monitors'];
 const KIND = fc.oneof(
   { weight: 10, arbitrary: fc.constant<StatementKind | 'progress'>('progress') },
   { weight: 3, arbitrary: fc.constant<StatementKind>('zone.stage.sign') },
-  { weight: 3, arbitrary: fc.constantFrom<StatementKind>('site.declare', 'site.verify', 'withdrawal.claim', 'withdrawal.observe') },
-  { weight: 2, arbitrary: fc.constantFrom<StatementKind>('unit.register', 'unit.vet', 'unit.deploy', 'incident.report', 'finding.issue', 'escrow.pledge', 'escrow.settle') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<StatementKind>(
+      'site.declare',
+      'site.verify',
+      'withdrawal.claim',
+      'withdrawal.observe',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<StatementKind>(
+      'unit.register',
+      'unit.vet',
+      'unit.deploy',
+      'incident.report',
+      'finding.issue',
+      'escrow.pledge',
+      'escrow.settle',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom<StatementKind>(...STATEMENT_KINDS) },
 );
 
@@ -41,7 +64,10 @@ const ACTION = fc.record({
   kind: KIND,
   allowedParty: fc.boolean(),
   partyPick: fc.nat(50),
-  keyPick: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) }),
+  keyPick: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) },
+  ),
   zone: fc.constantFrom('z1', 'z2'),
   stage: fc.constantFrom(...STAGES),
   n: fc.integer({ min: 1, max: 6 }),
@@ -51,15 +77,26 @@ const ACTION = fc.record({
   pick: fc.nat(3),
   waitMs: fc.constantFrom(0, 60_000, HOUR, DAY, 6 * DAY),
   cosign: fc.option(fc.constantFrom(...PARTIES), { freq: 4 }),
-  skewMs: fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-50 * HOUR, 10 * 60_000) }),
+  skewMs: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.constantFrom(-50 * HOUR, 10 * 60_000) },
+  ),
 });
 type Action = typeof ACTION extends fc.Arbitrary<infer T> ? T : never;
 
 /** A statement that helps the zone towards its next stage (so random streams get somewhere). */
-function progress(a: Action, s: Story): { party: string; kind: StatementKind; subject: string; body: Record<string, unknown> } | null {
+function progress(
+  a: Action,
+  s: Story,
+): { party: string; kind: StatementKind; subject: string; body: Record<string, unknown> } | null {
   // The stage as of now (time-driven changes applied to a copy; the timeline's state is left alone).
   const z = settle(agreement, cloneState(s.state), s.nowMs).zones[a.zone]!;
-  const sign = (party: string, stage: string) => ({ party, kind: 'zone.stage.sign' as const, subject: a.zone, body: { stage } });
+  const sign = (party: string, stage: string) => ({
+    party,
+    kind: 'zone.stage.sign' as const,
+    subject: a.zone,
+    body: { stage },
+  });
   const unit = `u${a.zone}`;
   const steps: Record<string, ReturnType<typeof progress>[]> = {
     defined: [sign('lebanon', 'agreed'), sign('israel', 'agreed'), sign('usa', 'agreed')],
@@ -101,7 +138,10 @@ function body(a: Action, s: Story): { subject: string; body: Record<string, unkn
     case 'withdrawal.deny':
       return { subject: a.zone, body: {} };
     case 'withdrawal.observe':
-      return { subject: a.zone, body: { observed: a.flag ? 'withdrawn' : (['present', 'partial'] as const)[a.pick % 2] } };
+      return {
+        subject: a.zone,
+        body: { observed: a.flag ? 'withdrawn' : (['present', 'partial'] as const)[a.pick % 2] },
+      };
     case 'site.declare':
     case 'site.find':
     case 'site.neutralize':
@@ -114,20 +154,45 @@ function body(a: Action, s: Story): { subject: string; body: Record<string, unkn
     case 'unit.deploy':
       return { subject: `u${a.ref}`, body: { zone: a.pick === 3 ? null : a.zone } };
     case 'incident.report':
-      return { subject: `i${a.n}`, body: { date_start: s.now, date_end: s.now, zone: a.zone, type: 'armed-presence', actor: 'group', source_grade: 'B2' } };
+      return {
+        subject: `i${a.n}`,
+        body: {
+          date_start: s.now,
+          date_end: s.now,
+          zone: a.zone,
+          type: 'armed-presence',
+          actor: 'group',
+          source_grade: 'B2',
+        },
+      };
     case 'incident.notify':
       return { subject: `i${a.n}`, body: { threat: 'x' } };
     case 'incident.response':
-      return { subject: `i${a.n}`, body: { action: (['acted', 'unable', 'no-threat-found'] as const)[a.pick % 3] } };
+      return {
+        subject: `i${a.n}`,
+        body: { action: (['acted', 'unable', 'no-threat-found'] as const)[a.pick % 3] },
+      };
     case 'strike.declare':
-      return { subject: `s${a.n}`, body: { zone: a.zone, target: 't', respondsTo: `i${a.ref + 1}`, imminentThreat: a.flag } };
+      return {
+        subject: `s${a.n}`,
+        body: { zone: a.zone, target: 't', respondsTo: `i${a.ref + 1}`, imminentThreat: a.flag },
+      };
     case 'strike.justify':
       return { subject: `s${a.n}`, body: { justification: 'j' } };
     case 'finding.issue': {
       const ids = [...Object.keys(st.incidents), ...Object.keys(st.strikes)];
       const subject = ids[a.n % Math.max(ids.length, 1)] ?? 'i1';
-      const outcome = (['confirmed-violation', 'confirmed-violation', 'unfounded', 'inconclusive'] as const)[a.pick];
-      return { subject, body: { outcome, violator: a.flag ? 'group' : 'israel', severity: (['minor', 'serious', 'grave'] as const)[a.ref] } };
+      const outcome = (['confirmed-violation', 'confirmed-violation', 'unfounded', 'inconclusive'] as const)[
+        a.pick
+      ];
+      return {
+        subject,
+        body: {
+          outcome,
+          violator: a.flag ? 'group' : 'israel',
+          severity: (['minor', 'serious', 'grave'] as const)[a.ref],
+        },
+      };
     }
     case 'account.attach':
       return { subject: `i${a.n}`, body: { position: 'disputes', text: 'no' } };
@@ -135,7 +200,10 @@ function body(a: Action, s: Story): { subject: string; body: Record<string, unkn
       return { subject: 'donor-a', body: { amount: 1_000_00 * a.n } };
     case 'escrow.settle': {
       const t = st.escrow.transfers.length ? (a.n * 7919) % st.escrow.transfers.length : 0;
-      return { subject: `t${t}`, body: { action: (['post', 'void', 'release-hold', 'post'] as const)[a.pick] } };
+      return {
+        subject: `t${t}`,
+        body: { action: (['post', 'void', 'release-hold', 'post'] as const)[a.pick] },
+      };
     }
     case 'benchmark.attest':
       return { subject: 'country-disarmed', body: {} };
@@ -154,23 +222,40 @@ function play(actions: Action[], snapshotEvery = 5): Story {
       if (p === null) s.wait(6 * DAY);
       else {
         // Sign with a current key of the party (random streams revoke keys too).
-        const key = POOL[p.party]!.find((k) => s.state.keys[k.vkey] !== undefined && s.state.keys[k.vkey]!.revokedAt === null);
-        if (key) s.timeline.append(envelope(agreement, p.party, p.kind, p.subject, p.body as never, s.now, { key }), s.now);
+        const key = POOL[p.party]!.find(
+          (k) => s.state.keys[k.vkey] !== undefined && s.state.keys[k.vkey]!.revokedAt === null,
+        );
+        if (key)
+          s.timeline.append(
+            envelope(agreement, p.party, p.kind, p.subject, p.body as never, s.now, { key }),
+            s.now,
+          );
       }
       continue;
     }
     const allowed = ALLOWED[a.kind]!;
-    const party = a.allowedParty && allowed.length ? allowed[a.partyPick % allowed.length]! : PARTIES[a.partyPick % PARTIES.length]!;
+    const party =
+      a.allowedParty && allowed.length
+        ? allowed[a.partyPick % allowed.length]!
+        : PARTIES[a.partyPick % PARTIES.length]!;
     const key = POOL[party]![a.keyPick]!;
     let { subject, body: b } = body(a, s);
     if (a.kind === 'key.register' || a.kind === 'key.revoke') {
       subject = party;
       b = { key: POOL[party]![a.ref]!.vkey };
     }
-    const env = envelope(agreement, party, a.kind, subject, b as never, new Date(s.nowMs + a.skewMs).toISOString(), {
-      key,
-      cosigners: a.cosign && a.cosign !== party ? [a.cosign] : [],
-    });
+    const env = envelope(
+      agreement,
+      party,
+      a.kind,
+      subject,
+      b as never,
+      new Date(s.nowMs + a.skewMs).toISOString(),
+      {
+        key,
+        cosigners: a.cosign && a.cosign !== party ? [a.cosign] : [],
+      },
+    );
     s.timeline.append(env, s.now);
   }
   return s;
@@ -228,15 +313,28 @@ describe('invariants over random statement streams', () => {
                 break;
               case 'clearing':
                 expect(has('laf')).toBe(true);
-                if (zid === 'z2') expect(s.zone('z1').history.some((h) => h.to === 'handed-over' && Date.parse(h.at) <= changeMs)).toBe(true);
+                if (zid === 'z2')
+                  expect(
+                    s.zone('z1').history.some((h) => h.to === 'handed-over' && Date.parse(h.at) <= changeMs),
+                  ).toBe(true);
                 break;
               case 'verified-clear':
                 expect(has('monitors')).toBe(true);
                 break;
               case 'withdrawn': {
-                const kinds = cited.map((c) => `${c.envelope.statement.kind}:${signersOf(c, states[c.index]!).join('+')}`);
-                expect(kinds.some((k) => k.startsWith('withdrawal.claim:') && k.includes('israel'))).toBe(true);
-                expect(cited.some((c) => c.envelope.statement.kind === 'withdrawal.observe' && c.envelope.statement.body.observed === 'withdrawn')).toBe(true);
+                const kinds = cited.map(
+                  (c) => `${c.envelope.statement.kind}:${signersOf(c, states[c.index]!).join('+')}`,
+                );
+                expect(kinds.some((k) => k.startsWith('withdrawal.claim:') && k.includes('israel'))).toBe(
+                  true,
+                );
+                expect(
+                  cited.some(
+                    (c) =>
+                      c.envelope.statement.kind === 'withdrawal.observe' &&
+                      c.envelope.statement.body.observed === 'withdrawn',
+                  ),
+                ).toBe(true);
                 break;
               }
               case 'deployed':
@@ -246,7 +344,9 @@ describe('invariants over random statement streams', () => {
               case 'held':
                 break; // time alone; cites the statements that deployed
               case 'handed-over':
-                expect([has('monitors'), has('usa'), has('lebanon')].filter(Boolean).length).toBeGreaterThanOrEqual(2);
+                expect(
+                  [has('monitors'), has('usa'), has('lebanon')].filter(Boolean).length,
+                ).toBeGreaterThanOrEqual(2);
                 break;
               default:
                 throw new Error(`unexpected stage ${ch.to}`);
@@ -281,9 +381,12 @@ describe('invariants over random statement streams', () => {
         expect((e.accounts[FUNDS] ?? 0) - (e.pendingDebits[FUNDS] ?? 0)).toBeGreaterThanOrEqual(0);
         expect(e.accounts[HOLDS] ?? 0).toBeGreaterThanOrEqual(0);
         const received = Object.values(e.received).reduce((x, y) => x + y, 0);
-        const released = e.transfers.filter((t) => t.credit.startsWith('beneficiary:') && t.status !== 'voided').reduce((x, t) => x + t.amount, 0);
+        const released = e.transfers
+          .filter((t) => t.credit.startsWith('beneficiary:') && t.status !== 'voided')
+          .reduce((x, t) => x + t.amount, 0);
         expect(released).toBeLessThanOrEqual(received);
-        for (const id in e.indicators) expect(e.indicators[id]!.authorized).toBeLessThanOrEqual(e.indicators[id]!.earned);
+        for (const id in e.indicators)
+          expect(e.indicators[id]!.authorized).toBeLessThanOrEqual(e.indicators[id]!.earned);
         for (const t of e.transfers) {
           expect(Number.isSafeInteger(t.amount) && t.amount > 0).toBe(true);
           expect(t.rule.length).toBeGreaterThan(0);
@@ -309,7 +412,8 @@ describe('invariants over random statement streams', () => {
           length: entries.length,
           admittedAt: (i) => entries[i]!.admitted,
           get: (i) => {
-            if (Date.parse(entries[i]!.admitted) > tMs) throw new Error(`read entry ${i}, admitted after ${t}`);
+            if (Date.parse(entries[i]!.admitted) > tMs)
+              throw new Error(`read entry ${i}, admitted after ${t}`);
             return entries[i]!;
           },
         };
@@ -331,7 +435,11 @@ describe('invariants over random statement streams', () => {
       fc.property(STREAM, (actions) => {
         const s = play(actions);
         const entries = entriesOf(s);
-        for (const e of entries) expect(s.timeline.admit(e.envelope, s.now)).toMatchObject({ ok: false, code: 'duplicate-statement' });
+        for (const e of entries)
+          expect(s.timeline.admit(e.envelope, s.now)).toMatchObject({
+            ok: false,
+            code: 'duplicate-statement',
+          });
         const ids = new Set(entries.map((e) => JSON.stringify(e.envelope.statement)));
         expect(ids.size).toBe(entries.length);
         const revokedAt = new Map<string, number>();
@@ -345,7 +453,8 @@ describe('invariants over random statement streams', () => {
             expect(ALLOWED[kind]).toContain(party);
             expect(roles.length).toBeGreaterThan(0);
           }
-          if (e.envelope.statement.kind === 'key.revoke') revokedAt.set(e.envelope.statement.body.key as string, e.index);
+          if (e.envelope.statement.kind === 'key.revoke')
+            revokedAt.set(e.envelope.statement.body.key as string, e.index);
           st = evolve(agreement, st, e);
         }
       }),
@@ -361,7 +470,8 @@ describe('the random streams are not vacuous', () => {
       fc.property(STREAM, (actions) => {
         const s = play(actions);
         const later = s.timeline.stateAt(new Date(s.nowMs + 30 * DAY).toISOString());
-        for (const z of Object.values(later.zones)) for (const h of z.history) seen.add(`${h.reason}:${h.to}`);
+        for (const z of Object.values(later.zones))
+          for (const h of z.history) seen.add(`${h.reason}:${h.to}`);
         if (s.state.escrow.transfers.some((t) => t.status === 'pending')) seen.add('pending-transfer');
         if (Object.values(s.state.findings).some((f) => f.effective)) seen.add('finding');
         if (s.timeline.length < actions.length) seen.add('rejections');
@@ -369,7 +479,20 @@ describe('the random streams are not vacuous', () => {
       }),
       { numRuns: 60, seed: 42 },
     );
-    for (const x of ['entry-condition:agreed', 'entry-condition:clearing', 'entry-condition:verified-clear', 'entry-condition:withdrawn', 'entry-condition:deployed', 'entry-condition:held', 'entry-condition:handed-over', 'regression:deployed', 'pending-transfer', 'finding', 'rejections', 'revocation']) {
+    for (const x of [
+      'entry-condition:agreed',
+      'entry-condition:clearing',
+      'entry-condition:verified-clear',
+      'entry-condition:withdrawn',
+      'entry-condition:deployed',
+      'entry-condition:held',
+      'entry-condition:handed-over',
+      'regression:deployed',
+      'pending-transfer',
+      'finding',
+      'rejections',
+      'revocation',
+    ]) {
       expect(seen).toContain(x);
     }
   });

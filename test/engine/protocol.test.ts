@@ -78,7 +78,10 @@ describe('incidents and the response protocol', () => {
   it('a strike without notification is a violation', () => {
     const s = deployed();
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'a house' });
-    expect(s.state.strikes['s-1']).toMatchObject({ classification: 'violation-no-notification', reason: 'no notified threat precedes the strike' });
+    expect(s.state.strikes['s-1']).toMatchObject({
+      classification: 'violation-no-notification',
+      reason: 'no notified threat precedes the strike',
+    });
   });
 
   it('an imminent-threat strike must be justified within the deadline, or it becomes unjustified at the deadline', () => {
@@ -90,8 +93,12 @@ describe('incidents and the response protocol', () => {
     s.must('israel', 'strike.justify', 's-1', { justification: 'launch under way, radar track attached' });
     expect(s.state.strikes['s-1']!.classification).toBe('imminent-threat-justified');
     const deadline = s.state.strikes['s-2']!.justifyByMs!;
-    expect(s.timeline.stateAt(new Date(deadline - 1).toISOString()).strikes['s-2']!.classification).toBe('imminent-threat-awaiting-justification');
-    expect(s.timeline.stateAt(new Date(deadline).toISOString()).strikes['s-2']!.classification).toBe('imminent-threat-unjustified');
+    expect(s.timeline.stateAt(new Date(deadline - 1).toISOString()).strikes['s-2']!.classification).toBe(
+      'imminent-threat-awaiting-justification',
+    );
+    expect(s.timeline.stateAt(new Date(deadline).toISOString()).strikes['s-2']!.classification).toBe(
+      'imminent-threat-unjustified',
+    );
     s.wait(30 * HOUR);
     s.must('israel', 'strike.justify', 's-2', { justification: 'too late' });
     expect(s.state.strikes['s-2']!.classification).toBe('imminent-threat-unjustified');
@@ -106,30 +113,59 @@ describe('incidents and the response protocol', () => {
 
 describe('findings and accounts', () => {
   it('a finding takes effect only with the agreement’s quorum of adjudicating parties', () => {
-    const s = new Story(fixture((a) => {
-      a.adjudication = { adjudicatorRoles: ['adjudicator'], findingQuorum: 2 };
-    }));
+    const s = new Story(
+      fixture((a) => {
+        a.adjudication = { adjudicatorRoles: ['adjudicator'], findingQuorum: 2 };
+      }),
+    );
     s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
-    s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'minor' });
+    s.must('monitors', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'minor',
+    });
     expect(s.state.findings['inc-1']!.effective).toBeNull();
-    s.must('usa', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' });
+    s.must('usa', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'serious',
+    });
     expect(s.state.findings['inc-1']!.effective).toBeNull();
-    s.must('usa', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'minor' });
-    expect(s.state.findings['inc-1']!.effective).toMatchObject({ outcome: 'confirmed-violation', severity: 'minor', violator: 'group' });
+    s.must('usa', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'minor',
+    });
+    expect(s.state.findings['inc-1']!.effective).toMatchObject({
+      outcome: 'confirmed-violation',
+      severity: 'minor',
+      violator: 'group',
+    });
   });
 
   it('a confirmed violation by an actor rolls up to its sponsor', () => {
     const s = new Story(fixture());
     s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
-    s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'minor' });
+    s.must('monitors', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'minor',
+    });
     expect(s.state.violationsBy).toEqual({ group: 1, patron: 1 });
   });
 
   it('each party’s own account is kept beside the finding, and dissent is never overwritten', () => {
     const s = new Story(fixture());
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'depot' });
-    s.must('monitors', 'finding.issue', 's-1', { outcome: 'confirmed-violation', violator: 'israel', severity: 'serious' });
-    s.must('israel', 'account.attach', 's-1', { position: 'disputes', text: 'The depot was an active launch site.' });
+    s.must('monitors', 'finding.issue', 's-1', {
+      outcome: 'confirmed-violation',
+      violator: 'israel',
+      severity: 'serious',
+    });
+    s.must('israel', 'account.attach', 's-1', {
+      position: 'disputes',
+      text: 'The depot was an active launch site.',
+    });
     s.must('lebanon', 'account.attach', 's-1', { position: 'accepts', text: 'Civilian depot.' });
     s.must('israel', 'account.attach', 's-1', { position: 'disputes', text: 'Further imagery attached.' });
     const f = s.state.findings['s-1']!;

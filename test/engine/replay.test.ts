@@ -65,7 +65,13 @@ describe('replay', () => {
       ['z2', 'defined', 'agreed'],
     ]);
     expect(x.zones[1]!.waitingFor).toHaveLength(3);
-    expect(x.zones[1]!.waitingFor[0]!.data).toMatchObject({ statement: 'zone.stage.sign', stage: 'agreed', role: 'sovereign', need: 1, have: [] });
+    expect(x.zones[1]!.waitingFor[0]!.data).toMatchObject({
+      statement: 'zone.stage.sign',
+      stage: 'agreed',
+      role: 'sovereign',
+      need: 1,
+      have: [],
+    });
     expect(x.truce.status).toBe('in-force');
     expect(x.indicators.map((i) => i.id)).toEqual(['handover-tranche', 'hardware']);
   });

@@ -20,9 +20,14 @@ import type { Agreement } from '../../src/agreement/model.js';
 import { scenarioPath, withPartyKeys } from '../../src/agreement/scenarios.js';
 import { FUNDS, HOLDS } from '../../src/engine/evolve.js';
 import type { EngineState } from '../../src/engine/state.js';
-import { DAY, HOUR, partyKey, sha, Story } from './fixture.js';
+import { DAY, HOUR, partyKey, Story, sha } from './fixture.js';
 
-const VARIANTS = ['phased-pilot-zones', 'phased-with-custody', 'lebanese-linear', 'israeli-conditional'] as const;
+const VARIANTS = [
+  'phased-pilot-zones',
+  'phased-with-custody',
+  'lebanese-linear',
+  'israeli-conditional',
+] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const ZONE = 'sour-south-litani';
@@ -56,7 +61,14 @@ function tell(agreement: Agreement): Told {
   const marks: Told['marks'] = {};
   const stages = new Set(agreement.stages.map((x) => x.id));
   const sign = (party: string, stage: string, zone = ZONE, cosigners: string[] = []) => {
-    if (stages.has(stage)) s.must(party, 'zone.stage.sign', zone, { stage, evidence: [sha(`${zone}/${stage}/${party}`)] }, { cosigners });
+    if (stages.has(stage))
+      s.must(
+        party,
+        'zone.stage.sign',
+        zone,
+        { stage, evidence: [sha(`${zone}/${stage}/${party}`)] },
+        { cosigners },
+      );
   };
 
   // Donors' money arrives with the trustee.
@@ -74,7 +86,11 @@ function tell(agreement: Agreement): Told {
   for (const k of zone.knownSites) {
     s.must('laf', 'site.declare', ZONE, { category: k.category, count: k.count });
     s.wait(6 * HOUR);
-    s.must('monitors', 'site.verify', ZONE, { category: k.category, count: k.count, evidence: [sha(`verify/${k.category}`)] });
+    s.must('monitors', 'site.verify', ZONE, {
+      category: k.category,
+      count: k.count,
+      evidence: [sha(`verify/${k.category}`)],
+    });
   }
   sign('monitors', 'verified-clear');
 
@@ -91,7 +107,11 @@ function tell(agreement: Agreement): Told {
   s.must('israel', 'withdrawal.claim', ZONE, { note: 'Withdrawal completed' });
 
   // Deployed: a Lebanese army brigade, vetted by the guarantor's military command.
-  s.must('laf', 'unit.register', 'laf-5th-brigade', { name: '5th Intervention Brigade', strength: 850, training: 'US-funded course' });
+  s.must('laf', 'unit.register', 'laf-5th-brigade', {
+    name: '5th Intervention Brigade',
+    strength: 850,
+    training: 'US-funded course',
+  });
   s.must('centcom', 'unit.vet', 'laf-5th-brigade', { outcome: 'vetted' });
   s.must('laf', 'unit.deploy', 'laf-5th-brigade', { zone: ZONE });
   sign('monitors', 'deployed');
@@ -110,17 +130,33 @@ function tell(agreement: Agreement): Told {
     source_grade: 'B2',
     evidence: [sha('drone-imagery')],
   });
-  s.must('israel', 'incident.notify', 'inc-armed-presence-1', { threat: 'armed men moving launchers near Qlaileh' });
+  s.must('israel', 'incident.notify', 'inc-armed-presence-1', {
+    threat: 'armed men moving launchers near Qlaileh',
+  });
   s.wait(5 * HOUR);
   s.must('laf', 'incident.response', 'inc-armed-presence-1', { action: 'acted', note: 'launchers seized' });
   marks.incidentStage = s.zone(ZONE).stage;
 
   // A strike without notification, in the next zone.
   s.wait(DAY);
-  s.must('israel', 'strike.declare', 'strike-1', { zone: 'bent-jbeil', target: 'a house in Aita al-Shaab', evidence: [sha('strike')] });
+  s.must('israel', 'strike.declare', 'strike-1', {
+    zone: 'bent-jbeil',
+    target: 'a house in Aita al-Shaab',
+    evidence: [sha('strike')],
+  });
   marks.strikeClass = s.state.strikes['strike-1']!.classification;
-  s.must('monitors', 'finding.issue', 'strike-1', { outcome: 'confirmed-violation', violator: 'israel', severity: 'minor' }, { cosigners: ['usa'] });
-  s.must('israel', 'account.attach', 'strike-1', { position: 'disputes', text: 'The house stored rockets; imagery attached.', evidence: [sha('imagery')] });
+  s.must(
+    'monitors',
+    'finding.issue',
+    'strike-1',
+    { outcome: 'confirmed-violation', violator: 'israel', severity: 'minor' },
+    { cosigners: ['usa'] },
+  );
+  s.must('israel', 'account.attach', 'strike-1', {
+    position: 'disputes',
+    text: 'The house stored rockets; imagery attached.',
+    evidence: [sha('imagery')],
+  });
 
   // A weapons transfer to the armed group, confirmed serious: funds go on hold.
   s.must('lebanon', 'incident.report', 'inc-transfer-1', {
@@ -132,7 +168,13 @@ function tell(agreement: Agreement): Told {
     source_grade: 'A2',
   });
   const held = agreement.escrow!.holds !== undefined;
-  s.must('usa', 'finding.issue', 'inc-transfer-1', { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'serious' }, { cosigners: ['monitors'] });
+  s.must(
+    'usa',
+    'finding.issue',
+    'inc-transfer-1',
+    { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'serious' },
+    { cosigners: ['monitors'] },
+  );
   marks.holdAmount = held ? s.state.escrow.accounts[HOLDS] : 0;
 
   // Held for 30 days, then handed over by the monitors, the guarantor and the host state.
@@ -143,7 +185,8 @@ function tell(agreement: Agreement): Told {
   sign('lebanon', 'handed-over');
 
   // The trustee posts every release the indicators authorized.
-  for (const t of s.state.escrow.transfers) if (t.status === 'pending') s.must('trustee', 'escrow.settle', t.id, { action: 'post' });
+  for (const t of s.state.escrow.transfers)
+    if (t.status === 'pending') s.must('trustee', 'escrow.settle', t.id, { action: 'post' });
   return { story: s, marks };
 }
 
@@ -158,12 +201,23 @@ describe('story: Lebanon 2026, phased pilot zones (the default)', () => {
   it('the first pilot zone goes from defined to handed over, every step citing the statements that made it', () => {
     const z = told.story.zone(ZONE);
     expect(z.stage).toBe('handed-over');
-    expect(z.history.map((h) => h.to)).toEqual(['agreed', 'clearing', 'verified-clear', 'withdrawn', 'deployed', 'held', 'handed-over']);
+    expect(z.history.map((h) => h.to)).toEqual([
+      'agreed',
+      'clearing',
+      'verified-clear',
+      'withdrawn',
+      'deployed',
+      'held',
+      'handed-over',
+    ]);
     const src = told.story.timeline.source();
     const signer = (i: number) => src.get(i).envelope.statement.issuer;
     const kinds = (i: number) => src.get(i).envelope.statement.kind;
     expect(z.history[0]!.cites.map(signer).sort()).toEqual(['israel', 'lebanon', 'usa']);
-    expect(z.history[3]!.cites.map((i) => `${signer(i)}:${kinds(i)}`).sort()).toEqual(['israel:withdrawal.claim', 'monitors:withdrawal.observe']);
+    expect(z.history[3]!.cites.map((i) => `${signer(i)}:${kinds(i)}`).sort()).toEqual([
+      'israel:withdrawal.claim',
+      'monitors:withdrawal.observe',
+    ]);
     expect(z.history[6]!.cites.map(signer)).toEqual(['monitors', 'usa']);
     for (const h of z.history) expect(h.cites.length).toBeGreaterThan(0);
   });
@@ -205,7 +259,9 @@ describe('story: Lebanon 2026, phased pilot zones (the default)', () => {
   it('the escrow releases the handover tranche and the verified-hardware tranche, holds after the confirmed violation, and balances', () => {
     const e = told.story.state.escrow;
     const byRule = (r: string) => e.transfers.filter((t) => t.rule === r);
-    expect(byRule('zone-handover-tranche').map((t) => [t.amount, t.status])).toEqual([[50_000_000 * USD, 'posted']]);
+    expect(byRule('zone-handover-tranche').map((t) => [t.amount, t.status])).toEqual([
+      [50_000_000 * USD, 'posted'],
+    ]);
     // 25 known sites in the priority categories at USD 250,000 each
     expect(byRule('verified-hardware').reduce((x, t) => x + t.amount, 0)).toBe(25 * 250_000 * USD);
     expect(told.marks.holdAmount).toBe(10_000_000 * USD);
@@ -237,16 +293,24 @@ describe('the same story under each variant', () => {
 
   it('phased-pilot-zones is the default: identical state to the base file', () => {
     const base = tell(load());
-    expect(results['phased-pilot-zones'].story.zone(ZONE).history.map((h) => h.to)).toEqual(base.story.zone(ZONE).history.map((h) => h.to));
-    expect(results['phased-pilot-zones'].story.state.escrow.accounts).toEqual(base.story.state.escrow.accounts);
+    expect(results['phased-pilot-zones'].story.zone(ZONE).history.map((h) => h.to)).toEqual(
+      base.story.zone(ZONE).history.map((h) => h.to),
+    );
+    expect(results['phased-pilot-zones'].story.state.escrow.accounts).toEqual(
+      base.story.state.escrow.accounts,
+    );
   });
 
   it('phased-with-custody: the same handover, a smaller fixed tranche and a larger price per verified site', () => {
     const s = results['phased-with-custody'].story;
     expect(s.zone(ZONE).stage).toBe('handed-over');
     const e = s.state.escrow;
-    expect(e.transfers.filter((t) => t.rule === 'zone-handover-tranche').map((t) => t.amount)).toEqual([20_000_000 * USD]);
-    expect(e.transfers.filter((t) => t.rule === 'verified-hardware').reduce((x, t) => x + t.amount, 0)).toBe(25 * 750_000 * USD);
+    expect(e.transfers.filter((t) => t.rule === 'zone-handover-tranche').map((t) => t.amount)).toEqual([
+      20_000_000 * USD,
+    ]);
+    expect(e.transfers.filter((t) => t.rule === 'verified-hardware').reduce((x, t) => x + t.amount, 0)).toBe(
+      25 * 750_000 * USD,
+    );
   });
 
   it('phased-with-custody: the buffer strip opens for clearing at once, where the default makes it wait for the southern zones', () => {
@@ -255,7 +319,8 @@ describe('the same story under each variant', () => {
       ['phased-pilot-zones', 'agreed'],
     ] as const) {
       const s = new Story(load(v));
-      for (const p of ['lebanon', 'israel', 'usa']) s.must(p, 'zone.stage.sign', 'buffer-strip', { stage: 'agreed' });
+      for (const p of ['lebanon', 'israel', 'usa'])
+        s.must(p, 'zone.stage.sign', 'buffer-strip', { stage: 'agreed' });
       s.must('laf', 'zone.stage.sign', 'buffer-strip', { stage: 'clearing' });
       expect(s.zone('buffer-strip').stage).toBe(expected);
     }
@@ -263,7 +328,13 @@ describe('the same story under each variant', () => {
 
   it('lebanese-linear: the zone goes from agreed straight to withdrawn; weapons are not a condition and release no money', () => {
     const s = results['lebanese-linear'].story;
-    expect(s.zone(ZONE).history.map((h) => h.to)).toEqual(['agreed', 'withdrawn', 'deployed', 'held', 'handed-over']);
+    expect(s.zone(ZONE).history.map((h) => h.to)).toEqual([
+      'agreed',
+      'withdrawn',
+      'deployed',
+      'held',
+      'handed-over',
+    ]);
     expect(s.state.escrow.transfers.filter((t) => t.rule === 'verified-hardware')).toEqual([]);
     expect(s.state.zones[ZONE]!.inventory.tunnels!.verified).toBe(4); // still recorded, just not a condition
     expect(s.state.truce.extensions.map((x) => x.benchmark)).toEqual(['zone-handed-over']);
@@ -272,9 +343,14 @@ describe('the same story under each variant', () => {
   it('israeli-conditional: no zone is withdrawn from or handed over before country-wide disarmament benchmarks', () => {
     const { story: s } = results['israeli-conditional'];
     expect(s.zone(ZONE).stage).toBe('verified-clear');
-    expect(Object.values(s.state.zones).every((z) => z.stage !== 'handed-over' && z.stage !== 'withdrawn')).toBe(true);
+    expect(
+      Object.values(s.state.zones).every((z) => z.stage !== 'handed-over' && z.stage !== 'withdrawn'),
+    ).toBe(true);
     expect(s.state.escrow.transfers.filter((t) => t.rule === 'zone-handover-tranche')).toEqual([]);
-    const waits = s.explain().zones.find((z) => z.id === ZONE)!.waitingFor.map((w) => w.text);
+    const waits = s
+      .explain()
+      .zones.find((z) => z.id === ZONE)!
+      .waitingFor.map((w) => w.text);
     expect(waits[0]).toMatch(/^benchmark country-wide-disarmament/);
   });
 
@@ -284,12 +360,15 @@ describe('the same story under each variant', () => {
     for (const z of a.zones) {
       for (const k of z.knownSites) {
         const have = s.state.zones[z.id]!.inventory[k.category]!.verified;
-        if (have < k.count) s.must('monitors', 'site.verify', z.id, { category: k.category, count: k.count - have });
+        if (have < k.count)
+          s.must('monitors', 'site.verify', z.id, { category: k.category, count: k.count - have });
       }
     }
     expect(s.state.benchmarks['country-wide-sites-verified']!.occurrences).toHaveLength(1);
     expect(s.zone(ZONE).stage).toBe('verified-clear');
-    s.must('monitors', 'benchmark.attest', 'country-wide-disarmament-attested', { note: 'all zones inspected' });
+    s.must('monitors', 'benchmark.attest', 'country-wide-disarmament-attested', {
+      note: 'all zones inspected',
+    });
     s.must('usa', 'benchmark.attest', 'country-wide-disarmament-attested', {});
     expect(s.state.benchmarks['country-wide-disarmament']!.occurrences).toHaveLength(1);
     // the withdrawal claimed by Israel and observed by the monitors is already on the log

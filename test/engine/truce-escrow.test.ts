@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineState } from '../../src/engine/state.js';
 import { FUNDS, HOLDS } from '../../src/engine/evolve.js';
+import type { EngineState } from '../../src/engine/state.js';
 import { clearZone, DAY, deployZone, fixture, incident, Story } from './fixture.js';
 
 function handOver(s: Story, zone: string) {
@@ -35,9 +35,11 @@ describe('the truce clock', () => {
   });
 
   it('is not revived by a benchmark met after it lapsed', () => {
-    const s = new Story(fixture((a) => {
-      a.truce.expires = '2026-07-01T00:00:00.000Z';
-    }));
+    const s = new Story(
+      fixture((a) => {
+        a.truce.expires = '2026-07-01T00:00:00.000Z';
+      }),
+    );
     handOver(s, 'z1');
     expect(s.state.truce.status).toBe('lapsed');
     expect(s.state.truce.extensions).toHaveLength(0);
@@ -46,10 +48,18 @@ describe('the truce clock', () => {
   it('is suspended by a confirmed grave violation, until the guarantor resumes it', () => {
     const s = new Story(fixture());
     s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
-    s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' });
+    s.must('monitors', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'serious',
+    });
     expect(s.state.truce.status).toBe('in-force');
     s.must('press', 'incident.report', 'inc-2', incident('z1', s.now));
-    s.must('monitors', 'finding.issue', 'inc-2', { outcome: 'confirmed-violation', violator: 'israel', severity: 'grave' });
+    s.must('monitors', 'finding.issue', 'inc-2', {
+      outcome: 'confirmed-violation',
+      violator: 'israel',
+      severity: 'grave',
+    });
     expect(s.state.truce.status).toBe('suspended');
     expect(s.explain().truce.waitingFor[0]!.text).toContain('truce.resume');
     s.must('usa', 'truce.resume', '', { note: 'talks resumed' });
@@ -71,7 +81,12 @@ describe('escrow: a double-entry ledger in minor units', () => {
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
     handOver(s, 'z1');
     const t = s.state.escrow.transfers.find((x) => x.rule === 'handover-tranche')!;
-    expect(t).toMatchObject({ debit: FUNDS, credit: 'beneficiary:lebanon', amount: 30_000_00, status: 'pending' });
+    expect(t).toMatchObject({
+      debit: FUNDS,
+      credit: 'beneficiary:lebanon',
+      amount: 30_000_00,
+      status: 'pending',
+    });
     expect(t.cites).toEqual(s.zone('z1').history.at(-1)!.cites);
     s.must('trustee', 'escrow.settle', t.id, { action: 'post' });
     expect(s.state.escrow.accounts['beneficiary:lebanon']).toBe(30_000_00);
@@ -93,8 +108,12 @@ describe('escrow: a double-entry ledger in minor units', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 2_000_00 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 4 });
-    expect(s.state.escrow.transfers.filter((x) => x.rule === 'hardware').map((x) => x.amount)).toEqual([2_000_00]);
-    expect(s.explain().indicators.find((i) => i.id === 'hardware')!.waitingFor[0]!.text).toContain('earned but not available');
+    expect(s.state.escrow.transfers.filter((x) => x.rule === 'hardware').map((x) => x.amount)).toEqual([
+      2_000_00,
+    ]);
+    expect(s.explain().indicators.find((i) => i.id === 'hardware')!.waitingFor[0]!.text).toContain(
+      'earned but not available',
+    );
     const d = s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 10_000_00 });
     const second = s.state.escrow.transfers.filter((x) => x.rule === 'hardware')[1]!;
     expect(second.amount).toBe(2_000_00);
@@ -106,12 +125,27 @@ describe('escrow: a double-entry ledger in minor units', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
     s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
-    const f = s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' });
+    const f = s.must('monitors', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'serious',
+    });
     const hold = s.state.escrow.transfers.at(-1)!;
-    expect(hold).toMatchObject({ debit: FUNDS, credit: HOLDS, amount: 10_000_00, status: 'posted', rule: 'hold:inc-1', cites: [f.index] });
+    expect(hold).toMatchObject({
+      debit: FUNDS,
+      credit: HOLDS,
+      amount: 10_000_00,
+      status: 'posted',
+      rule: 'hold:inc-1',
+      cites: [f.index],
+    });
     // a violation by the withdrawing force holds nothing (the agreement attributes holds to the host side)
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'x' });
-    s.must('monitors', 'finding.issue', 's-1', { outcome: 'confirmed-violation', violator: 'israel', severity: 'serious' });
+    s.must('monitors', 'finding.issue', 's-1', {
+      outcome: 'confirmed-violation',
+      violator: 'israel',
+      severity: 'serious',
+    });
     expect(s.state.escrow.accounts[HOLDS]).toBe(10_000_00);
     s.must('trustee', 'escrow.settle', hold.id, { action: 'release-hold' });
     expect(s.state.escrow.accounts[HOLDS]).toBe(0);

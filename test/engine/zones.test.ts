@@ -9,7 +9,9 @@ describe('zone stages', () => {
     expect(s.zone('z1').stage).toBe('defined');
     const z = s.explain().zones.find((x) => x.id === 'z1')!;
     expect(z.next).toBe('agreed');
-    expect(z.waitingFor.map((w) => w.text)).toEqual(['zone.stage.sign for stage agreed from party usa (0 of 1)']);
+    expect(z.waitingFor.map((w) => w.text)).toEqual([
+      'zone.stage.sign for stage agreed from party usa (0 of 1)',
+    ]);
   });
 
   it('given the three signatures, then the zone is agreed and the stage change cites exactly those statements', () => {
@@ -19,13 +21,25 @@ describe('zone stages', () => {
     const c = s.must('usa', 'zone.stage.sign', 'z1', { stage: 'agreed' });
     expect(s.zone('z1').stage).toBe('agreed');
     expect(s.zone('z1').history).toEqual([
-      { from: 'defined', to: 'agreed', at: c.admitted, reason: 'entry-condition', cites: [a.index, b.index, c.index] },
+      {
+        from: 'defined',
+        to: 'agreed',
+        at: c.admitted,
+        reason: 'entry-condition',
+        cites: [a.index, b.index, c.index],
+      },
     ]);
   });
 
   it('given a co-signed statement, then every co-signing party counts towards the quorum', () => {
     const s = new Story(fixture());
-    const e = s.must('lebanon', 'zone.stage.sign', 'z1', { stage: 'agreed' }, { cosigners: ['israel', 'usa'] });
+    const e = s.must(
+      'lebanon',
+      'zone.stage.sign',
+      'z1',
+      { stage: 'agreed' },
+      { cosigners: ['israel', 'usa'] },
+    );
     expect(s.zone('z1').stage).toBe('agreed');
     expect(s.zone('z1').history[0]!.cites).toEqual([e.index]);
   });
@@ -130,7 +144,9 @@ describe('zone stages', () => {
     clearZone(s, 'z1');
     deployZone(s, 'z1');
     const deployedAt = s.zone('z1').enteredAtMs.deployed!;
-    expect(s.timeline.stateAt(new Date(deployedAt + 10 * DAY - 1).toISOString()).zones.z1!.stage).toBe('deployed');
+    expect(s.timeline.stateAt(new Date(deployedAt + 10 * DAY - 1).toISOString()).zones.z1!.stage).toBe(
+      'deployed',
+    );
     const later = s.timeline.stateAt(new Date(deployedAt + 10 * DAY + HOUR).toISOString());
     expect(later.zones.z1!.stage).toBe('held');
     expect(later.zones.z1!.history.at(-1)!.at).toBe(new Date(deployedAt + 10 * DAY).toISOString());
@@ -143,9 +159,15 @@ describe('zone stages', () => {
     deployZone(s, 'z1');
     s.wait(5 * DAY);
     s.must('press', 'incident.report', 'inc-1', incident('z1', s.now));
-    s.must('monitors', 'finding.issue', 'inc-1', { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' });
+    s.must('monitors', 'finding.issue', 'inc-1', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'serious',
+    });
     const confirmedAt = s.nowMs - 60_000;
-    expect(s.timeline.stateAt(new Date(confirmedAt + 9 * DAY).toISOString()).zones.z1!.stage).toBe('deployed');
+    expect(s.timeline.stateAt(new Date(confirmedAt + 9 * DAY).toISOString()).zones.z1!.stage).toBe(
+      'deployed',
+    );
     expect(s.timeline.stateAt(new Date(confirmedAt + 10 * DAY).toISOString()).zones.z1!.stage).toBe('held');
   });
 
@@ -157,10 +179,20 @@ describe('zone stages', () => {
     s.must('monitors', 'zone.stage.sign', 'z1', { stage: 'handed-over' });
     expect(s.zone('z1').stage).toBe('held');
     s.must('press', 'incident.report', 'inc-2', incident('z1', s.now));
-    const f = s.must('monitors', 'finding.issue', 'inc-2', { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' });
+    const f = s.must('monitors', 'finding.issue', 'inc-2', {
+      outcome: 'confirmed-violation',
+      violator: 'group',
+      severity: 'serious',
+    });
     const z = s.zone('z1');
     expect(z.stage).toBe('deployed');
-    expect(z.history.at(-1)).toMatchObject({ from: 'held', to: 'deployed', reason: 'regression', rule: 'restart-hold', cites: [f.index] });
+    expect(z.history.at(-1)).toMatchObject({
+      from: 'held',
+      to: 'deployed',
+      reason: 'regression',
+      rule: 'restart-hold',
+      cites: [f.index],
+    });
     expect(z.epoch).toBe(1);
     s.must('usa', 'zone.stage.sign', 'z1', { stage: 'handed-over' });
     s.wait(11 * DAY);
@@ -173,8 +205,11 @@ describe('zone stages', () => {
     const s = new Story(fixture());
     clearZone(s, 'z1');
     s.must('press', 'incident.report', 'inc-3', incident('z1', s.now));
-    s.must('usa', 'finding.issue', 'inc-3', { outcome: 'confirmed-violation', violator: 'israel', severity: 'grave' });
+    s.must('usa', 'finding.issue', 'inc-3', {
+      outcome: 'confirmed-violation',
+      violator: 'israel',
+      severity: 'grave',
+    });
     expect(s.zone('z1').stage).toBe('clearing');
   });
 });
-

@@ -14,7 +14,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function phaseline(args: string[], options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function phaseline(
+  args: string[],
+  options: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', cliMain, ...args], {
     input: options.input ?? '',
     cwd: options.cwd ?? repoRoot,

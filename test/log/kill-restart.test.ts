@@ -3,9 +3,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataDirPaths, openLog } from '../../src/datadir/data-dir.js';
+import { dataDirPaths, openLog, readSignerKey } from '../../src/datadir/data-dir.js';
 import { exportTiles } from '../../src/export/export-tiles.js';
-import { readSignerKey } from '../../src/datadir/data-dir.js';
 import { tileSource } from '../../src/verify/tile-source.js';
 import { verifyLog } from '../../src/verify/verify-log.js';
 import { repoRoot, tempDir } from '../helpers/cli.js';
@@ -14,14 +13,17 @@ const kills = 22;
 
 function runAndKill(dir: string, afterMs: number, acked: Map<number, string>): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test/fixtures/append-loop.ts'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'test/fixtures/append-loop.ts'), dir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let buf = '';
     let err = '';
     let started = false;
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         for (const pair of line.slice(4).split(' ')) {
@@ -36,7 +38,9 @@ function runAndKill(dir: string, afterMs: number, acked: Map<number, string>): P
       }
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 

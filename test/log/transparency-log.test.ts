@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../src/log/checkpoint.js';
-import { verifyReceipt } from '../../src/log/receipt.js';
 import { verifyConsistency, verifyInclusion } from '../../src/log/proof.js';
+import { verifyReceipt } from '../../src/log/receipt.js';
 import { leafHash, rootFromLeafHashes } from '../../src/log/rfc6962.js';
 import { type PendingEntry, TransparencyLog } from '../../src/log/transparency-log.js';
 import { generateKeyPair, parseSignerKey, parseVerifierKey } from '../../src/statement/keys.js';
@@ -22,7 +22,13 @@ function entries(from: number, count: number): PendingEntry[] {
     return {
       bytes: Buffer.from(`entry number ${i}`),
       disclosure: null,
-      meta: { statementId: id, kind: 'k', issuer: 'i', classification: 'public', admitted: '2026-07-01T00:00:00.000Z' },
+      meta: {
+        statementId: id,
+        kind: 'k',
+        issuer: 'i',
+        classification: 'public',
+        admitted: '2026-07-01T00:00:00.000Z',
+      },
     };
   });
 }
@@ -64,7 +70,13 @@ describe('the stored log', () => {
     const opened = checkpoints.map((c) => openCheckpoint(c, verifier, signer.name).checkpoint);
     for (let a = 0; a < opened.length; a++) {
       for (let b = a; b < opened.length; b++) {
-        verifyConsistency(opened[a]!.size, opened[b]!.size, log.consistencyProof(opened[a]!.size, opened[b]!.size), opened[a]!.root, opened[b]!.root);
+        verifyConsistency(
+          opened[a]!.size,
+          opened[b]!.size,
+          log.consistencyProof(opened[a]!.size, opened[b]!.size),
+          opened[a]!.root,
+          opened[b]!.root,
+        );
       }
     }
     // A receipt is an offline proof: only the log key and the entry bytes are needed to check it.

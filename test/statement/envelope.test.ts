@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commit, opensCommitment } from '../../src/statement/commitment.js';
-import { cosign, signStatement, signingMessage, statement_bytes_max, statementId, verifyEnvelope } from '../../src/statement/envelope.js';
+import {
+  cosign,
+  signingMessage,
+  signStatement,
+  statement_bytes_max,
+  statementId,
+  verifyEnvelope,
+} from '../../src/statement/envelope.js';
 import { generateKeyPair, parseSignerKey, parseVerifierKey } from '../../src/statement/keys.js';
 import { openNote } from '../../src/statement/note.js';
 import type { Statement } from '../../src/statement/types.js';
@@ -46,7 +53,10 @@ describe('envelopes', () => {
       fc.property(fc.string({ minLength: 1, maxLength: 20 }), (text) => {
         const env = signStatement(statement(), monitor);
         fc.pre(text !== env.statement.body.note);
-        const tampered = { ...env, statement: { ...env.statement, body: { ...env.statement.body, note: text } } };
+        const tampered = {
+          ...env,
+          statement: { ...env.statement, body: { ...env.statement.body, note: text } },
+        };
         const v = verifyEnvelope(tampered);
         return !v.ok && v.code === 'signature';
       }),
@@ -58,10 +68,21 @@ describe('envelopes', () => {
     const env = signStatement(statement(), monitor);
     const swapped = { ...env, signatures: [{ key: guarantor.vkey, sig: env.signatures[0]!.sig }] };
     expect(verifyEnvelope(swapped)).toMatchObject({ ok: false, code: 'signature' });
-    expect(verifyEnvelope({ ...env, signatures: [env.signatures[0], env.signatures[0]] })).toMatchObject({ ok: false, code: 'duplicate-signer' });
-    expect(verifyEnvelope({ ...env, statement: { ...env.statement, at: 'yesterday' } })).toMatchObject({ ok: false, code: 'schema', message: expect.stringContaining('at:') });
+    expect(verifyEnvelope({ ...env, signatures: [env.signatures[0], env.signatures[0]] })).toMatchObject({
+      ok: false,
+      code: 'duplicate-signer',
+    });
+    expect(verifyEnvelope({ ...env, statement: { ...env.statement, at: 'yesterday' } })).toMatchObject({
+      ok: false,
+      code: 'schema',
+      message: expect.stringContaining('at:'),
+    });
     const big = signStatement(statement({ body: { blob: 'x'.repeat(statement_bytes_max) } }), monitor);
-    expect(verifyEnvelope(big)).toMatchObject({ ok: false, code: 'size', message: expect.stringContaining('SHA-256') });
+    expect(verifyEnvelope(big)).toMatchObject({
+      ok: false,
+      code: 'size',
+      message: expect.stringContaining('SHA-256'),
+    });
     expect(verifyEnvelope({ statement: statement() })).toMatchObject({ ok: false, code: 'schema' });
   });
 });
@@ -73,9 +94,14 @@ describe('commitments for restricted statements', () => {
     expect(commitment).not.toHaveProperty('body');
     expect(JSON.stringify(commitment)).not.toContain('Naqoura');
     expect(opensCommitment(commitment, disclosure)).toBe(true);
-    const other = signStatement(statement({ classification: 'mechanism', body: { observed: false } }), monitor);
+    const other = signStatement(
+      statement({ classification: 'mechanism', body: { observed: false } }),
+      monitor,
+    );
     expect(opensCommitment(commitment, { ...disclosure, envelope: other })).toBe(false);
-    expect(opensCommitment(commitment, { ...disclosure, salt: Buffer.alloc(32).toString('base64') })).toBe(false);
+    expect(opensCommitment(commitment, { ...disclosure, salt: Buffer.alloc(32).toString('base64') })).toBe(
+      false,
+    );
     expect(() => commit(signStatement(statement(), monitor))).toThrow(/public/);
   });
 });

@@ -3,10 +3,17 @@
 // signature byte for byte, and malformed notes and bad keys must be rejected.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair, KeyFormatError, parseSignerKey, parseVerifierKey } from '../../src/statement/keys.js';
+import {
+  generateKeyPair,
+  KeyFormatError,
+  parseSignerKey,
+  parseVerifierKey,
+} from '../../src/statement/keys.js';
 import { NoteError, openNote, signNote } from '../../src/statement/note.js';
 
-const vectors = JSON.parse(readFileSync(new URL('../../testdata/vectors/signed-note/vectors.json', import.meta.url), 'utf8'));
+const vectors = JSON.parse(
+  readFileSync(new URL('../../testdata/vectors/signed-note/vectors.json', import.meta.url), 'utf8'),
+);
 const peter = vectors.ed25519_keys[0];
 const enoch = vectors.ed25519_keys[1];
 
@@ -58,7 +65,9 @@ describe('signed notes (Go vectors)', () => {
     }
   });
   it('rejects a note no known key signed, and a tampered text', () => {
-    expect(() => openNote(deterministic.note, [parseVerifierKey(enoch.vkey)])).toThrow(/no verifiable signatures/);
+    expect(() => openNote(deterministic.note, [parseVerifierKey(enoch.vkey)])).toThrow(
+      /no verifiable signatures/,
+    );
     const tampered = deterministic.note.replace('cryptography', 'cryptograpHy');
     expect(() => openNote(tampered, [parseVerifierKey(peter.vkey)])).toThrow(/invalid signature/);
   });
@@ -66,7 +75,17 @@ describe('signed notes (Go vectors)', () => {
 
 describe('key names', () => {
   it('rejects names Go would refuse or that would not survive UTF-8: spaces, +, controls, NEL, lone surrogates', () => {
-    for (const bad of ['', 'a b', 'a+b', 'a\u0085b', 'a\u00a0b', 'a\u0001b', 'a\u007fb', 'a\u2028b', 'a\ud800b']) {
+    for (const bad of [
+      '',
+      'a b',
+      'a+b',
+      'a\u0085b',
+      'a\u00a0b',
+      'a\u0001b',
+      'a\u007fb',
+      'a\u2028b',
+      'a\ud800b',
+    ]) {
       expect(() => generateKeyPair(bad), JSON.stringify(bad)).toThrow(KeyFormatError);
     }
     expect(generateKeyPair('مراقبون.example/log').vkey).toMatch(/^مراقبون\.example\/log\+/);

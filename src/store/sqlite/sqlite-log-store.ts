@@ -65,10 +65,18 @@ export class SqliteLogStore implements LogStore {
       size: this.db.prepare<[], { size: number }>('SELECT size FROM checkpoint WHERE id = 1'),
       checkpoint: this.db.prepare<[], { note: string }>('SELECT note FROM checkpoint WHERE id = 1'),
       tile: this.db.prepare<[number], { data: Buffer }>('SELECT data FROM tiles WHERE id = ?'),
-      tileNodes: this.db.prepare<[number], { data: Buffer; interior: Buffer | null }>('SELECT data, interior FROM tiles WHERE id = ?'),
-      entries: this.db.prepare<[number, number], { data: Buffer }>('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
-      byStatement: this.db.prepare<[bigint, Buffer], { idx: number }>('SELECT idx FROM entries WHERE id_prefix = ? AND statement_id = ?'),
-      disclosure: this.db.prepare<[number], { salt: string; envelope: string }>('SELECT salt, envelope FROM disclosures WHERE idx = ?'),
+      tileNodes: this.db.prepare<[number], { data: Buffer; interior: Buffer | null }>(
+        'SELECT data, interior FROM tiles WHERE id = ?',
+      ),
+      entries: this.db.prepare<[number, number], { data: Buffer }>(
+        'SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+      ),
+      byStatement: this.db.prepare<[bigint, Buffer], { idx: number }>(
+        'SELECT idx FROM entries WHERE id_prefix = ? AND statement_id = ?',
+      ),
+      disclosure: this.db.prepare<[number], { salt: string; envelope: string }>(
+        'SELECT salt, envelope FROM disclosures WHERE idx = ?',
+      ),
       insertEntry: this.db.prepare(
         'INSERT INTO entries (idx, data, statement_id, id_prefix, kind, issuer, classification, admitted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -76,13 +84,17 @@ export class SqliteLogStore implements LogStore {
       upsertTile: this.db.prepare(
         'INSERT INTO tiles (id, data, interior) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, interior = excluded.interior',
       ),
-      upsertCheckpoint: this.db.prepare('INSERT INTO checkpoint (id, size, note) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note'),
+      upsertCheckpoint: this.db.prepare(
+        'INSERT INTO checkpoint (id, size, note) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note',
+      ),
     };
     this.cachedSize = this.stmts.size.get()?.size ?? 0;
     const count = (this.db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
     if (count !== this.cachedSize) {
       // Batches are single transactions, so this can only mean outside tampering with the file.
-      throw new StoreError(`${path}: ${count} entries stored but the checkpoint covers ${this.cachedSize}; the database was modified outside Phaseline`);
+      throw new StoreError(
+        `${path}: ${count} entries stored but the checkpoint covers ${this.cachedSize}; the database was modified outside Phaseline`,
+      );
     }
   }
 
@@ -123,21 +135,36 @@ export class SqliteLogStore implements LogStore {
     if (entries.length !== meta.length || entries.length !== disclosures.length) {
       throw new StoreError('append: entries, meta and disclosures must have the same length');
     }
-    this.db.transaction(() => {
-      // Re-read inside the transaction: another process may have appended since we last looked.
-      const size = this.stmts.size.get()?.size ?? 0;
-      if (size !== firstIndex) throw new StoreError(`append: batch starts at ${firstIndex} but the log has ${size} entries (another writer?)`);
-      for (let i = 0; i < entries.length; i++) {
-        const m = meta[i]!;
-        const idx = firstIndex + i;
-        const id = Buffer.from(m.statementId, 'hex');
-        this.stmts.insertEntry.run(idx, entries[i], id, id.readBigInt64BE(0), m.kind, m.issuer, m.classification, m.admitted);
-        const d = disclosures[i];
-        if (d) this.stmts.insertDisclosure.run(idx, d.salt, JSON.stringify(d.envelope));
-      }
-      for (const t of tiles) this.stmts.upsertTile.run(tileKey(t.level, t.index), t.bytes, t.interior ?? null);
-      this.stmts.upsertCheckpoint.run(firstIndex + entries.length, checkpoint);
-    }).immediate(); // take the write lock up front so two writers cannot both pass the size check
+    this.db
+      .transaction(() => {
+        // Re-read inside the transaction: another process may have appended since we last looked.
+        const size = this.stmts.size.get()?.size ?? 0;
+        if (size !== firstIndex)
+          throw new StoreError(
+            `append: batch starts at ${firstIndex} but the log has ${size} entries (another writer?)`,
+          );
+        for (let i = 0; i < entries.length; i++) {
+          const m = meta[i]!;
+          const idx = firstIndex + i;
+          const id = Buffer.from(m.statementId, 'hex');
+          this.stmts.insertEntry.run(
+            idx,
+            entries[i],
+            id,
+            id.readBigInt64BE(0),
+            m.kind,
+            m.issuer,
+            m.classification,
+            m.admitted,
+          );
+          const d = disclosures[i];
+          if (d) this.stmts.insertDisclosure.run(idx, d.salt, JSON.stringify(d.envelope));
+        }
+        for (const t of tiles)
+          this.stmts.upsertTile.run(tileKey(t.level, t.index), t.bytes, t.interior ?? null);
+        this.stmts.upsertCheckpoint.run(firstIndex + entries.length, checkpoint);
+      })
+      .immediate(); // take the write lock up front so two writers cannot both pass the size check
     this.cachedSize = firstIndex + entries.length;
   }
 
@@ -154,7 +181,9 @@ function tileKey(level: number, index: number): number {
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    throw new StoreError(`database schema version ${version} is newer than this Phaseline (${MIGRATIONS.length}); upgrade Phaseline`);
+    throw new StoreError(
+      `database schema version ${version} is newer than this Phaseline (${MIGRATIONS.length}); upgrade Phaseline`,
+    );
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
