@@ -21,6 +21,7 @@ export {
   cloneState,
   type EngineEntry,
   type EngineState,
+  forkState,
   initialState,
   rulesFor,
   type StageChange,

@@ -455,7 +455,7 @@ export function initialState(agreement: Agreement): EngineState {
   };
 }
 
-/** A plain copy of an id-keyed map, including entries a {@link forkState} layer inherits. */
+/** A plain copy of an id-keyed map (of an overlay from {@link forkState} too). */
 function copyMap<T>(m: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
   for (const k in m) out[k] = m[k]!;
@@ -472,12 +472,37 @@ export function cloneState(s: EngineState): EngineState {
 
 /**
  * A copy of a state that will never be mutated again (a snapshot), made in constant time for
- * the growing collections: each becomes a new object whose prototype is the snapshot's, so
- * reads fall through to the snapshot and writes land in the copy. `for…in` sees both; that is
- * how `cloneState` and `serializeState` read these maps. The snapshot must stay untouched.
+ * the growing collections: each becomes an overlay whose writes stay in the copy and whose reads
+ * fall through to the snapshot. The overlay is a Proxy that presents the union as its own keys,
+ * so `Object.keys`, `JSON.stringify` and `serializeState` see every entry. The snapshot must
+ * stay untouched while the copy lives.
  */
 export function forkState(snapshot: EngineState): EngineState {
-  return withBigMaps(snapshot, (m) => Object.create(m) as typeof m);
+  return withBigMaps(snapshot, overlay);
+}
+
+function overlay<T>(base: Record<string, T>): Record<string, T> {
+  const own: Record<string, T> = {};
+  return new Proxy(own, {
+    get: (target, k) =>
+      typeof k === 'string' && !Object.hasOwn(target, k) ? base[k] : Reflect.get(target, k),
+    has: (target, k) => Reflect.has(target, k) || (typeof k === 'string' && Object.hasOwn(base, k)),
+    ownKeys: (target) => [...new Set([...Reflect.ownKeys(base), ...Reflect.ownKeys(target)])],
+    getOwnPropertyDescriptor: (target, k) => {
+      if (Object.hasOwn(target, k) || typeof k !== 'string' || !Object.hasOwn(base, k)) {
+        return Reflect.getOwnPropertyDescriptor(target, k);
+      }
+      return { value: base[k], writable: true, enumerable: true, configurable: true };
+    },
+    // Writes land in the copy as plain data properties.
+    set: (target, k, v) => {
+      (target as Record<string | symbol, unknown>)[k] = v;
+      return true;
+    },
+    deleteProperty: () => {
+      throw new Error('engine state: entries of the growing collections are never deleted');
+    },
+  });
 }
 
 function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<string, T>): EngineState {

@@ -50,6 +50,26 @@ describe('replay', () => {
     expect(serializeState(cloneState(fork))).toBe(serializeState(fork));
   });
 
+  it('a forked state (as stateAt returns) shows every entry to Object.keys, Object.values and JSON.stringify', () => {
+    const s = story();
+    const fork = forkState(cloneState(s.state));
+    fork.incidents['inc-x'] = { ...s.state.incidents['inc-1']!, id: 'inc-x' };
+    expect(Object.keys(fork.incidents).sort()).toEqual(['inc-1', 'inc-x']);
+    expect(
+      Object.values(fork.incidents)
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(['inc-1', 'inc-x']);
+    expect(Object.keys(JSON.parse(JSON.stringify(fork.incidents))).sort()).toEqual(['inc-1', 'inc-x']);
+    expect('inc-1' in fork.incidents).toBe(true);
+    // an entry inherited from the snapshot can be replaced, more than once, without touching it
+    fork.incidents['inc-1'] = { ...fork.incidents['inc-1']!, zone: 'z2' };
+    fork.incidents['inc-1'] = { ...fork.incidents['inc-1']!, zone: 'z1' };
+    expect(fork.incidents['inc-1']!.zone).toBe('z1');
+    expect(s.state.incidents['inc-1']!.zone).toBe('z1');
+    expect(fork.incidents['inc-2']).toBeUndefined();
+  });
+
   it('stateAt before the first entry is the initial state settled to that time', () => {
     const s = story();
     const st = stateAt(s.agreement, arraySource([]), [], '2026-01-01T00:00:00.000Z');
