@@ -30,7 +30,9 @@ export function nowIso(): string {
 export function parseTimeOption(value: string, option: string): string {
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) {
-    throw new UsageError(`${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
+    );
   }
   return new Date(ms).toISOString();
 }
@@ -139,7 +141,10 @@ export function registerLogCommands(program: Command): void {
     .argument('[file]', 'signed envelopes as NDJSON (default: standard input)')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option('--json', 'print one JSON result per input line')
-    .option('--now <time>', "admission time to record instead of the clock's (importing historical records, tests)")
+    .option(
+      '--now <time>',
+      "admission time to record instead of the clock's (importing historical records, tests)",
+    )
     .description(
       'append signed statements; each rejection is reported with its line, the accepted ones are kept',
     )

@@ -148,3 +148,24 @@ describe('demo history', () => {
     expect(t.expiresMs).toBeGreaterThan(Date.parse(history.at(-1)!.statement.at));
   });
 });
+
+describe('other seeds and lengths', () => {
+  it('every seed tried gives a fully admitted history with the first zone handed over and the truce in force', () => {
+    for (const seed of [1, 2, 3, 42, 20260626]) {
+      // generateDemoHistory throws if the engine rejects any statement it writes
+      const h = generateDemoHistory(agreement, signers, { seed, months: 4 });
+      const t = new Timeline(agreement);
+      for (const e of h) expect(t.append(e, e.statement.at).ok).toBe(true);
+      expect(t.current.zones['sour-south-litani']!.stage, `seed ${seed}`).toBe('handed-over');
+      expect(t.current.truce.status, `seed ${seed}`).toBe('in-force');
+    }
+  });
+
+  it('a shorter and a longer history are admitted too', () => {
+    const short = generateDemoHistory(agreement, signers, { seed: SEED, months: 1 });
+    const long = generateDemoHistory(agreement, signers, { seed: SEED, months: 7 });
+    expect(short.length).toBeLessThan(history.length);
+    expect(long.length).toBeGreaterThan(history.length);
+    expect(Date.parse(long.at(-1)!.statement.at) - Date.parse(long[0]!.statement.at)).toBeGreaterThan(180 * DAY);
+  });
+});
