@@ -112,15 +112,107 @@ interface ZonePlan {
 }
 
 const PLANS: Omit<ZonePlan, 'waitUntil' | 'flags' | 'phase' | 'patrolAt' | 'cats'>[] = [
-  { id: 'sour-south-litani', agreeDay: 0, pace: 8, contested: true, unit: { id: 'laf-5th-brigade', name: '5th Intervention Brigade', strength: 850, training: 'US-funded counter-IED and border-security course' } },
-  { id: 'bent-jbeil', agreeDay: 1, pace: 4, unit: { id: 'laf-7th-brigade', name: '7th Infantry Brigade', strength: 720, training: 'UNIFIL-supported joint patrol training' } },
-  { id: 'saida', agreeDay: 3, pace: 4, unit: { id: 'laf-1st-intervention-regiment', name: '1st Intervention Regiment', strength: 610, training: 'Rapid-reaction course', rejectFirst: true } },
-  { id: 'marjaayoun-west', agreeDay: 30, pace: 4, unit: { id: 'laf-9th-brigade', name: '9th Infantry Brigade', strength: 680, training: 'Mine-clearance certification' } },
-  { id: 'marjaayoun-north', agreeDay: 55, pace: 4, unit: { id: 'laf-11th-brigade', name: '11th Infantry Brigade', strength: 700, training: 'Border-security course' } },
-  { id: 'nabatieh-north-litani', agreeDay: 80, pace: 3, unit: { id: 'laf-6th-brigade', name: '6th Infantry Brigade', strength: 900, training: 'Urban operations course' } },
-  { id: 'hasbaya', agreeDay: 90, pace: 4, unit: { id: 'laf-2nd-border-regiment', name: '2nd Land Border Regiment', strength: 560, training: 'Border-security course' } },
-  { id: 'jezzine', agreeDay: 100, pace: 4, unit: { id: 'laf-10th-brigade', name: '10th Infantry Brigade', strength: 650, training: 'Mountain operations course' } },
-  { id: 'buffer-strip', agreeDay: 110, pace: 4, unit: { id: 'laf-3rd-brigade', name: '3rd Infantry Brigade', strength: 950, training: 'Border-security and engineering course' } },
+  {
+    id: 'sour-south-litani',
+    agreeDay: 0,
+    pace: 8,
+    contested: true,
+    unit: {
+      id: 'laf-5th-brigade',
+      name: '5th Intervention Brigade',
+      strength: 850,
+      training: 'US-funded counter-IED and border-security course',
+    },
+  },
+  {
+    id: 'bent-jbeil',
+    agreeDay: 1,
+    pace: 4,
+    unit: {
+      id: 'laf-7th-brigade',
+      name: '7th Infantry Brigade',
+      strength: 720,
+      training: 'UNIFIL-supported joint patrol training',
+    },
+  },
+  {
+    id: 'saida',
+    agreeDay: 3,
+    pace: 4,
+    unit: {
+      id: 'laf-1st-intervention-regiment',
+      name: '1st Intervention Regiment',
+      strength: 610,
+      training: 'Rapid-reaction course',
+      rejectFirst: true,
+    },
+  },
+  {
+    id: 'marjaayoun-west',
+    agreeDay: 30,
+    pace: 4,
+    unit: {
+      id: 'laf-9th-brigade',
+      name: '9th Infantry Brigade',
+      strength: 680,
+      training: 'Mine-clearance certification',
+    },
+  },
+  {
+    id: 'marjaayoun-north',
+    agreeDay: 55,
+    pace: 4,
+    unit: {
+      id: 'laf-11th-brigade',
+      name: '11th Infantry Brigade',
+      strength: 700,
+      training: 'Border-security course',
+    },
+  },
+  {
+    id: 'nabatieh-north-litani',
+    agreeDay: 80,
+    pace: 3,
+    unit: {
+      id: 'laf-6th-brigade',
+      name: '6th Infantry Brigade',
+      strength: 900,
+      training: 'Urban operations course',
+    },
+  },
+  {
+    id: 'hasbaya',
+    agreeDay: 90,
+    pace: 4,
+    unit: {
+      id: 'laf-2nd-border-regiment',
+      name: '2nd Land Border Regiment',
+      strength: 560,
+      training: 'Border-security course',
+    },
+  },
+  {
+    id: 'jezzine',
+    agreeDay: 100,
+    pace: 4,
+    unit: {
+      id: 'laf-10th-brigade',
+      name: '10th Infantry Brigade',
+      strength: 650,
+      training: 'Mountain operations course',
+    },
+  },
+  {
+    id: 'buffer-strip',
+    agreeDay: 110,
+    pace: 4,
+    unit: {
+      id: 'laf-3rd-brigade',
+      name: '3rd Infantry Brigade',
+      strength: 950,
+      training: 'Border-security and engineering course',
+    },
+  },
 ];
 
 const STAGE_RANK_FALLBACK = -1;
@@ -170,9 +262,11 @@ class DemoWriter {
     this.rng = mulberry32(options.seed);
     this.timeline = new Timeline(agreement);
     const from = options.from ?? agreement.signedAt;
-    if (from === undefined) throw new Error('generateDemoHistory: give options.from (the agreement has no signedAt)');
+    if (from === undefined)
+      throw new Error('generateDemoHistory: give options.from (the agreement has no signedAt)');
     this.startMs = Date.parse(from);
-    if (Number.isNaN(this.startMs)) throw new Error(`generateDemoHistory: options.from ${JSON.stringify(from)} is not a time`);
+    if (Number.isNaN(this.startMs))
+      throw new Error(`generateDemoHistory: options.from ${JSON.stringify(from)} is not a time`);
     const end = new Date(this.startMs);
     end.setUTCMonth(end.getUTCMonth() + (options.months ?? 4));
     this.endMs = end.getTime();
@@ -180,12 +274,36 @@ class DemoWriter {
     this.stageRank = Object.fromEntries(agreement.stages.map((s, i) => [s.id, i]));
     const known = new Set(agreement.zones.map((z) => z.id));
     this.zoneIds = agreement.zones.map((z) => z.id);
-    this.plans = PLANS.filter((p) => known.has(p.id)).map((p) => ({ ...p, waitUntil: 0, flags: new Set<string>(), phase: 0, patrolAt: 0, cats: null }));
-    for (const z of agreement.zones) if (!this.plans.some((p) => p.id === z.id)) {
-      this.plans.push({ id: z.id, agreeDay: 60, pace: 3, unit: { id: `laf-unit-${z.id}`, name: `Unit for ${z.name}`, strength: 600, training: 'Basic course' }, waitUntil: 0, flags: new Set(), phase: 0, patrolAt: 0, cats: null });
-    }
+    this.plans = PLANS.filter((p) => known.has(p.id)).map((p) => ({
+      ...p,
+      waitUntil: 0,
+      flags: new Set<string>(),
+      phase: 0,
+      patrolAt: 0,
+      cats: null,
+    }));
+    for (const z of agreement.zones)
+      if (!this.plans.some((p) => p.id === z.id)) {
+        this.plans.push({
+          id: z.id,
+          agreeDay: 60,
+          pace: 3,
+          unit: {
+            id: `laf-unit-${z.id}`,
+            name: `Unit for ${z.name}`,
+            strength: 600,
+            training: 'Basic course',
+          },
+          waitUntil: 0,
+          flags: new Set(),
+          phase: 0,
+          patrolAt: 0,
+          cats: null,
+        });
+      }
     for (const p of ['israel', 'lebanon', 'laf', 'usa', 'centcom', 'monitors', 'trustee', 'unifil']) {
-      if (!agreement.parties.some((x) => x.id === p)) throw new Error(`generateDemoHistory: the demo needs party ${p} (the default scenario's parties)`);
+      if (!agreement.parties.some((x) => x.id === p))
+        throw new Error(`generateDemoHistory: the demo needs party ${p} (the default scenario's parties)`);
       if (signers[p] === undefined) throw new Error(`generateDemoHistory: no signer for party ${p}`);
     }
     const locate = zoneLocator(agreement);
@@ -222,11 +340,15 @@ class DemoWriter {
     return xs[xs.length - 1]![0];
   }
   private nonce(): string {
-    const h = createHash('sha256').update(`phaseline-demo/nonce/${this.options.seed}/${this.nonceCounter++}`).digest();
+    const h = createHash('sha256')
+      .update(`phaseline-demo/nonce/${this.options.seed}/${this.nonceCounter++}`)
+      .digest();
     return SIMULATED_NONCE_PREFIX + h.subarray(0, 16).toString('base64url');
   }
   private evidence(what: string): string {
-    return createHash('sha256').update(`phaseline-demo/evidence/${this.options.seed}/${this.evidenceCounter++}/${what}`).digest('hex');
+    return createHash('sha256')
+      .update(`phaseline-demo/evidence/${this.options.seed}/${this.evidenceCounter++}/${what}`)
+      .digest('hex');
   }
   private iso(ms: number): string {
     return new Date(ms).toISOString();
@@ -245,7 +367,13 @@ class DemoWriter {
   }
 
   /** Signs `kind` by `party` at the simulated clock (a few minutes after the previous statement) and admits it. */
-  private say(party: string, kind: StatementKind, subject: string, body: JsonObject, cosigners: string[] = []): void {
+  private say(
+    party: string,
+    kind: StatementKind,
+    subject: string,
+    body: JsonObject,
+    cosigners: string[] = [],
+  ): void {
     this.t += Math.round(this.rand(3, 25) * MINUTE) + this.int(0, 59_999);
     const signer = this.signers[party]!;
     const statement: Statement = {
@@ -262,7 +390,10 @@ class DemoWriter {
     let env = signStatement(statement, signer);
     for (const c of cosigners) env = cosign(env, this.signers[c]!);
     const v = this.timeline.append(env, statement.at);
-    if (!v.ok) throw new Error(`demo history: ${party} ${kind} ${subject} at ${statement.at} was rejected: ${v.code}: ${v.message}`);
+    if (!v.ok)
+      throw new Error(
+        `demo history: ${party} ${kind} ${subject} at ${statement.at} was rejected: ${v.code}: ${v.message}`,
+      );
     this.out.push(env);
   }
 
@@ -286,9 +417,16 @@ class DemoWriter {
       if (d === 0) this.schedule(base, () => this.openingDay());
       this.schedule(base + Math.round(this.rand(0, 90) * MINUTE), () => this.zoneWork());
       if (d > 0 && d % 7 === 0) this.schedule(base + 9 * HOUR, () => this.trusteeSweep('weekly settlement'));
-      if (d === 21) this.schedule(base + 3 * HOUR, () => this.say('trustee', 'escrow.pledge', 'world-bank-trust', { amount: this.pledgeOf('world-bank-trust') }));
-      if (d > 0 && this.chance(0.6)) this.schedule(base + Math.round(this.rand(1, 12) * HOUR), () => this.incident());
-      if (d > 0 && this.chance(0.15)) this.schedule(base + Math.round(this.rand(2, 10) * HOUR), () => this.incident());
+      if (d === 21)
+        this.schedule(base + 3 * HOUR, () =>
+          this.say('trustee', 'escrow.pledge', 'world-bank-trust', {
+            amount: this.pledgeOf('world-bank-trust'),
+          }),
+        );
+      if (d > 0 && this.chance(0.6))
+        this.schedule(base + Math.round(this.rand(1, 12) * HOUR), () => this.incident());
+      if (d > 0 && this.chance(0.15))
+        this.schedule(base + Math.round(this.rand(2, 10) * HOUR), () => this.incident());
       this.scripted(d, base);
       this.drain(Math.min(next, this.endMs));
     }
@@ -303,7 +441,12 @@ class DemoWriter {
       for (let i = 0; i < this.queue.length; i++) {
         const q = this.queue[i]!;
         if (q.dueMs >= untilMs) continue;
-        if (best < 0 || q.dueMs < this.queue[best]!.dueMs || (q.dueMs === this.queue[best]!.dueMs && q.seq < this.queue[best]!.seq)) best = i;
+        if (
+          best < 0 ||
+          q.dueMs < this.queue[best]!.dueMs ||
+          (q.dueMs === this.queue[best]!.dueMs && q.seq < this.queue[best]!.seq)
+        )
+          best = i;
       }
       if (best < 0) return;
       const [q] = this.queue.splice(best, 1);
@@ -328,7 +471,10 @@ class DemoWriter {
   private trusteeSweep(why: string): void {
     for (const tr of this.state.escrow.transfers) {
       if (tr.status !== 'pending') continue;
-      this.say('trustee', 'escrow.settle', tr.id, { action: 'post', note: this.note(`${why}: release ${tr.rule} posted to the beneficiary account`) });
+      this.say('trustee', 'escrow.settle', tr.id, {
+        action: 'post',
+        note: this.note(`${why}: release ${tr.rule} posted to the beneficiary account`),
+      });
     }
   }
 
@@ -358,21 +504,43 @@ class DemoWriter {
     const u = this.state.units[z.unit.id];
     if (u === undefined) {
       if (z.id === 'sour-south-litani' || this.chance(0.5)) {
-        this.say('laf', 'unit.register', z.unit.id, { name: z.unit.name, strength: z.unit.strength, training: this.note(z.unit.training) });
+        this.say('laf', 'unit.register', z.unit.id, {
+          name: z.unit.name,
+          strength: z.unit.strength,
+          training: this.note(z.unit.training),
+        });
       }
       return;
     }
     if (u.vetting === 'pending' && this.chance(0.5)) this.vet(z, u.id);
-    else if (u.vetting === 'rejected' && this.chance(0.3)) this.say('centcom', 'unit.vet', u.id, { outcome: 'vetted', note: this.note('Re-vetted after retraining; readiness attested') });
+    else if (u.vetting === 'rejected' && this.chance(0.3))
+      this.say('centcom', 'unit.vet', u.id, {
+        outcome: 'vetted',
+        note: this.note('Re-vetted after retraining; readiness attested'),
+      });
   }
 
   private vet(z: ZonePlan, unit: string): void {
-    if (z.unit.rejectFirst) this.say('centcom', 'unit.vet', unit, { outcome: 'rejected', note: this.note('Vetting incomplete: 40 personnel lack the required background checks; retraining required') });
-    else this.say('centcom', 'unit.vet', unit, { outcome: 'vetted', note: this.note('Personnel vetted; readiness attested') });
+    if (z.unit.rejectFirst)
+      this.say('centcom', 'unit.vet', unit, {
+        outcome: 'rejected',
+        note: this.note(
+          'Vetting incomplete: 40 personnel lack the required background checks; retraining required',
+        ),
+      });
+    else
+      this.say('centcom', 'unit.vet', unit, {
+        outcome: 'vetted',
+        note: this.note('Personnel vetted; readiness attested'),
+      });
   }
 
   private sign(party: string, zone: string, stage: string, text: string): void {
-    this.say(party, 'zone.stage.sign', zone, { stage, note: this.note(text), evidence: [this.evidence(`${zone}/${stage}/${party}`)] });
+    this.say(party, 'zone.stage.sign', zone, {
+      stage,
+      note: this.note(text),
+      evidence: [this.evidence(`${zone}/${stage}/${party}`)],
+    });
   }
 
   private zoneStep(z: ZonePlan): void {
@@ -390,7 +558,12 @@ class DemoWriter {
       case 'agreed':
         if (z.flags.has('clearing')) return;
         z.flags.add('clearing');
-        this.sign('laf', z.id, 'clearing', `LAF engineering units ready to clear ${name}; clearing starts once the zones it depends on are handed over`);
+        this.sign(
+          'laf',
+          z.id,
+          'clearing',
+          `LAF engineering units ready to clear ${name}; clearing starts once the zones it depends on are handed over`,
+        );
         return;
       case 'clearing':
         this.clearingStep(z, name);
@@ -405,16 +578,30 @@ class DemoWriter {
         // Routine monitor patrols while the army holds the zone.
         if (z.patrolAt === 0) z.patrolAt = this.t + Math.round(this.rand(5, 8) * DAY);
         else if (this.t >= z.patrolAt) {
-          this.say('monitors', 'withdrawal.observe', z.id, { observed: 'withdrawn', evidence: [this.evidence('patrol')], note: this.note(`Routine patrol in ${name}: no foreign forces present; LAF checkpoints manned`) });
+          this.say('monitors', 'withdrawal.observe', z.id, {
+            observed: 'withdrawn',
+            evidence: [this.evidence('patrol')],
+            note: this.note(`Routine patrol in ${name}: no foreign forces present; LAF checkpoints manned`),
+          });
           z.patrolAt = this.t + Math.round(this.rand(6, 9) * DAY);
         }
         return;
       case 'held':
         if (z.flags.has('handover')) return;
         z.flags.add('handover');
-        this.sign('monitors', z.id, 'handed-over', `The monitors certify ${name} held for 30 days without a serious violation, and recommend handover`);
+        this.sign(
+          'monitors',
+          z.id,
+          'handed-over',
+          `The monitors certify ${name} held for 30 days without a serious violation, and recommend handover`,
+        );
         this.later(3, 20, () => {
-          this.sign('usa', z.id, 'handed-over', `The guarantor certifies the handover of ${name} to the Lebanese state`);
+          this.sign(
+            'usa',
+            z.id,
+            'handed-over',
+            `The guarantor certifies the handover of ${name} to the Lebanese state`,
+          );
           this.sign('lebanon', z.id, 'handed-over', `The Lebanese Republic takes over ${name}`);
           this.later(3, 8, () => this.trusteeSweep(`handover of ${name}`));
         });
@@ -439,7 +626,12 @@ class DemoWriter {
     if (pending.length === 0) {
       if (!z.flags.has('verified-clear')) {
         z.flags.add('verified-clear');
-        this.sign('monitors', z.id, 'verified-clear', `All known sites in ${name} verified neutralized (priority 1–2 categories)`);
+        this.sign(
+          'monitors',
+          z.id,
+          'verified-clear',
+          `All known sites in ${name} verified neutralized (priority 1–2 categories)`,
+        );
         z.waitUntil = this.t + Math.round(this.rand(12, 36) * HOUR);
       }
       return;
@@ -452,16 +644,40 @@ class DemoWriter {
       switch (c.step) {
         case 0:
           if (c.declared > 0)
-            this.say('laf', 'site.declare', z.id, { category: c.category, count: c.declared, evidence: [], note: this.note(`LAF declares ${c.declared} site(s): ${label.toLowerCase()} in ${name}`) });
+            this.say('laf', 'site.declare', z.id, {
+              category: c.category,
+              count: c.declared,
+              evidence: [],
+              note: this.note(`LAF declares ${c.declared} site(s): ${label.toLowerCase()} in ${name}`),
+            });
           break;
         case 1:
-          this.say('monitors', 'site.find', z.id, { category: c.category, count: c.actual, evidence: [this.evidence('inspection')], note: this.note(`Joint inspection found ${c.actual} site(s)${c.actual > c.declared ? ` (${c.actual - c.declared} more than declared)` : ''}: ${label.toLowerCase()}`) });
+          this.say('monitors', 'site.find', z.id, {
+            category: c.category,
+            count: c.actual,
+            evidence: [this.evidence('inspection')],
+            note: this.note(
+              `Joint inspection found ${c.actual} site(s)${c.actual > c.declared ? ` (${c.actual - c.declared} more than declared)` : ''}: ${label.toLowerCase()}`,
+            ),
+          });
           break;
         case 2:
-          this.say('laf', 'site.neutralize', z.id, { category: c.category, count: c.actual, evidence: [this.evidence('neutralize')], note: this.note(`${c.actual} site(s) ${c.category === 'tunnels' ? 'sealed with concrete' : c.category === 'depots' ? 'emptied, contents taken into custody' : 'destroyed or taken into custody'}`) });
+          this.say('laf', 'site.neutralize', z.id, {
+            category: c.category,
+            count: c.actual,
+            evidence: [this.evidence('neutralize')],
+            note: this.note(
+              `${c.actual} site(s) ${c.category === 'tunnels' ? 'sealed with concrete' : c.category === 'depots' ? 'emptied, contents taken into custody' : 'destroyed or taken into custody'}`,
+            ),
+          });
           break;
         case 3:
-          this.say('monitors', 'site.verify', z.id, { category: c.category, count: c.actual, evidence: [this.evidence('verify'), this.evidence('imagery')], note: this.note(`Monitors verified ${c.actual} site(s) neutralized: ${label.toLowerCase()}`) });
+          this.say('monitors', 'site.verify', z.id, {
+            category: c.category,
+            count: c.actual,
+            evidence: [this.evidence('verify'), this.evidence('imagery')],
+            note: this.note(`Monitors verified ${c.actual} site(s) neutralized: ${label.toLowerCase()}`),
+          });
           break;
       }
       c.step++;
@@ -475,35 +691,68 @@ class DemoWriter {
         case 0:
           // The episode the framework exists for: the guarantor says Israel pulled back, Israel
           // says it has not, Beirut says nothing. The zone shows "contested".
-          this.say('usa', 'withdrawal.claim', z.id, { note: this.note(`A US official: Israeli forces have pulled back from ${name}`), evidence: [] });
-          this.say('israel', 'withdrawal.deny', z.id, { note: this.note('An Israeli official: our forces remain in position'), evidence: [] });
+          this.say('usa', 'withdrawal.claim', z.id, {
+            note: this.note(`A US official: Israeli forces have pulled back from ${name}`),
+            evidence: [],
+          });
+          this.say('israel', 'withdrawal.deny', z.id, {
+            note: this.note('An Israeli official: our forces remain in position'),
+            evidence: [],
+          });
           z.phase = 1;
           z.waitUntil = this.t + Math.round(this.rand(30, 40) * HOUR);
           return;
         case 1:
-          this.say('monitors', 'withdrawal.observe', z.id, { observed: 'partial', evidence: [this.evidence('patrol'), this.evidence('imagery')], note: this.note('Patrol found IDF positions still manned on two hilltops; the rest of the zone is clear') });
+          this.say('monitors', 'withdrawal.observe', z.id, {
+            observed: 'partial',
+            evidence: [this.evidence('patrol'), this.evidence('imagery')],
+            note: this.note(
+              'Patrol found IDF positions still manned on two hilltops; the rest of the zone is clear',
+            ),
+          });
           z.phase = 2;
           z.waitUntil = this.t + Math.round(this.rand(40, 56) * HOUR);
           return;
         case 2:
-          this.say('israel', 'withdrawal.claim', z.id, { note: this.note(`Withdrawal from ${name} completed, including the two hilltop positions`), evidence: [this.evidence('idf-map')] });
-          this.say('lebanon', 'withdrawal.claim', z.id, { note: this.note('The Lebanese Republic confirms the withdrawal reported by the army'), evidence: [] });
+          this.say('israel', 'withdrawal.claim', z.id, {
+            note: this.note(`Withdrawal from ${name} completed, including the two hilltop positions`),
+            evidence: [this.evidence('idf-map')],
+          });
+          this.say('lebanon', 'withdrawal.claim', z.id, {
+            note: this.note('The Lebanese Republic confirms the withdrawal reported by the army'),
+            evidence: [],
+          });
           z.phase = 3;
           z.waitUntil = this.t + Math.round(this.rand(10, 20) * HOUR);
           return;
         default:
-          this.say('monitors', 'withdrawal.observe', z.id, { observed: 'withdrawn', evidence: [this.evidence('patrol')], note: this.note(`Monitors observed the withdrawal from ${name}, hilltop positions empty`) });
+          this.say('monitors', 'withdrawal.observe', z.id, {
+            observed: 'withdrawn',
+            evidence: [this.evidence('patrol')],
+            note: this.note(`Monitors observed the withdrawal from ${name}, hilltop positions empty`),
+          });
           z.waitUntil = this.t + DAY;
           return;
       }
     }
     if (z.phase === 0) {
-      this.say('israel', 'withdrawal.claim', z.id, { note: this.note(`IDF forces have left ${name}`), evidence: [this.evidence('idf-map')] });
-      if (this.chance(0.5)) this.say('lebanon', 'withdrawal.claim', z.id, { note: this.note('Confirmed by the army'), evidence: [] });
+      this.say('israel', 'withdrawal.claim', z.id, {
+        note: this.note(`IDF forces have left ${name}`),
+        evidence: [this.evidence('idf-map')],
+      });
+      if (this.chance(0.5))
+        this.say('lebanon', 'withdrawal.claim', z.id, {
+          note: this.note('Confirmed by the army'),
+          evidence: [],
+        });
       z.phase = 1;
       z.waitUntil = this.t + Math.round(this.rand(12, 40) * HOUR);
     } else {
-      this.say('monitors', 'withdrawal.observe', z.id, { observed: 'withdrawn', evidence: [this.evidence('patrol')], note: this.note(`Monitors observed the withdrawal from ${name}`) });
+      this.say('monitors', 'withdrawal.observe', z.id, {
+        observed: 'withdrawn',
+        evidence: [this.evidence('patrol')],
+        note: this.note(`Monitors observed the withdrawal from ${name}`),
+      });
       z.waitUntil = this.t + DAY;
     }
   }
@@ -511,7 +760,11 @@ class DemoWriter {
   private deploymentStep(z: ZonePlan, name: string): void {
     const u = this.state.units[z.unit.id];
     if (u === undefined) {
-      this.say('laf', 'unit.register', z.unit.id, { name: z.unit.name, strength: z.unit.strength, training: this.note(z.unit.training) });
+      this.say('laf', 'unit.register', z.unit.id, {
+        name: z.unit.name,
+        strength: z.unit.strength,
+        training: this.note(z.unit.training),
+      });
       z.waitUntil = this.t + Math.round(this.rand(12, 36) * HOUR);
       return;
     }
@@ -521,7 +774,10 @@ class DemoWriter {
       return;
     }
     if (u.vetting === 'rejected') {
-      this.say('centcom', 'unit.vet', u.id, { outcome: 'vetted', note: this.note('Re-vetted after retraining; readiness attested') });
+      this.say('centcom', 'unit.vet', u.id, {
+        outcome: 'vetted',
+        note: this.note('Re-vetted after retraining; readiness attested'),
+      });
       z.waitUntil = this.t + Math.round(this.rand(6, 20) * HOUR);
       return;
     }
@@ -532,7 +788,12 @@ class DemoWriter {
     }
     if (!z.flags.has('deployed')) {
       z.flags.add('deployed');
-      this.sign('monitors', z.id, 'deployed', `${z.unit.name} (${z.unit.strength} personnel) deployed and manning checkpoints in ${name}`);
+      this.sign(
+        'monitors',
+        z.id,
+        'deployed',
+        `${z.unit.name} (${z.unit.strength} personnel) deployed and manning checkpoints in ${name}`,
+      );
     }
   }
 
@@ -544,7 +805,12 @@ class DemoWriter {
     const places = this.placesByZone[zone] ?? [];
     if (places.length > 0) {
       const p = this.pick(places);
-      return { latitude: p.latitude, longitude: p.longitude, where_prec: 1, label: `${p.name} (Who's On First ${p.wofId})` };
+      return {
+        latitude: p.latitude,
+        longitude: p.longitude,
+        where_prec: 1,
+        label: `${p.name} (Who's On First ${p.wofId})`,
+      };
     }
     // No named place: a point inside the polygon, by rejection sampling in its bounding box.
     const [w, s, e, n] = zoneBbox(this.agreement, zone);
@@ -552,7 +818,13 @@ class DemoWriter {
     for (let i = 0; i < 1000; i++) {
       const lon = Math.round(this.rand(w, e) * 1e5) / 1e5;
       const lat = Math.round(this.rand(s, n) * 1e5) / 1e5;
-      if (booleanPointInPolygon(point([lon, lat]), geom)) return { latitude: lat, longitude: lon, where_prec: 2, label: `${lat.toFixed(3)}, ${lon.toFixed(3)}` };
+      if (booleanPointInPolygon(point([lon, lat]), geom))
+        return {
+          latitude: lat,
+          longitude: lon,
+          where_prec: 2,
+          label: `${lat.toFixed(3)}, ${lon.toFixed(3)}`,
+        };
     }
     throw new Error(`demo history: no point found inside zone ${zone}`);
   }
@@ -565,7 +837,15 @@ class DemoWriter {
     return 'minor';
   }
 
-  private report(party: string, zone: string, type: IncidentType, actor: string | undefined, grade: string, text: string, deaths = 0): { id: string; where: string } {
+  private report(
+    party: string,
+    zone: string,
+    type: IncidentType,
+    actor: string | undefined,
+    grade: string,
+    text: string,
+    deaths = 0,
+  ): { id: string; where: string } {
     const id = `sim-inc-${String(++this.incidentCounter).padStart(4, '0')}`;
     const pl = this.place(zone);
     const started = this.t - Math.round(this.rand(0.5, 6) * HOUR);
@@ -591,22 +871,42 @@ class DemoWriter {
 
   /** A finding by the monitors and the guarantor (the quorum is two): one co-signed statement, or two a day apart. */
   private finding(subject: string, body: JsonObject): void {
-    const b = { ...body, reasoning: this.note(String(body.reasoning ?? 'Adjudicated on the evidence cited')), evidence: [this.evidence('finding')] };
+    const b = {
+      ...body,
+      reasoning: this.note(String(body.reasoning ?? 'Adjudicated on the evidence cited')),
+      evidence: [this.evidence('finding')],
+    };
     // Serious and grave findings are co-signed at once: a second signature days later could
     // land when the zone has moved on, and undo progress the demo's story needs.
     const split = this.chance(0.3);
-    if (!split || (body.severity !== undefined && body.severity !== 'minor')) this.say('monitors', 'finding.issue', subject, b, ['usa']);
+    if (!split || (body.severity !== undefined && body.severity !== 'minor'))
+      this.say('monitors', 'finding.issue', subject, b, ['usa']);
     else {
       this.say('monitors', 'finding.issue', subject, b);
-      this.schedule(this.t + Math.round(this.rand(10, 40) * HOUR), () => this.say('usa', 'finding.issue', subject, b));
+      this.schedule(this.t + Math.round(this.rand(10, 40) * HOUR), () =>
+        this.say('usa', 'finding.issue', subject, b),
+      );
     }
   }
 
-  private account(party: string, subject: string, position: 'accepts' | 'partially-accepts' | 'disputes' | 'no-position', text: string): void {
-    this.say(party, 'account.attach', subject, { position, text: this.note(text), evidence: position === 'disputes' ? [this.evidence('account')] : [] });
+  private account(
+    party: string,
+    subject: string,
+    position: 'accepts' | 'partially-accepts' | 'disputes' | 'no-position',
+    text: string,
+  ): void {
+    this.say(party, 'account.attach', subject, {
+      position,
+      text: this.note(text),
+      evidence: position === 'disputes' ? [this.evidence('account')] : [],
+    });
   }
 
-  private strike(zone: string, target: string, extra: { respondsTo?: string; imminentThreat?: boolean } = {}): string {
+  private strike(
+    zone: string,
+    target: string,
+    extra: { respondsTo?: string; imminentThreat?: boolean } = {},
+  ): string {
     const id = `sim-strike-${String(++this.strikeCounter).padStart(4, '0')}`;
     const pl = this.place(zone);
     this.say('israel', 'strike.declare', id, {
@@ -644,7 +944,13 @@ class DemoWriter {
       ['drone', 8],
       ['artillery', 4],
     ]);
-    const threatType = (): IncidentType => this.weighted<IncidentType>([['armed-presence', 5], ['weapons-transfer', 2], ['tunnel-activity', 2], ['rocket-or-missile-launch', 1]]);
+    const threatType = (): IncidentType =>
+      this.weighted<IncidentType>([
+        ['armed-presence', 5],
+        ['weapons-transfer', 2],
+        ['tunnel-activity', 2],
+        ['rocket-or-missile-launch', 1],
+      ]);
     const threatText: Record<string, string> = {
       'armed-presence': 'Armed men seen moving between houses at night',
       'weapons-transfer': 'A truck unloading crates into a farm building',
@@ -665,51 +971,123 @@ class DemoWriter {
       case 'strike-after-acted': {
         const type = threatType();
         const reporter = this.pick(['monitors', 'monitors', 'israel']);
-        const { id, where } = this.report(reporter, zone, type, 'hezbollah', reporter === 'israel' ? 'B3' : 'B2', threatText[type]!);
+        const { id, where } = this.report(
+          reporter,
+          zone,
+          type,
+          'hezbollah',
+          reporter === 'israel' ? 'B3' : 'B2',
+          threatText[type]!,
+        );
         this.later(0.3, 2, () => {
-          this.say(reporter === 'israel' ? 'israel' : this.pick(['israel', 'monitors']), 'incident.notify', id, { threat: this.note(`${threatText[type]} near ${where}; the LAF is asked to act`), evidence: [this.evidence('notify')] });
+          this.say(
+            reporter === 'israel' ? 'israel' : this.pick(['israel', 'monitors']),
+            'incident.notify',
+            id,
+            {
+              threat: this.note(`${threatText[type]} near ${where}; the LAF is asked to act`),
+              evidence: [this.evidence('notify')],
+            },
+          );
           const notifiedAt = this.t;
           if (scenario === 'threat-acted' || scenario === 'strike-after-acted') {
             const respondAt = notifiedAt + Math.round(this.rand(2, 20) * HOUR);
-            this.schedule(respondAt, () => this.say('laf', 'incident.response', id, { action: this.chance(0.85) ? 'acted' : 'no-threat-found', note: this.note(type === 'weapons-transfer' ? 'Consignment seized, three arrested' : 'Patrol dispatched; site searched and secured'), evidence: [this.evidence('response')] }));
+            this.schedule(respondAt, () =>
+              this.say('laf', 'incident.response', id, {
+                action: this.chance(0.85) ? 'acted' : 'no-threat-found',
+                note: this.note(
+                  type === 'weapons-transfer'
+                    ? 'Consignment seized, three arrested'
+                    : 'Patrol dispatched; site searched and secured',
+                ),
+                evidence: [this.evidence('response')],
+              }),
+            );
             if (scenario === 'strike-after-acted') {
               this.schedule(respondAt + Math.round(this.rand(2, 10) * HOUR), () => {
                 const s = this.strike(zone, 'A vehicle of the cell', { respondsTo: id });
-                this.later(24, 96, () => this.strikeFinding(s, zone, 'the LAF had acted within the window; the strike was not permitted'));
+                this.later(24, 96, () =>
+                  this.strikeFinding(
+                    s,
+                    zone,
+                    'the LAF had acted within the window; the strike was not permitted',
+                  ),
+                );
               });
             } else if (type === 'weapons-transfer' && this.chance(0.6)) {
               this.later(30, 120, () => {
-                this.finding(id, { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'minor', reasoning: 'Weapons moved into a zone under the framework; seized by the LAF' });
-                this.later(4, 30, () => this.account('laf', id, 'partially-accepts', 'The consignment was seized within hours of the notification; the LAF acted as the framework requires'));
+                this.finding(id, {
+                  outcome: 'confirmed-violation',
+                  violator: 'hezbollah',
+                  severity: 'minor',
+                  reasoning: 'Weapons moved into a zone under the framework; seized by the LAF',
+                });
+                this.later(4, 30, () =>
+                  this.account(
+                    'laf',
+                    id,
+                    'partially-accepts',
+                    'The consignment was seized within hours of the notification; the LAF acted as the framework requires',
+                  ),
+                );
               });
             }
           } else if (scenario === 'threat-unable') {
             this.schedule(notifiedAt + Math.round(this.rand(4, 12) * HOUR), () => {
-              this.say('laf', 'incident.response', id, { action: 'unable', note: this.note('No unit available to reach the site within the window'), evidence: [] });
+              this.say('laf', 'incident.response', id, {
+                action: 'unable',
+                note: this.note('No unit available to reach the site within the window'),
+                evidence: [],
+              });
               this.later(1, 4, () => {
                 const s = this.strike(zone, 'The notified launch position', { respondsTo: id });
                 this.later(24, 96, () => {
-                  this.finding(s, { outcome: 'not-a-violation', reasoning: 'The LAF declared itself unable to act; the strike stayed within the notified zone' });
-                  this.later(2, 30, () => this.account('lebanon', s, 'disputes', 'The strike damaged two civilian houses; the LAF was moving a unit to the site'));
+                  this.finding(s, {
+                    outcome: 'not-a-violation',
+                    reasoning:
+                      'The LAF declared itself unable to act; the strike stayed within the notified zone',
+                  });
+                  this.later(2, 30, () =>
+                    this.account(
+                      'lebanon',
+                      s,
+                      'disputes',
+                      'The strike damaged two civilian houses; the LAF was moving a unit to the site',
+                    ),
+                  );
                 });
               });
             });
           } else if (scenario === 'threat-lapsed') {
             this.schedule(notifiedAt + Math.round(this.rand(25, 34) * HOUR), () => {
-              this.strike(zone, 'The notified position, after the response window passed without a response', { respondsTo: id });
+              this.strike(
+                zone,
+                'The notified position, after the response window passed without a response',
+                { respondsTo: id },
+              );
             });
           } else {
             // strike-early: Israel does not wait for the window to end.
             this.schedule(notifiedAt + Math.round(this.rand(2, 8) * HOUR), () => {
               const s = this.strike(zone, 'The notified position', { respondsTo: id });
-              this.later(24, 96, () => this.strikeFinding(s, zone, 'the strike came inside the LAF response window'));
+              this.later(24, 96, () =>
+                this.strikeFinding(s, zone, 'the strike came inside the LAF response window'),
+              );
             });
           }
         });
         return;
       }
       case 'strike-unnotified': {
-        const s = this.strike(zone, this.pick(['A house said to store rockets', 'A motorcycle carrying two men', 'A warehouse', 'An excavator at a suspected tunnel']));
+        const s = this.strike(
+          zone,
+          this.pick([
+            'A house said to store rockets',
+            'A motorcycle carrying two men',
+            'A warehouse',
+            'An excavator at a suspected tunnel',
+          ]),
+        );
         this.later(24, 120, () => this.strikeFinding(s, zone, 'no threat was notified before the strike'));
         return;
       }
@@ -717,14 +1095,43 @@ class DemoWriter {
         const s = this.strike(zone, 'A launch team preparing to fire', { imminentThreat: true });
         const justify = this.chance(0.75);
         if (justify)
-          this.later(6, 60, () => this.say('israel', 'strike.justify', s, { justification: this.note('Imagery showed a launcher being raised with a team around it; no time to notify'), evidence: [this.evidence('justify')] }));
+          this.later(6, 60, () =>
+            this.say('israel', 'strike.justify', s, {
+              justification: this.note(
+                'Imagery showed a launcher being raised with a team around it; no time to notify',
+              ),
+              evidence: [this.evidence('justify')],
+            }),
+          );
         this.later(80, 140, () => {
           if (justify) {
-            this.finding(s, { outcome: this.chance(0.5) ? 'not-a-violation' : 'inconclusive', reasoning: 'The imagery supports an imminent threat; the adjudicators cannot exclude it' });
-            this.later(2, 30, () => this.account('lebanon', s, 'disputes', 'No launcher was found at the site by the LAF patrol the next morning'));
+            this.finding(s, {
+              outcome: this.chance(0.5) ? 'not-a-violation' : 'inconclusive',
+              reasoning: 'The imagery supports an imminent threat; the adjudicators cannot exclude it',
+            });
+            this.later(2, 30, () =>
+              this.account(
+                'lebanon',
+                s,
+                'disputes',
+                'No launcher was found at the site by the LAF patrol the next morning',
+              ),
+            );
           } else {
-            this.finding(s, { outcome: 'confirmed-violation', violator: 'israel', severity: 'minor', reasoning: 'Declared an imminent threat but never justified it' });
-            this.later(2, 30, () => this.account('israel', s, 'disputes', 'The justification was delivered to the guarantor through a classified channel'));
+            this.finding(s, {
+              outcome: 'confirmed-violation',
+              violator: 'israel',
+              severity: 'minor',
+              reasoning: 'Declared an imminent threat but never justified it',
+            });
+            this.later(2, 30, () =>
+              this.account(
+                'israel',
+                s,
+                'disputes',
+                'The justification was delivered to the guarantor through a classified channel',
+              ),
+            );
           }
         });
         return;
@@ -732,39 +1139,109 @@ class DemoWriter {
       case 'civilian-harm':
       case 'demolition': {
         const type: IncidentType = scenario === 'demolition' ? 'demolition' : 'harm-to-civilians';
-        const { id } = this.report(this.pick(['lebanon', 'lebanon', 'unifil']), zone, type, 'israel', this.pick(['B3', 'C3', 'B2']), threatText[type]!, scenario === 'civilian-harm' && this.chance(0.3) ? 1 : 0);
+        const { id } = this.report(
+          this.pick(['lebanon', 'lebanon', 'unifil']),
+          zone,
+          type,
+          'israel',
+          this.pick(['B3', 'C3', 'B2']),
+          threatText[type]!,
+          scenario === 'civilian-harm' && this.chance(0.3) ? 1 : 0,
+        );
         if (this.chance(0.7))
           this.later(30, 140, () => {
             const confirmed = this.chance(0.6);
-            this.finding(id, confirmed
-              ? { outcome: 'confirmed-violation', violator: 'israel', severity: 'minor', reasoning: 'Corroborated by a monitors\u2019 visit and imagery' }
-              : { outcome: 'inconclusive', reasoning: 'The monitors could not establish who fired' });
-            this.later(2, 40, () => this.account('israel', id, confirmed ? 'disputes' : 'no-position', confirmed ? 'Our forces fired warning shots at armed men; no civilians were targeted' : 'Under review by the IDF'));
+            this.finding(
+              id,
+              confirmed
+                ? {
+                    outcome: 'confirmed-violation',
+                    violator: 'israel',
+                    severity: 'minor',
+                    reasoning: 'Corroborated by a monitors\u2019 visit and imagery',
+                  }
+                : { outcome: 'inconclusive', reasoning: 'The monitors could not establish who fired' },
+            );
+            this.later(2, 40, () =>
+              this.account(
+                'israel',
+                id,
+                confirmed ? 'disputes' : 'no-position',
+                confirmed
+                  ? 'Our forces fired warning shots at armed men; no civilians were targeted'
+                  : 'Under review by the IDF',
+              ),
+            );
           });
         return;
       }
       case 'obstruction':
       case 'movement-denial': {
-        const type: IncidentType = scenario === 'obstruction' ? 'obstruction-of-monitors' : 'freedom-of-movement-denial';
+        const type: IncidentType =
+          scenario === 'obstruction' ? 'obstruction-of-monitors' : 'freedom-of-movement-denial';
         const { id } = this.report('monitors', zone, type, 'hezbollah', 'A2', threatText[type]!);
         this.later(20, 100, () => {
-          this.finding(id, { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'minor', reasoning: 'The patrol\u2019s own report and video' });
-          this.later(2, 40, () => this.account('lebanon', id, 'partially-accepts', 'The crowd were residents; the LAF escorted the patrol back the next day'));
+          this.finding(id, {
+            outcome: 'confirmed-violation',
+            violator: 'hezbollah',
+            severity: 'minor',
+            reasoning: 'The patrol\u2019s own report and video',
+          });
+          this.later(2, 40, () =>
+            this.account(
+              'lebanon',
+              id,
+              'partially-accepts',
+              'The crowd were residents; the LAF escorted the patrol back the next day',
+            ),
+          );
         });
         return;
       }
       case 'drone': {
-        const { id } = this.report(this.pick(['lebanon', 'unifil']), zone, 'drone-incursion', 'israel', 'B2', threatText['drone-incursion']!);
+        const { id } = this.report(
+          this.pick(['lebanon', 'unifil']),
+          zone,
+          'drone-incursion',
+          'israel',
+          'B2',
+          threatText['drone-incursion']!,
+        );
         if (this.chance(0.5))
           this.later(30, 120, () => {
-            this.finding(id, { outcome: 'confirmed-violation', violator: 'israel', severity: 'minor', reasoning: 'Overflight of a zone under the framework, recorded by UNIFIL radar' });
-            this.later(2, 40, () => this.account('israel', id, 'disputes', 'Surveillance flights are needed while the framework is being implemented'));
+            this.finding(id, {
+              outcome: 'confirmed-violation',
+              violator: 'israel',
+              severity: 'minor',
+              reasoning: 'Overflight of a zone under the framework, recorded by UNIFIL radar',
+            });
+            this.later(2, 40, () =>
+              this.account(
+                'israel',
+                id,
+                'disputes',
+                'Surveillance flights are needed while the framework is being implemented',
+              ),
+            );
           });
         return;
       }
       default: {
-        const { id } = this.report('unifil', zone, 'artillery', this.pick(['israel', 'hezbollah']), 'B3', threatText.artillery!);
-        if (this.chance(0.5)) this.later(30, 120, () => this.finding(id, { outcome: this.pick(['inconclusive', 'unfounded'] as const), reasoning: 'Crater analysis did not establish the origin' }));
+        const { id } = this.report(
+          'unifil',
+          zone,
+          'artillery',
+          this.pick(['israel', 'hezbollah']),
+          'B3',
+          threatText.artillery!,
+        );
+        if (this.chance(0.5))
+          this.later(30, 120, () =>
+            this.finding(id, {
+              outcome: this.pick(['inconclusive', 'unfounded'] as const),
+              reasoning: 'Crater analysis did not establish the origin',
+            }),
+          );
         return;
       }
     }
@@ -772,8 +1249,20 @@ class DemoWriter {
 
   private strikeFinding(strike: string, zone: string, why: string): void {
     const sev = this.maxSeverity(zone) === 'minor' || this.chance(0.8) ? 'minor' : 'serious';
-    this.finding(strike, { outcome: 'confirmed-violation', violator: 'israel', severity: sev, reasoning: `Violation of the response protocol: ${why}` });
-    this.later(2, 30, () => this.account('israel', strike, 'disputes', 'The target was an active threat to Israeli communities; Israel rejects the finding'));
+    this.finding(strike, {
+      outcome: 'confirmed-violation',
+      violator: 'israel',
+      severity: sev,
+      reasoning: `Violation of the response protocol: ${why}`,
+    });
+    this.later(2, 30, () =>
+      this.account(
+        'israel',
+        strike,
+        'disputes',
+        'The target was an active threat to Israeli communities; Israel rejects the finding',
+      ),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -784,15 +1273,40 @@ class DemoWriter {
     if (d === 9) {
       // A serious violation in a zone still waiting to be cleared: funds go on hold, released later.
       this.schedule(base + 4 * HOUR, () => {
-        const zone = this.maxSeverity('bent-jbeil') !== 'minor' ? 'bent-jbeil' : this.zoneIds.find((z) => this.maxSeverity(z) !== 'minor')!;
-        const { id } = this.report('monitors', zone, 'weapons-transfer', 'hezbollah', 'A2', 'Monitors filmed anti-tank missiles moved into a village depot');
+        const zone =
+          this.maxSeverity('bent-jbeil') !== 'minor'
+            ? 'bent-jbeil'
+            : this.zoneIds.find((z) => this.maxSeverity(z) !== 'minor')!;
+        const { id } = this.report(
+          'monitors',
+          zone,
+          'weapons-transfer',
+          'hezbollah',
+          'A2',
+          'Monitors filmed anti-tank missiles moved into a village depot',
+        );
         this.later(48, 60, () => {
-          this.finding(id, { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'serious', reasoning: 'Filmed by the monitors; the depot was declared empty a week before' });
-          this.later(3, 20, () => this.account('lebanon', id, 'partially-accepts', 'The missiles were moved by local members without the knowledge of the state; the LAF has sealed the depot'));
+          this.finding(id, {
+            outcome: 'confirmed-violation',
+            violator: 'hezbollah',
+            severity: 'serious',
+            reasoning: 'Filmed by the monitors; the depot was declared empty a week before',
+          });
+          this.later(3, 20, () =>
+            this.account(
+              'lebanon',
+              id,
+              'partially-accepts',
+              'The missiles were moved by local members without the knowledge of the state; the LAF has sealed the depot',
+            ),
+          );
           this.later(24 * 28, 24 * 30, () => {
             const hold = this.state.escrow.transfers.find((t) => t.rule === `hold:${id}`);
             if (hold !== undefined && hold.settledBy === null)
-              this.say('trustee', 'escrow.settle', hold.id, { action: 'release-hold', note: this.note('Hold released: the monitors verified the depot emptied and sealed') });
+              this.say('trustee', 'escrow.settle', hold.id, {
+                action: 'release-hold',
+                note: this.note('Hold released: the monitors verified the depot emptied and sealed'),
+              });
           });
         });
       });
@@ -801,26 +1315,59 @@ class DemoWriter {
       // A grave violation: a rocket launch from a zone not yet cleared suspends the truce; the
       // guarantor resumes it after the army arrests the cell.
       this.schedule(base + 2 * HOUR, () => {
-        const zone = this.zoneIds.find((z) => z === 'nabatieh-north-litani' && this.maxSeverity(z) === 'grave') ?? this.zoneIds.find((z) => this.maxSeverity(z) === 'grave');
+        const zone =
+          this.zoneIds.find((z) => z === 'nabatieh-north-litani' && this.maxSeverity(z) === 'grave') ??
+          this.zoneIds.find((z) => this.maxSeverity(z) === 'grave');
         if (zone === undefined) return;
-        const { id } = this.report('israel', zone, 'rocket-or-missile-launch', 'hezbollah', 'A1', 'Four rockets launched towards northern Israel, intercepted', 0);
-        this.later(1, 3, () => this.say('monitors', 'incident.report', `sim-inc-${String(++this.incidentCounter).padStart(4, '0')}`, {
-          date_start: this.state.incidents[id]!.date_start,
-          date_end: this.state.incidents[id]!.date_end,
+        const { id } = this.report(
+          'israel',
           zone,
-          latitude: this.state.incidents[id]!.latitude!,
-          longitude: this.state.incidents[id]!.longitude!,
-          where_prec: 2,
-          type: 'rocket-or-missile-launch',
-          actor: 'hezbollah',
-          source_grade: 'A2',
-          evidence: [this.evidence('launch-site')],
-          note: this.note(`Monitors found the launch site of ${id}: burnt rails and a timer`),
-        }));
+          'rocket-or-missile-launch',
+          'hezbollah',
+          'A1',
+          'Four rockets launched towards northern Israel, intercepted',
+          0,
+        );
+        this.later(1, 3, () =>
+          this.say(
+            'monitors',
+            'incident.report',
+            `sim-inc-${String(++this.incidentCounter).padStart(4, '0')}`,
+            {
+              date_start: this.state.incidents[id]!.date_start,
+              date_end: this.state.incidents[id]!.date_end,
+              zone,
+              latitude: this.state.incidents[id]!.latitude!,
+              longitude: this.state.incidents[id]!.longitude!,
+              where_prec: 2,
+              type: 'rocket-or-missile-launch',
+              actor: 'hezbollah',
+              source_grade: 'A2',
+              evidence: [this.evidence('launch-site')],
+              note: this.note(`Monitors found the launch site of ${id}: burnt rails and a timer`),
+            },
+          ),
+        );
         this.later(20, 30, () => {
-          this.finding(id, { outcome: 'confirmed-violation', violator: 'hezbollah', severity: 'grave', reasoning: 'Rockets launched at Israel; launch site found by the monitors' });
-          this.later(2, 10, () => this.account('lebanon', id, 'accepts', 'The Lebanese state condemns the launch; the LAF has arrested two suspects'));
-          this.later(60, 80, () => this.say('usa', 'truce.resume', '', { note: this.note('The LAF arrested the launch cell; the guarantor resumes the truce') }));
+          this.finding(id, {
+            outcome: 'confirmed-violation',
+            violator: 'hezbollah',
+            severity: 'grave',
+            reasoning: 'Rockets launched at Israel; launch site found by the monitors',
+          });
+          this.later(2, 10, () =>
+            this.account(
+              'lebanon',
+              id,
+              'accepts',
+              'The Lebanese state condemns the launch; the LAF has arrested two suspects',
+            ),
+          );
+          this.later(60, 80, () =>
+            this.say('usa', 'truce.resume', '', {
+              note: this.note('The LAF arrested the launch cell; the guarantor resumes the truce'),
+            }),
+          );
         });
       });
     }

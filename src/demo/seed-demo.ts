@@ -69,7 +69,9 @@ export function seedDemo(dir: string, options: SeedDemoOptions = {}): SeedDemoRe
   const m = Mechanism.open(dir);
   try {
     if (m.log.size > 0) {
-      throw new Error(`${dir} already holds ${m.log.size} log entries: the demo seeds a new log only (use a fresh --data directory)`);
+      throw new Error(
+        `${dir} already holds ${m.log.size} log entries: the demo seeds a new log only (use a fresh --data directory)`,
+      );
     }
     const a = m.agreement;
     const keysDir = dataDirPaths(dir).keysDir;
@@ -90,7 +92,9 @@ export function seedDemo(dir: string, options: SeedDemoOptions = {}): SeedDemoRe
       const start = Date.parse(a.signedAt ?? history[0]?.statement.at ?? '2026-06-26T16:00:00.000Z');
       const r = readScenarioEvents(a);
       importProblems = r.problems;
-      imported = eventsToEnvelopes(a, r.events, signers.monitors!, { at: new Date(start + IMPORT_DELAY_MS).toISOString() });
+      imported = eventsToEnvelopes(a, r.events, signers.monitors!, {
+        at: new Date(start + IMPORT_DELAY_MS).toISOString(),
+      });
       progress({ phase: 'import', done: 1, total: 1 });
     }
 
@@ -99,7 +103,13 @@ export function seedDemo(dir: string, options: SeedDemoOptions = {}): SeedDemoRe
       ...history.map((envelope) => ({ envelope, source: 'demo' as const })),
       ...imported.map((envelope) => ({ envelope, source: 'import' as const })),
     ];
-    tagged.sort((x, y) => (x.envelope.statement.at < y.envelope.statement.at ? -1 : x.envelope.statement.at > y.envelope.statement.at ? 1 : 0));
+    tagged.sort((x, y) =>
+      x.envelope.statement.at < y.envelope.statement.at
+        ? -1
+        : x.envelope.statement.at > y.envelope.statement.at
+          ? 1
+          : 0,
+    );
 
     const hooks = m.hooks();
     const rejected: SeedRejection[] = [];
@@ -111,19 +121,40 @@ export function seedDemo(dir: string, options: SeedDemoOptions = {}): SeedDemoRe
       let j = i;
       while (j < tagged.length && tagged[j]!.envelope.statement.at === now) j++;
       const group = tagged.slice(i, j);
-      const results = ingest(m.log, group.map((g) => g.envelope), { now, ...hooks });
+      const results = ingest(
+        m.log,
+        group.map((g) => g.envelope),
+        { now, ...hooks },
+      );
       results.forEach((r, k) => {
         const { envelope, source } = group[k]!;
         const st = envelope.statement;
         if (r.ok) {
           admitted++;
           byKind[st.kind] = (byKind[st.kind] ?? 0) + 1;
-        } else rejected.push({ kind: st.kind, subject: st.subject, at: st.at, source, code: r.code, message: r.message });
+        } else
+          rejected.push({
+            kind: st.kind,
+            subject: st.subject,
+            at: st.at,
+            source,
+            code: r.code,
+            message: r.message,
+          });
       });
       i = j;
       progress({ phase: 'ingest', done: i, total: tagged.length });
     }
-    return { initialized, demo: history.length, imported: imported.length, admitted, rejected, importProblems, byKind, logSize: m.log.size };
+    return {
+      initialized,
+      demo: history.length,
+      imported: imported.length,
+      admitted,
+      rejected,
+      importProblems,
+      byKind,
+      logSize: m.log.size,
+    };
   } finally {
     m.close();
   }

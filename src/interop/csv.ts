@@ -93,7 +93,11 @@ export function parseCsv(text: string): CsvRecord[] {
 export function csvObjects(
   text: string,
   required: readonly string[] = [],
-): { header: string[]; rows: (CsvRecord & { values: Record<string, string> })[]; problems: { line: number; reason: string }[] } {
+): {
+  header: string[];
+  rows: (CsvRecord & { values: Record<string, string> })[];
+  problems: { line: number; reason: string }[];
+} {
   const records = parseCsv(text);
   const head = records[0];
   if (head === undefined) throw new CsvError(1, 'empty file: no header');
@@ -104,7 +108,10 @@ export function csvObjects(
   const problems: { line: number; reason: string }[] = [];
   for (const r of records.slice(1)) {
     if (r.fields.length !== header.length) {
-      problems.push({ line: r.line, reason: `${r.fields.length} fields, but the header has ${header.length}` });
+      problems.push({
+        line: r.line,
+        reason: `${r.fields.length} fields, but the header has ${header.length}`,
+      });
       continue;
     }
     const values: Record<string, string> = {};

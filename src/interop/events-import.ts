@@ -123,10 +123,21 @@ const ACTOR_IDS: Record<string, string> = {
 
 /** An actor id for a UCDP side name: a known party or actor, else the name in kebab case. */
 export function ucdpActorId(side: string): string {
-  return ACTOR_IDS[side] ?? side.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 128);
+  return (
+    ACTOR_IDS[side] ??
+    side
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 128)
+  );
 }
 
-const UCDP_TYPES: Record<number, IncidentType> = { 1: 'air-strike', 2: 'armed-presence', 3: 'harm-to-civilians' };
+const UCDP_TYPES: Record<number, IncidentType> = {
+  1: 'air-strike',
+  2: 'armed-presence',
+  3: 'harm-to-civilians',
+};
 const UCDP_TYPE_LABELS: Record<number, string> = {
   1: 'State-based armed conflict',
   2: 'Non-state conflict',
@@ -153,19 +164,34 @@ interface UcdpRow {
   adm_1: string;
 }
 
-function ucdpEvent(r: UcdpRow, file: string, line: number, rowSha256: string, locate: ZoneLocator): ImportedEvent | ImportProblem {
-  const bad = (reason: string): ImportProblem => ({ file, line, reason: `UCDP id ${r.id || '?'}: ${reason}` });
+function ucdpEvent(
+  r: UcdpRow,
+  file: string,
+  line: number,
+  rowSha256: string,
+  locate: ZoneLocator,
+): ImportedEvent | ImportProblem {
+  const bad = (reason: string): ImportProblem => ({
+    file,
+    line,
+    reason: `UCDP id ${r.id || '?'}: ${reason}`,
+  });
   if (!/^\d+$/.test(r.id)) return bad(`id ${JSON.stringify(r.id)} is not a UCDP event id`);
   const start = dayToTime(r.date_start);
   const end = dayToTime(r.date_end);
   if (start === null) return bad(`date_start ${JSON.stringify(r.date_start)} is not a YYYY-MM-DD day`);
   if (end === null) return bad(`date_end ${JSON.stringify(r.date_end)} is not a YYYY-MM-DD day`);
   if (end < start) return bad(`date_end ${r.date_end} is before date_start ${r.date_start}`);
-  if (r.latitude === null || r.latitude < -90 || r.latitude > 90) return bad('latitude missing or out of range');
-  if (r.longitude === null || r.longitude < -180 || r.longitude > 180) return bad('longitude missing or out of range');
-  if (r.where_prec === null || r.where_prec < 1 || r.where_prec > 7) return bad(`where_prec ${r.where_prec} is not 1–7`);
-  if (r.low === null || r.best === null || r.high === null || r.low < 0) return bad('deaths low/best/high missing or not non-negative integers');
-  if (!(r.low <= r.best && r.best <= r.high)) return bad(`deaths must satisfy low <= best <= high, got ${r.low}/${r.best}/${r.high}`);
+  if (r.latitude === null || r.latitude < -90 || r.latitude > 90)
+    return bad('latitude missing or out of range');
+  if (r.longitude === null || r.longitude < -180 || r.longitude > 180)
+    return bad('longitude missing or out of range');
+  if (r.where_prec === null || r.where_prec < 1 || r.where_prec > 7)
+    return bad(`where_prec ${r.where_prec} is not 1–7`);
+  if (r.low === null || r.best === null || r.high === null || r.low < 0)
+    return bad('deaths low/best/high missing or not non-negative integers');
+  if (!(r.low <= r.best && r.best <= r.high))
+    return bad(`deaths must satisfy low <= best <= high, got ${r.low}/${r.best}/${r.high}`);
   const type = r.type_of_violence === null ? undefined : UCDP_TYPES[r.type_of_violence];
   if (type === undefined) return bad(`type_of_violence ${r.type_of_violence} is not 1, 2 or 3`);
   // Only places known to within ~25 km (where_prec 1–2) are placed in a zone; centroids of
@@ -203,14 +229,35 @@ function collect(out: ImportResult, seen: Set<string>, e: ImportedEvent | Import
     return;
   }
   if (seen.has(e.subject)) {
-    out.problems.push({ file: e.file, line: e.line, reason: `${e.subject}: the same source id appears earlier in the file` });
+    out.problems.push({
+      file: e.file,
+      line: e.line,
+      reason: `${e.subject}: the same source id appears earlier in the file`,
+    });
     return;
   }
   seen.add(e.subject);
   out.events.push(e);
 }
 
-const UCDP_CSV_COLUMNS = ['id', 'relid', 'date_start', 'date_end', 'date_prec', 'latitude', 'longitude', 'where_prec', 'type_of_violence', 'side_a', 'side_b', 'best', 'low', 'high', 'deaths_civilians', 'adm_1'] as const;
+const UCDP_CSV_COLUMNS = [
+  'id',
+  'relid',
+  'date_start',
+  'date_end',
+  'date_prec',
+  'latitude',
+  'longitude',
+  'where_prec',
+  'type_of_violence',
+  'side_a',
+  'side_b',
+  'best',
+  'low',
+  'high',
+  'deaths_civilians',
+  'adm_1',
+] as const;
 
 /** Reads the UCDP GED CSV (columns named as in GED, `latitude`/`longitude`). */
 export function readUcdpCsv(text: string, file: string, agreement: Agreement): ImportResult {
@@ -268,10 +315,36 @@ export function readUcdpJson(text: string, file: string, agreement: Agreement): 
   const rows = Array.isArray(doc.rows) ? (doc.rows as unknown[]) : null;
   const sides = Array.isArray(doc.sides) ? (doc.sides as string[]) : [];
   const adm1 = Array.isArray(doc.adm1) ? (doc.adm1 as string[]) : [];
-  const need = ['id', 'relid', 'date_start', 'date_end', 'date_prec', 'lat', 'lon', 'where_prec', 'type', 'side_a', 'side_b', 'best', 'low', 'high', 'deaths_civilians', 'adm_1'];
+  const need = [
+    'id',
+    'relid',
+    'date_start',
+    'date_end',
+    'date_prec',
+    'lat',
+    'lon',
+    'where_prec',
+    'type',
+    'side_a',
+    'side_b',
+    'best',
+    'low',
+    'high',
+    'deaths_civilians',
+    'adm_1',
+  ];
   const missing = need.filter((c) => !columns.includes(c));
   if (rows === null || missing.length) {
-    return { events: [], problems: [{ file, line: 0, reason: rows === null ? 'no rows array' : `missing column(s) ${missing.join(', ')}` }] };
+    return {
+      events: [],
+      problems: [
+        {
+          file,
+          line: 0,
+          reason: rows === null ? 'no rows array' : `missing column(s) ${missing.join(', ')}`,
+        },
+      ],
+    };
   }
   const col = (row: unknown[], c: string) => row[columns.indexOf(c)] as string | number | null | undefined;
   const locate = zoneLocator(agreement);
@@ -282,7 +355,8 @@ export function readUcdpJson(text: string, file: string, agreement: Agreement): 
       out.problems.push({ file, line, reason: `row is not an array of ${columns.length} values` });
       return;
     }
-    const name = (list: string[], v: unknown) => (typeof v === 'number' && list[v] !== undefined ? list[v]! : '');
+    const name = (list: string[], v: unknown) =>
+      typeof v === 'number' && list[v] !== undefined ? list[v]! : '';
     const u: UcdpRow = {
       id: String(col(row, 'id') ?? ''),
       relid: String(col(row, 'relid') ?? ''),
@@ -322,13 +396,18 @@ export function readFpvCsv(text: string, file: string, agreement: Agreement): Im
   for (const r of parsed.rows) {
     const v = r.values;
     const id = v.row!;
-    const bad = (reason: string): ImportProblem => ({ file, line: r.line, reason: `catalogue row ${id || '?'}: ${reason}` });
+    const bad = (reason: string): ImportProblem => ({
+      file,
+      line: r.line,
+      reason: `catalogue row ${id || '?'}: ${reason}`,
+    });
     const lat = num(v.lat);
     const lon = num(v.lon);
     const day = dayToTime(v.date!);
     let e: ImportedEvent | ImportProblem;
     if (!/^\d+$/.test(id)) e = bad(`row ${JSON.stringify(id)} is not a catalogue row number`);
-    else if (v.status !== 'mapped') e = bad(`status ${JSON.stringify(v.status)}: only geolocated ("mapped") clips are imported`);
+    else if (v.status !== 'mapped')
+      e = bad(`status ${JSON.stringify(v.status)}: only geolocated ("mapped") clips are imported`);
     else if (day === null) e = bad(`date ${JSON.stringify(v.date)} is not a YYYY-MM-DD day`);
     else if (lat === null || lat < -90 || lat > 90) e = bad('lat missing or out of range');
     else if (lon === null || lon < -180 || lon > 180) e = bad('lon missing or out of range');
@@ -358,7 +437,15 @@ export function readFpvCsv(text: string, file: string, agreement: Agreement): Im
         evidence: [rowSha256],
         note,
       };
-      e = { source: 'fpv-catalogue', file, line: r.line, sourceId: id, rowSha256, subject: `fpv-catalogue-${id}`, body };
+      e = {
+        source: 'fpv-catalogue',
+        file,
+        line: r.line,
+        sourceId: id,
+        rowSha256,
+        subject: `fpv-catalogue-${id}`,
+        body,
+      };
     }
     collect(out, seen, e);
   }
@@ -382,7 +469,13 @@ export function readScenarioEvents(agreement: Agreement, dir = scenarioEventsDir
   ];
   const events = parts.flatMap((p) => p.events);
   const order = new Map(events.map((e, i) => [e, i]));
-  events.sort((a, b) => (a.body.date_start < b.body.date_start ? -1 : a.body.date_start > b.body.date_start ? 1 : order.get(a)! - order.get(b)!));
+  events.sort((a, b) =>
+    a.body.date_start < b.body.date_start
+      ? -1
+      : a.body.date_start > b.body.date_start
+        ? 1
+        : order.get(a)! - order.get(b)!,
+  );
   return { events, problems: parts.flatMap((p) => p.problems) };
 }
 
@@ -395,11 +488,20 @@ export interface SignOptions {
 
 /** A nonce derived from the incident id and the row hash: re-importing gives the same statement. */
 export function importNonce(e: ImportedEvent): string {
-  return createHash('sha256').update(`phaseline/import/v1\n${e.subject}\n${e.rowSha256}`).digest().subarray(0, 16).toString('base64url');
+  return createHash('sha256')
+    .update(`phaseline/import/v1\n${e.subject}\n${e.rowSha256}`)
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }
 
 /** Signs each event as a public `incident.report` by `party`, made at `options.at`. */
-export function eventsToEnvelopes(agreement: Agreement, events: readonly ImportedEvent[], signer: NoteSigner, options: SignOptions): Envelope[] {
+export function eventsToEnvelopes(
+  agreement: Agreement,
+  events: readonly ImportedEvent[],
+  signer: NoteSigner,
+  options: SignOptions,
+): Envelope[] {
   const issuer = options.party ?? 'monitors';
   return events.map((e) => {
     const statement: Statement = {

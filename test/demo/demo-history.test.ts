@@ -6,7 +6,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAgreement } from '../../src/agreement/load.js';
 import type { Agreement } from '../../src/agreement/model.js';
 import { scenarioPath, withPartyKeys } from '../../src/agreement/scenarios.js';
-import { generateDemoHistory, isSimulated, mulberry32, SIMULATED_NOTE_PREFIX } from '../../src/demo/demo-history.js';
+import {
+  generateDemoHistory,
+  isSimulated,
+  mulberry32,
+  SIMULATED_NOTE_PREFIX,
+} from '../../src/demo/demo-history.js';
 import { HOLDS } from '../../src/engine/evolve.js';
 import { Timeline } from '../../src/engine/replay.js';
 import { zoneLocator } from '../../src/interop/zones.js';
@@ -28,14 +33,19 @@ beforeAll(() => {
   const base = loadAgreement(scenarioPath('lebanon-2026'), { variant: 'phased-pilot-zones' });
   agreement = withPartyKeys(base, Object.fromEntries(base.parties.map((p) => [p.id, [partyKey(p.id).vkey]])));
   signers = Object.fromEntries(base.parties.map((p) => [p.id, partyKey(p.id).signer]));
-  history = generateDemoHistory(agreement, signers, { seed: SEED, from: '2026-06-26T16:00:00.000Z', months: 4 });
+  history = generateDemoHistory(agreement, signers, {
+    seed: SEED,
+    from: '2026-06-26T16:00:00.000Z',
+    months: 4,
+  });
   // Replay independently of the generator: every statement admitted at its own time.
   timeline = new Timeline(agreement);
   const contested = new Set<string>();
   for (const env of history) {
     const v = timeline.append(env, env.statement.at);
     if (!v.ok) rejections.push(`${env.statement.kind} ${env.statement.subject}: ${v.code}: ${v.message}`);
-    for (const z of Object.values(timeline.current.zones)) if (z.withdrawal.status === 'contested') contested.add(z.id);
+    for (const z of Object.values(timeline.current.zones))
+      if (z.withdrawal.status === 'contested') contested.add(z.id);
   }
   everContested = [...contested];
 });
@@ -44,11 +54,16 @@ describe('demo history', () => {
   it('is admitted in full by the engine, in chronological order', () => {
     expect(history.length).toBeGreaterThan(300);
     expect(rejections).toEqual([]);
-    for (let i = 1; i < history.length; i++) expect(history[i]!.statement.at > history[i - 1]!.statement.at).toBe(true);
+    for (let i = 1; i < history.length; i++)
+      expect(history[i]!.statement.at > history[i - 1]!.statement.at).toBe(true);
   });
 
   it('is deterministic: the same seed gives byte-identical envelopes, another seed a different history', () => {
-    const again = generateDemoHistory(agreement, signers, { seed: SEED, from: '2026-06-26T16:00:00.000Z', months: 4 });
+    const again = generateDemoHistory(agreement, signers, {
+      seed: SEED,
+      from: '2026-06-26T16:00:00.000Z',
+      months: 4,
+    });
     expect(JSON.stringify(again)).toBe(JSON.stringify(history));
     const other = generateDemoHistory(agreement, signers, { seed: SEED + 1, months: 4 });
     expect(JSON.stringify(other)).not.toBe(JSON.stringify(history));
@@ -77,10 +92,20 @@ describe('demo history', () => {
 
   it('takes zones through the stages in the prerequisite order; at least one is handed over', () => {
     const zones = timeline.current.zones;
-    const handed = Object.values(zones).filter((z) => z.stage === 'handed-over').map((z) => z.id);
+    const handed = Object.values(zones)
+      .filter((z) => z.stage === 'handed-over')
+      .map((z) => z.id);
     expect(handed).toContain('sour-south-litani');
     expect(handed.length).toBeGreaterThanOrEqual(2);
-    expect(zones['sour-south-litani']!.history.map((h) => h.to)).toEqual(['agreed', 'clearing', 'verified-clear', 'withdrawn', 'deployed', 'held', 'handed-over']);
+    expect(zones['sour-south-litani']!.history.map((h) => h.to)).toEqual([
+      'agreed',
+      'clearing',
+      'verified-clear',
+      'withdrawn',
+      'deployed',
+      'held',
+      'handed-over',
+    ]);
     const handedAt = (id: string) => zones[id]!.history.find((h) => h.to === 'handed-over')?.at;
     for (const z of agreement.zones) {
       const cleared = zones[z.id]!.history.find((h) => h.to === 'clearing');
@@ -97,7 +122,9 @@ describe('demo history', () => {
 
   it('has a contested withdrawal episode, observed by the monitors in the end', () => {
     expect(everContested).toContain('sour-south-litani');
-    const kinds = history.filter((e) => e.statement.subject === 'sour-south-litani').map((e) => `${e.statement.issuer}:${e.statement.kind}`);
+    const kinds = history
+      .filter((e) => e.statement.subject === 'sour-south-litani')
+      .map((e) => `${e.statement.issuer}:${e.statement.kind}`);
     expect(kinds).toContain('usa:withdrawal.claim');
     expect(kinds).toContain('israel:withdrawal.deny');
     expect(timeline.current.zones['sour-south-litani']!.withdrawal.status).toBe('observed');
@@ -120,14 +147,18 @@ describe('demo history', () => {
     for (const i of incidents) expect(locate(i.longitude!, i.latitude!), i.id).toBe(i.zone);
     const findings = Object.values(s.findings).filter((f) => f.effective !== null);
     expect(findings.length).toBeGreaterThan(10);
-    expect(findings.some((f) => f.subjectKind === 'incident' && f.effective!.outcome === 'confirmed-violation')).toBe(true);
+    expect(
+      findings.some((f) => f.subjectKind === 'incident' && f.effective!.outcome === 'confirmed-violation'),
+    ).toBe(true);
     expect(findings.some((f) => f.accounts.some((a) => a.position === 'disputes'))).toBe(true);
     expect(findings.some((f) => f.effective!.severity === 'grave')).toBe(true);
     const classes = new Set(Object.values(s.strikes).map((x) => x.classification));
     expect(classes).toContain('violation-no-notification');
     expect(classes).toContain('permitted-after-window');
     expect([...classes].some((c) => c.startsWith('imminent-threat'))).toBe(true);
-    expect(Object.values(s.incidents).some((i) => i.notification !== null && i.response?.action === 'acted')).toBe(true);
+    expect(
+      Object.values(s.incidents).some((i) => i.notification !== null && i.response?.action === 'acted'),
+    ).toBe(true);
   });
 
   it('escrow: pledges, releases posted by the trustee, a hold released, and the books balance', () => {
@@ -166,6 +197,8 @@ describe('other seeds and lengths', () => {
     const long = generateDemoHistory(agreement, signers, { seed: SEED, months: 7 });
     expect(short.length).toBeLessThan(history.length);
     expect(long.length).toBeGreaterThan(history.length);
-    expect(Date.parse(long.at(-1)!.statement.at) - Date.parse(long[0]!.statement.at)).toBeGreaterThan(180 * DAY);
+    expect(Date.parse(long.at(-1)!.statement.at) - Date.parse(long[0]!.statement.at)).toBeGreaterThan(
+      180 * DAY,
+    );
   });
 });

@@ -70,7 +70,8 @@ describe('the shipped records', () => {
     expect([...u.problems, ...f.problems]).toEqual([]);
     const all = readScenarioEvents(agreement);
     expect(all.events).toHaveLength(272);
-    for (let i = 1; i < all.events.length; i++) expect(all.events[i - 1]!.body.date_start <= all.events[i]!.body.date_start).toBe(true);
+    for (let i = 1; i < all.events.length; i++)
+      expect(all.events[i - 1]!.body.date_start <= all.events[i]!.body.date_start).toBe(true);
   });
 
   it('UCDP: coordinates, dates, precision and casualty figures exactly as in the file; B2; attributed; evidence = SHA-256 of the row', () => {
@@ -90,7 +91,11 @@ describe('the shipped records', () => {
       expect(e.body.date_start).toBe(`${col(f, 'date_start')}T00:00:00.000Z`);
       expect(e.body.date_end).toBe(`${col(f, 'date_end')}T00:00:00.000Z`);
       expect(e.body.where_prec).toBe(Number(col(f, 'where_prec')));
-      expect([e.body.deaths_low, e.body.deaths_best, e.body.deaths_high]).toEqual([Number(col(f, 'low')), Number(col(f, 'best')), Number(col(f, 'high'))]);
+      expect([e.body.deaths_low, e.body.deaths_best, e.body.deaths_high]).toEqual([
+        Number(col(f, 'low')),
+        Number(col(f, 'best')),
+        Number(col(f, 'high')),
+      ]);
       expect(e.body.source_grade).toBe('B2');
       expect(e.body.actor).toBe('israel');
       expect(e.body.type).toBe('air-strike');
@@ -160,13 +165,20 @@ describe('the shipped records', () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(envs));
     expect(t.admit(again[0]!, at)).toMatchObject({ ok: false, code: 'duplicate-statement' });
     const inc = t.current.incidents['ucdp-ged-553655']!;
-    expect(inc).toMatchObject({ reporter: 'monitors', latitude: 33.17585, longitude: 35.44325, casualties: { low: 6, best: 6, high: 6 }, date_start: '2024-11-18T00:00:00.000Z' });
+    expect(inc).toMatchObject({
+      reporter: 'monitors',
+      latitude: 33.17585,
+      longitude: 35.44325,
+      casualties: { low: 6, best: 6, high: 6 },
+      date_start: '2024-11-18T00:00:00.000Z',
+    });
   });
 });
 
 describe('rows that cannot be imported are reported with file and line', () => {
   it('UCDP', () => {
-    const head = 'id,relid,date_start,date_end,date_prec,latitude,longitude,where_prec,type_of_violence,type_label,side_a,side_b,best,low,high,deaths_civilians,adm_1';
+    const head =
+      'id,relid,date_start,date_end,date_prec,latitude,longitude,where_prec,type_of_violence,type_label,side_a,side_b,best,low,high,deaths_civilians,adm_1';
     const csv = [
       head,
       '1,R-1,2024-11-18,2024-11-18,1,33.2,35.3,1,1,"State-based\narmed conflict",Government of Israel,Hezbollah,1,1,1,0,',
@@ -187,11 +199,14 @@ describe('rows that cannot be imported are reported with file and line', () => {
       ['bad.csv', 8],
       ['bad.csv', 9],
     ]);
-    expect(r.problems.map((p) => p.reason).join('\n')).toMatch(/date_start "2024-13-01"[\s\S]*before date_start[\s\S]*latitude missing[\s\S]*low <= best <= high[\s\S]*fields, but the header has 17[\s\S]*appears earlier/);
+    expect(r.problems.map((p) => p.reason).join('\n')).toMatch(
+      /date_start "2024-13-01"[\s\S]*before date_start[\s\S]*latitude missing[\s\S]*low <= best <= high[\s\S]*fields, but the header has 17[\s\S]*appears earlier/,
+    );
   });
 
   it('FPV', () => {
-    const csv = 'row,date,description,town,lat,lon,status\n1,2026-06-01,x,Khiam,33.3,35.6,mapped\n2,2026-06-01,x,Nowhere,,,unmapped\n3,June 1,x,Khiam,33.3,35.6,mapped\n';
+    const csv =
+      'row,date,description,town,lat,lon,status\n1,2026-06-01,x,Khiam,33.3,35.6,mapped\n2,2026-06-01,x,Nowhere,,,unmapped\n3,June 1,x,Khiam,33.3,35.6,mapped\n';
     const r = readFpvCsv(csv, 'fpv.csv', agreement);
     expect(r.events).toHaveLength(1);
     expect(r.problems).toEqual([
