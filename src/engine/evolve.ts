@@ -618,7 +618,8 @@ function applyFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue']): vo
 function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
   const { rules, state, nowMs } = ctx;
   const severity: Severity = r.severity ?? 'minor';
-  const cites = Object.values(r.signers).sort((a, b) => a - b);
+  // A co-signed finding is one statement signed by several adjudicators: cite its index once.
+  const cites = [...new Set(Object.values(r.signers))].sort((a, b) => a - b);
   // Attribution rolls up to sponsors (an actor's sponsor, and its sponsor…), each counted once.
   const seen = new Set<string>();
   for (
