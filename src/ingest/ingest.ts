@@ -97,13 +97,7 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
     pending.push({
       bytes,
       disclosure,
-      meta: {
-        statementId: id,
-        kind: s.kind,
-        issuer: s.issuer,
-        classification: s.classification,
-        admitted: options.now,
-      },
+      meta: { statementId: id },
     });
     const index = log.size + pending.length - 1;
     options.onAccepted?.(env, index, options.now);

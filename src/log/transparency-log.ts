@@ -25,8 +25,12 @@ import { TiledTree, tileHashReader } from './tree.js';
 /** Full tiles (with interiors, 16 KiB each) kept in memory for proofs: 16 MiB. */
 export const tile_cache_entries_max = 1024;
 
-/** Largest number of entries written in one transaction; bigger inputs are split. */
-export const batch_entries_max = 4096;
+/**
+ * Largest number of entries written in one transaction; bigger inputs are split. Larger batches
+ * dirty each page of the random-order statement-id index once for more entries (1M-entry bench:
+ * 4,096 → 126k inserts/s, 16,384 → 159k/s); a server's group commits are far smaller anyway.
+ */
+export const batch_entries_max = 16_384;
 
 export interface LogIdentity {
   /** The checkpoint origin line; by convention the log key's name. */

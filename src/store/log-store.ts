@@ -18,11 +18,6 @@ import type { Disclosure } from '../statement/commitment.js';
 export interface EntryMeta {
   /** Hex SHA-256 of the statement's canonical bytes. */
   statementId: string;
-  kind: string;
-  issuer: string;
-  classification: string;
-  /** The log's admission time, RFC 3339. */
-  admitted: string;
 }
 
 export interface AppendBatch {

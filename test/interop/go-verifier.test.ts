@@ -166,13 +166,7 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
           c ? { v: 1, admitted, commitment: c.commitment } : { v: 1, admitted, envelope: env },
         ),
         disclosure: c?.disclosure ?? null,
-        meta: {
-          statementId: statementId(st),
-          kind: st.kind,
-          issuer: st.issuer,
-          classification: st.classification,
-          admitted,
-        },
+        meta: { statementId: statementId(st) },
       });
     }
     const log = openLog(dataDirPaths(data));

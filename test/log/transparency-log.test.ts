@@ -22,13 +22,7 @@ function entries(from: number, count: number): PendingEntry[] {
     return {
       bytes: Buffer.from(`entry number ${i}`),
       disclosure: null,
-      meta: {
-        statementId: id,
-        kind: 'k',
-        issuer: 'i',
-        classification: 'public',
-        admitted: '2026-07-01T00:00:00.000Z',
-      },
+      meta: { statementId: id },
     };
   });
 }

@@ -20,11 +20,7 @@ const MIGRATIONS: string[] = [
      -- The first 8 bytes of the statement id, indexed. An index on a random 64-bit integer
      -- costs a third of one on the 32-byte id (measured: bench notes in docs/performance.md);
      -- lookups confirm the full id, so a prefix collision can only cost a second row read.
-     id_prefix INTEGER NOT NULL,
-     kind TEXT NOT NULL,
-     issuer TEXT NOT NULL,
-     classification TEXT NOT NULL,
-     admitted TEXT NOT NULL
+     id_prefix INTEGER NOT NULL
    );
    CREATE INDEX entries_id_prefix ON entries (id_prefix);
    -- A rowid table keyed by tileKey(level, index): reading an 8 KiB blob by rowid is ~6× faster
@@ -60,6 +56,10 @@ export class SqliteLogStore implements LogStore {
     // The unique indexes on statement id and nonce are random-order B-trees: a larger page cache
     // keeps their inner pages in memory at millions of entries (64 MiB).
     this.db.pragma('cache_size = -65536');
+    // Checkpoint the WAL into the database every ~80 MiB instead of every 4 MiB: each checkpoint
+    // rewrites the randomly scattered statement-id index pages a batch dirtied, so fewer, larger
+    // checkpoints cut the write amplification (1M-entry bench: 77k → 126k inserts/s).
+    this.db.pragma('wal_autocheckpoint = 20000');
     migrate(this.db);
     this.stmts = {
       size: this.db.prepare<[], { size: number }>('SELECT size FROM checkpoint WHERE id = 1'),
@@ -78,7 +78,7 @@ export class SqliteLogStore implements LogStore {
         'SELECT salt, envelope FROM disclosures WHERE idx = ?',
       ),
       insertEntry: this.db.prepare(
-        'INSERT INTO entries (idx, data, statement_id, id_prefix, kind, issuer, classification, admitted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO entries (idx, data, statement_id, id_prefix) VALUES (?, ?, ?, ?)',
       ),
       insertDisclosure: this.db.prepare('INSERT INTO disclosures (idx, salt, envelope) VALUES (?, ?, ?)'),
       upsertTile: this.db.prepare(
@@ -147,16 +147,7 @@ export class SqliteLogStore implements LogStore {
           const m = meta[i]!;
           const idx = firstIndex + i;
           const id = Buffer.from(m.statementId, 'hex');
-          this.stmts.insertEntry.run(
-            idx,
-            entries[i],
-            id,
-            id.readBigInt64BE(0),
-            m.kind,
-            m.issuer,
-            m.classification,
-            m.admitted,
-          );
+          this.stmts.insertEntry.run(idx, entries[i], id, id.readBigInt64BE(0));
           const d = disclosures[i];
           if (d) this.stmts.insertDisclosure.run(idx, d.salt, JSON.stringify(d.envelope));
         }
