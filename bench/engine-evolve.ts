@@ -13,6 +13,7 @@
  * incident reports, notifications, responses, accounts, findings and strikes. Entries carry
  * registered keys but placeholder signatures: `evolve` never checks signatures (the door did).
  */
+
 import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
 import { loadAgreement } from '../src/agreement/load.js';
@@ -21,6 +22,7 @@ import { scenarioPath, withPartyKeys } from '../src/agreement/scenarios.js';
 import { evolve } from '../src/engine/evolve.js';
 import { type EntrySource, stateAt } from '../src/engine/replay.js';
 import { cloneState, type EngineEntry, type EngineState, initialState } from '../src/engine/state.js';
+import { mulberry32 } from '../src/sim/prng.js';
 import { generateKeyPair } from '../src/statement/keys.js';
 import type { Statement } from '../src/statement/types.js';
 
@@ -43,18 +45,6 @@ export interface EngineBenchResult {
   finalStages: Record<string, string>;
 }
 
-/** A deterministic PRNG (mulberry32), so every run folds the same log. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SIG = Buffer.alloc(68, 7).toString('base64');
 const DAY = 86_400_000;
 
@@ -71,7 +61,7 @@ export function benchAgreement(): { agreement: Agreement; keys: Record<string, s
 
 /** Generates `n` log entries as stored JSON text (deterministic). */
 export function generateEntries(agreement: Agreement, keys: Record<string, string>, n: number): string[] {
-  const rnd = prng(2026);
+  const rnd = mulberry32(2026);
   const zones = agreement.zones.map((z) => z.id);
   const cats = agreement.weaponCategories.map((c) => c.id);
   const start = Date.parse('2026-06-26T16:00:00.000Z');
@@ -371,7 +361,7 @@ export function benchEngineEvolve(opts: EngineBenchOptions = {}): EngineBenchRes
   };
   const first = Date.parse(source.admittedAt(0));
   const last = Date.parse(source.admittedAt(n - 1));
-  const rnd = prng(7);
+  const rnd = mulberry32(7);
   const times: number[] = [];
   for (let q = 0; q < queries; q++) {
     const at = new Date(first + Math.floor(rnd() * (last - first))).toISOString();

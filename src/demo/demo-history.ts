@@ -20,6 +20,7 @@
  * Decisions that depend on state (which transfers are pending, what stage a zone is in) read
  * that timeline, exactly as the real parties would read the published state.
  */
+
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ import { Timeline } from '../engine/replay.js';
 import type { EngineState } from '../engine/state.js';
 import { csvObjects } from '../interop/csv.js';
 import { zoneBbox, zoneLocator } from '../interop/zones.js';
+import { mulberry32 } from '../sim/prng.js';
 import { cosign, signStatement } from '../statement/envelope.js';
 import type { NoteSigner } from '../statement/keys.js';
 import type { Envelope, JsonObject, Statement } from '../statement/types.js';
@@ -65,17 +67,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** The scenario's localities (Who's On First, "Data from Who's On First"), when the file is there. */
 export function loadPlaces(scenario = 'lebanon-2026'): Place[] {
