@@ -87,19 +87,26 @@ export function registerMechanismCommands(program: Command): void {
     .option('--scenario <name>', 'scenario under scenarios/', 'lebanon-2026')
     .option('--variant <name>', 'variant of the scenario (scenarios/<name>/variants/)', 'phased-pilot-zones')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .option(
+      '--demo',
+      'also seed a deterministic, signed, SIMULATED history of several months plus the real incident records',
+    )
     .option('--json', 'print the result as JSON')
     .description(
       'create a data directory: the agreement, a key for each party (keys/PARTY.key) and the log key',
     )
-    .action((opts: { scenario: string; variant: string; data?: string; json?: boolean }) => {
+    .action((opts: { scenario: string; variant: string; data?: string; json?: boolean; demo?: boolean }) => {
       const dir = resolveDataDir(opts.data);
       const r = initDataDir(dir, { scenario: opts.scenario, variant: opts.variant });
+      const seeded = opts.demo ? runSeed(dir) : undefined;
       if (opts.json) {
         process.stdout.write(
           JSON.stringify({
+            ...(seeded ? { demo: seeded } : {}),
             dir,
             agreement: r.agreement.id,
             logOrigin: r.agreement.logOrigin,
+            logKey: r.logKey,
             keys: r.keyFiles,
           }) + '\n',
         );
@@ -110,8 +117,14 @@ export function registerMechanismCommands(program: Command): void {
       );
       for (const [party, file] of Object.entries(r.keyFiles))
         process.stdout.write(`  key of ${party}: ${file}\n`);
+      process.stdout.write(`  log verifier key ${r.logKey}\n`);
+      if (seeded) {
+        process.stdout.write(
+          `  seeded ${seeded.admitted} signed statements (${seeded.simulated} SIMULATED, ${seeded.imported} real incident records)\n`,
+        );
+      }
       process.stdout.write(
-        `sign statements with: phaseline sign --key ${r.keyFiles[Object.keys(r.keyFiles)[0]!]} payload.json | phaseline log append --data ${dir}\n`,
+        `sign as a party with: phaseline sign --key ${dir}/keys/PARTY.key payload.json | phaseline log append --data ${dir}\n`,
       );
     });
 

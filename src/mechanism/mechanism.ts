@@ -14,7 +14,7 @@ import {
   scenarioPath,
   withPartyKeys,
 } from '../agreement/scenarios.js';
-import { type DataDir, dataDirPaths, openLog, writePrivateKey } from '../datadir/data-dir.js';
+import { type DataDir, dataDirPaths, openLog, readSignerKey, writePrivateKey } from '../datadir/data-dir.js';
 import type { EngineEntry } from '../engine/index.js';
 import { Timeline } from '../engine/index.js';
 import type { IngestOptions } from '../ingest/ingest.js';
@@ -31,6 +31,7 @@ export interface InitResult {
   agreement: Agreement;
   /** Party id → private key file written. */
   keyFiles: Record<string, string>;
+  /** The log's verifier key string (give it to `phaseline verify --key`). */
   logKey: string;
 }
 
@@ -72,7 +73,7 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   }
   const log = openLog(paths, agreement.logOrigin);
   log.store.close();
-  return { agreement, keyFiles, logKey: '' };
+  return { agreement, keyFiles, logKey: readSignerKey(paths.logKeyPath).vkey };
 }
 
 /** A data directory opened with its agreement: the log and the engine's timeline over it. */
