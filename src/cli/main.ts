@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerServeCommands } from './commands-serve.js';
 import { UsageError } from './input.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLogCommands(program);
   registerMechanismCommands(program);
+  registerServeCommands(program);
   registerInteropCommands(program);
   return program;
 }

@@ -1,0 +1,107 @@
+/**
+ * HTTP benchmark of `phaseline serve`'s API (SQLite back end), all figures from one run:
+ *  1. single-statement submissions (pre-signed) from 50 concurrent connections, each answered
+ *     only once durable (group commit): throughput and p99 latency;
+ *  2. state reads (GET /v1/zones/:id and GET /v1/state) against a hello-world Fastify server
+ *     measured in the same run, as a ratio.
+ *
+ * Run: npx tsx bench/server-http.ts [--seconds 10]. autocannon runs in this process too, so
+ * client and server share the machine's cores (2 here): figures are a lower bound.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { dataDirPaths, readSignerKey } from '../src/datadir/data-dir.js';
+import { seedDemo } from '../src/demo/seed-demo.js';
+import { buildServer } from '../src/server/server.js';
+import { SqliteMechanismService } from '../src/service/sqlite-service.js';
+import { newNonce, signStatement } from '../src/statement/envelope.js';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
+const connections = 50;
+
+function run(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-http-'));
+seedDemo(dir);
+const service = SqliteMechanismService.open(dir);
+const app = await buildServer(service, {
+  rate_address_requests_max: 1e9,
+  rate_key_statements_per_second: 1e9,
+  rate_key_statements_burst: 1e9,
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+// Pre-signed incident reports (enough for the whole run at well above the target rate).
+const monitors = readSignerKey(join(dataDirPaths(dir).keysDir, 'monitors.key'));
+const count = 12_000 * seconds;
+const bodies: string[] = [];
+for (let i = 0; i < count; i++) {
+  const now = new Date().toISOString();
+  bodies.push(
+    JSON.stringify(
+      signStatement(
+        {
+          kind: 'incident.report',
+          agreement: service.agreement.id,
+          issuer: 'monitors',
+          key: monitors.vkey,
+          at: now,
+          nonce: newNonce(),
+          classification: 'public',
+          subject: `bench-${i}`,
+          body: { date_start: now, date_end: now, type: 'armed-presence', source_grade: 'B2' },
+        },
+        monitors,
+      ),
+    ),
+  );
+}
+let next = 0;
+const before = service.log.size;
+const submit = await run({
+  url: `${url}/v1/statements`,
+  connections,
+  duration: seconds,
+  requests: [
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+    },
+  ],
+});
+const admitted = service.log.size - before;
+
+const zone = service.agreement.zones[0]!.id;
+const zoneRead = await run({ url: `${url}/v1/zones/${zone}`, connections, duration: seconds });
+const stateRead = await run({ url: `${url}/v1/state`, connections, duration: Math.max(3, seconds / 2) });
+
+const hello = Fastify();
+hello.get('/', async () => ({ hello: 'world' }));
+await hello.listen({ host: '127.0.0.1', port: 0 });
+const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }).port}/`;
+const helloRead = await run({ url: helloUrl, connections, duration: seconds });
+
+await hello.close();
+await app.close();
+await service.close();
+
+const line = (name: string, r: autocannon.Result) =>
+  `${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+console.log(`server-http (${connections} connections, ${seconds} s each, SQLite, synchronous=FULL)`);
+console.log(line('POST /v1/statements (single, durable)', submit));
+console.log(
+  `  admitted ${admitted} statements = ${(admitted / seconds).toFixed(0)}/s; target ≥ 3000/s, p99 < 50 ms`,
+);
+console.log(line(`GET /v1/zones/${zone}`, zoneRead));
+console.log(line('GET /v1/state (whole demo state)', stateRead));
+console.log(line('hello-world Fastify', helloRead));
+console.log(
+  `  ratio zone read / hello world: ${(zoneRead.requests.average / helloRead.requests.average).toFixed(2)} (target ≥ 0.50)`,
+);

@@ -1,0 +1,201 @@
+/**
+ * `phaseline serve` (the HTTP API over a data directory) and `phaseline submit` (statements to
+ * a running server).
+ */
+import type { Command } from 'commander';
+import { resolveDataDir } from '../datadir/data-dir.js';
+import { seedDemo } from '../demo/seed-demo.js';
+import { Mechanism } from '../mechanism/mechanism.js';
+import { buildServer } from '../server/server.js';
+import type { MechanismService } from '../service/mechanism-service.js';
+import { SqliteMechanismService } from '../service/sqlite-service.js';
+import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { progressBar } from './progress.js';
+
+/** Statements per HTTP request when `submit` sends NDJSON. */
+export const submit_batch_statements = 1000;
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port ${value} is not a port number (0–65535)`);
+  return n;
+}
+
+async function openService(dir: string, db: string | undefined): Promise<MechanismService> {
+  if (db !== undefined && /^postgres(ql)?:\/\//.test(db)) {
+    let mod: {
+      PostgresMechanismService?: { open(o: { url: string; dataDir: string }): Promise<MechanismService> };
+    };
+    try {
+      mod = await import('../service/postgres-service.js');
+    } catch (e) {
+      throw new Error(
+        `--db ${db.replace(/\/\/[^@/]*@/, '//…@')}: the PostgreSQL back end is loaded from src/service/postgres-service.ts, which could not be loaded (${(e as Error).message}); use a SQLite path instead`,
+      );
+    }
+    if (typeof mod.PostgresMechanismService?.open !== 'function')
+      throw new Error(
+        'the PostgreSQL back end in src/service/postgres-service.ts has no PostgresMechanismService.open',
+      );
+    return mod.PostgresMechanismService.open({ url: db, dataDir: dir });
+  }
+  return SqliteMechanismService.open(dir, db === undefined ? {} : { dbPath: db });
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (default: $PORT, else 8080)')
+    .option(
+      '--db <path-or-url>',
+      'the log database: a SQLite file (default DATA/log.db) or a postgres:// URL',
+    )
+    .option('--json', 'print the listening address as one JSON line')
+    .description(
+      'run the HTTP API (OpenAPI at /openapi.json, docs at /docs, C2SP tiles at /log/) over a data directory; a directory that does not exist yet is initialized with the Lebanon 2026 scenario and its SIMULATED demo history',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  phaseline serve                                 # ./phaseline-data, http://127.0.0.1:8080
+  PORT=3000 phaseline serve --data ./office --host 0.0.0.0
+  phaseline verify http://127.0.0.1:8080/log --key "$(phaseline log key --data ./office)"
+
+Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, closes the store.`,
+    )
+    .action(async (opts: { data?: string; host: string; port?: string; db?: string; json?: boolean }) => {
+      const dir = resolveDataDir(opts.data);
+      const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
+      const say = (t: string) => process.stderr.write(`${t}\n`);
+      if (!Mechanism.exists(dir)) {
+        const bar = progressBar('seeding demo history', 'statements');
+        const r = seedDemo(dir, { onProgress: (p) => p.phase === 'ingest' && bar.update(p.done, p.total) });
+        bar.stop();
+        say(
+          `initialized ${dir} with the Lebanon 2026 scenario (illustrative zones) and ${r.admitted} signed statements: ${r.demo} SIMULATED demo statements and ${r.imported} real incident records`,
+        );
+      }
+      const service = await openService(dir, opts.db);
+      const app = await buildServer(service);
+      try {
+        await app.listen({ host: opts.host, port });
+      } catch (e) {
+        await service.close();
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE')
+          throw new Error(`port ${port} on ${opts.host} is in use; choose another with --port or $PORT`);
+        throw e;
+      }
+      const addr = app.server.address();
+      const actualPort = addr !== null && typeof addr === 'object' ? addr.port : port;
+      const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+      const url = `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${actualPort}`;
+      const size = await service.size();
+      if (opts.json)
+        process.stdout.write(`${JSON.stringify({ url, data: dir, size, origin: service.origin })}\n`);
+      else {
+        process.stdout.write(`phaseline serving ${dir} (log ${service.origin}, ${size} entries)\n`);
+        process.stdout.write(`open ${url}/docs  (state: ${url}/v1/state, log: ${url}/log/checkpoint)\n`);
+      }
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string) => {
+          if (stopping) return;
+          stopping = true;
+          say(`${signal}: stopping (finishing statements in flight)`);
+          // close() stops accepting and waits for in-flight requests (which wait for their
+          // commit); then the service finishes its queue and closes the store.
+          app
+            .close()
+            .then(() => service.close())
+            .catch((e) => say(`error while stopping: ${(e as Error).message}`))
+            .finally(resolve);
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+
+  program
+    .command('submit')
+    .argument('[file]', 'a statement as JSON, or NDJSON with one envelope per line (default: standard input)')
+    .requiredOption('--server <url>', 'the server, e.g. http://127.0.0.1:8080')
+    .option('--json', 'print one JSON result line per statement (NDJSON)')
+    .description(
+      `send signed statements to a server, in batches of ${submit_batch_statements}; prints one result per statement (index and receipt, or the rejection code and why) and exits 1 if any was rejected`,
+    )
+    .action(async (file: string | undefined, opts: { server: string; json?: boolean }) => {
+      const base = opts.server.replace(/\/+$/, '');
+      const items = parseJsonOrNdjson(readInputText(file));
+      if (items.length === 0) throw new UsageError('no statements in the input');
+      const bar =
+        items.length > submit_batch_statements ? progressBar('submitting', 'statements') : undefined;
+      let rejected = 0;
+      let done = 0;
+      const print = (line: number, r: Record<string, unknown>) => {
+        if (r.code !== undefined) rejected++;
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ...r, line })}\n`);
+        else if (r.code !== undefined)
+          process.stdout.write(`line ${line}: rejected ${r.code}: ${r.message}\n`);
+        else
+          process.stdout.write(
+            `line ${line}: admitted at index ${r.index} (${String(r.id).slice(0, 16)}…)\n`,
+          );
+      };
+      for (let off = 0; off < items.length; off += submit_batch_statements) {
+        const chunk = items.slice(off, off + submit_batch_statements);
+        const sendable = chunk.filter((it) => it.error === undefined);
+        for (const it of chunk)
+          if (it.error !== undefined) print(it.line, { code: 'malformed-json', message: it.error });
+        if (sendable.length > 0) {
+          const body = sendable.map((it) => JSON.stringify(it.value)).join('\n') + '\n';
+          let res: Response;
+          for (let attempt = 0; ; attempt++) {
+            try {
+              res = await fetch(`${base}/v1/statements`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/x-ndjson' },
+                body,
+              });
+            } catch (e) {
+              throw new Error(
+                `cannot reach ${base}: ${(e as Error).message}; is phaseline serve running there?`,
+              );
+            }
+            // Rate-limited or overloaded as a whole: wait and resend (nothing was admitted).
+            if ((res.status === 429 || res.status === 503) && attempt < 5) {
+              const wait = Number(res.headers.get('retry-after') ?? '1');
+              await new Promise((r) => setTimeout(r, Math.min(30, Math.max(1, wait)) * 1000));
+              continue;
+            }
+            break;
+          }
+          const text = await res.text();
+          if (res.status !== 200) {
+            let why = text;
+            try {
+              why = (JSON.parse(text) as { message?: string }).message ?? text;
+            } catch {}
+            throw new Error(`${base}/v1/statements answered ${res.status}: ${why}`);
+          }
+          const lines = text.split('\n').filter((l) => l !== '');
+          lines.forEach((l, k) => {
+            const r = JSON.parse(l) as Record<string, unknown>;
+            print(sendable[k]!.line, r);
+          });
+        }
+        done += chunk.length;
+        bar?.update(done, items.length);
+      }
+      bar?.stop();
+      if (!opts.json)
+        process.stderr.write(
+          `${items.length - rejected} admitted, ${rejected} rejected of ${items.length}\n`,
+        );
+      if (rejected > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,129 @@
+/**
+ * What the read endpoints return: plain JSON (and GeoJSON) rendered from an engine state that
+ * was already folded at the reader's clearance. Pure functions: no clock, no I/O.
+ */
+import type { Agreement } from '../agreement/model.js';
+import { type EngineState, explain } from '../engine/index.js';
+import type { Classification } from '../statement/types.js';
+
+/** Shown with every state: what is simulated and what is illustrative. */
+export const STATE_NOTICE =
+  'Zones marked illustrative are not the real agreed shapes. Statements whose nonce starts with SIMULATED- are a generated demo history, not real events.';
+
+export interface StateMeta {
+  at: string;
+  clearance: Classification;
+  size: number;
+}
+
+function values<T>(m: Record<string, T>): T[] {
+  const out: T[] = [];
+  for (const k in m) out.push(m[k]!);
+  return out;
+}
+
+/** Zones: stage, what each awaits (`explain`), the stage history, withdrawal claims and inventory. */
+export function renderZones(agreement: Agreement, state: EngineState, at: string) {
+  const ex = explain(agreement, state, at);
+  return ex.zones.map((z) => {
+    const zs = state.zones[z.id]!;
+    return {
+      ...z,
+      epoch: zs.epoch,
+      history: zs.history,
+      claims: zs.withdrawal,
+      inventory: zs.inventory,
+      violations: zs.violations,
+    };
+  });
+}
+
+/** Incidents with the finding on each (if any) and strikes with their classification. */
+export function renderIncidents(state: EngineState) {
+  return {
+    incidents: values(state.incidents).map((i) => ({ ...i, finding: state.findings[i.id] ?? null })),
+    strikes: values(state.strikes).map((s) => ({ ...s, finding: state.findings[s.id] ?? null })),
+    findings: state.findings,
+    violationsBy: state.violationsBy,
+  };
+}
+
+export function renderEscrow(agreement: Agreement, state: EngineState, at: string) {
+  const ex = explain(agreement, state, at);
+  return {
+    currency: agreement.escrow?.currency ?? null,
+    summary: ex.escrow,
+    indicators: ex.indicators,
+    accounts: state.escrow.accounts,
+    pendingDebits: state.escrow.pendingDebits,
+    transfers: state.escrow.transfers,
+  };
+}
+
+/** The whole state a reader may see at `at`. */
+export function renderState(agreement: Agreement, state: EngineState, meta: StateMeta) {
+  const ex = explain(agreement, state, meta.at);
+  return {
+    agreement: agreement.id,
+    at: meta.at,
+    clearance: meta.clearance,
+    log: { size: meta.size, folded: state.count },
+    notice: STATE_NOTICE,
+    zones: renderZones(agreement, state, meta.at),
+    ...renderIncidents(state),
+    units: values(state.units),
+    benchmarks: state.benchmarks,
+    truce: { ...ex.truce, extensions: state.truce.extensions, history: state.truce.history },
+    escrow: renderEscrow(agreement, state, meta.at),
+  };
+}
+
+/** Zone polygons with their stage, as a GeoJSON FeatureCollection (RFC 7946, WGS84). */
+export function zonesGeoJson(agreement: Agreement, state: EngineState, meta: StateMeta) {
+  return {
+    type: 'FeatureCollection' as const,
+    at: meta.at,
+    notice: STATE_NOTICE,
+    features: agreement.zones.map((z) => ({
+      type: 'Feature' as const,
+      id: z.id,
+      geometry: z.geometry ?? null,
+      properties: {
+        id: z.id,
+        name: z.name,
+        stage: state.zones[z.id]?.stage ?? null,
+        illustrative: z.illustrative,
+        ...(z.note ? { note: z.note } : {}),
+      },
+    })),
+  };
+}
+
+/** Incidents with a known point, as a GeoJSON FeatureCollection of points. */
+export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
+  return {
+    type: 'FeatureCollection' as const,
+    at: meta.at,
+    notice: STATE_NOTICE,
+    features: values(state.incidents)
+      .filter((i) => i.latitude !== null && i.longitude !== null)
+      .map((i) => ({
+        type: 'Feature' as const,
+        id: i.id,
+        geometry: { type: 'Point' as const, coordinates: [i.longitude!, i.latitude!] },
+        properties: {
+          id: i.id,
+          type: i.type,
+          date_start: i.date_start,
+          date_end: i.date_end,
+          zone: i.zone,
+          actor: i.actor,
+          casualties: i.casualties,
+          source_grade: i.source_grade,
+          where_prec: i.where_prec,
+          entry: i.entry,
+          finding: state.findings[i.id]?.effective?.outcome ?? null,
+        },
+      })),
+  };
+}

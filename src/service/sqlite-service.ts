@@ -1,0 +1,454 @@
+/**
+ * The embedded back end of {@link MechanismService}: one process, one SQLite file.
+ *
+ * Sequencing is an in-process queue: concurrent `submit` calls are group-committed, that is
+ * drained together into one `ingest` call per tick (one durable SQLite transaction, one signed
+ * checkpoint), and each caller is resolved with its own results only after that commit. A large
+ * submission is split over several ticks of at most `group_statements_max` envelopes so that a
+ * 100,000-line batch never blocks the event loop for seconds.
+ *
+ * Classification (DESIGN.md, "Classification"): the service keeps one engine view per clearance
+ * level. A statement is folded into the view of its own classification and every view above it,
+ * so `stateAt(at, 'public')` is derived from public statements only and can never leak what a
+ * restricted statement said. The `mechanism` view folds everything and is the one the door
+ * (`admit`) consults: a restricted key registration still authorizes that key's later statements.
+ * A lower view may meet a visible statement that depends on something it cannot see (a public
+ * statement signed by a key registered in a restricted one, or about a restricted incident);
+ * such a statement is left out of that view (see {@link ClearanceView.push}).
+ */
+import { existsSync } from 'node:fs';
+import { loadAgreement } from '../agreement/load.js';
+import type { Agreement } from '../agreement/model.js';
+import { type DataDir, dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
+import {
+  admit,
+  cloneState,
+  type EngineEntry,
+  type EngineState,
+  type EntrySource,
+  stateAt as engineStateAt,
+  evolve,
+  initialState,
+  MemorySeen,
+  settle,
+  snapshot_interval_entries,
+} from '../engine/index.js';
+import { type IngestResult, ingest } from '../ingest/ingest.js';
+import { encodeEntryBundle, tile_width } from '../log/tile.js';
+import { TransparencyLog } from '../log/transparency-log.js';
+import { statementId } from '../statement/envelope.js';
+import { decodeEntry } from '../statement/log-entry.js';
+import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
+
+/** Named limits of the SQLite service, with their defaults. */
+export interface SqliteServiceOptions {
+  /** Envelopes ingested in one tick (one transaction, one checkpoint). Default 4,096. */
+  group_statements_max?: number;
+  /** Envelopes waiting to be sequenced; a submission beyond it is answered `overloaded`. Default 262,144. */
+  queue_statements_max?: number;
+  /** Entries between state snapshots of each view (bounds the cost of `stateAt` in the past). */
+  snapshot_interval_entries?: number;
+}
+
+export const sqlite_service_defaults: Required<SqliteServiceOptions> = {
+  group_statements_max: 4096,
+  queue_statements_max: 262_144,
+  snapshot_interval_entries,
+};
+
+/**
+ * The engine's state over the statements one clearance level may see. Like the engine's
+ * `Timeline`, but entries keep their real log indexes (so citations in a public state point at
+ * the real log) and need not be contiguous.
+ */
+export class ClearanceView {
+  readonly agreement: Agreement;
+  readonly clearance: Classification;
+  /** Statements this view could not fold (they depend on something above its clearance). */
+  skipped = 0;
+  #state: EngineState;
+  readonly #entries: EngineEntry[] = [];
+  readonly #snapshots: { count: number; state: EngineState }[] = [];
+  readonly #interval: number;
+
+  constructor(agreement: Agreement, clearance: Classification, interval = snapshot_interval_entries) {
+    this.agreement = agreement;
+    this.clearance = clearance;
+    this.#interval = interval;
+    this.#state = initialState(agreement);
+    this.#snapshots.push({ count: 0, state: cloneState(this.#state) });
+  }
+
+  /** True when a statement of `classification` is visible at this view's clearance. */
+  sees(classification: Classification): boolean {
+    return CLASSIFICATION_RANK[classification] <= CLASSIFICATION_RANK[this.clearance];
+  }
+
+  /** The current state (do not mutate). */
+  get current(): EngineState {
+    return this.#state;
+  }
+
+  get length(): number {
+    return this.#entries.length;
+  }
+
+  /** Admission time of the last folded entry, or undefined. */
+  get lastAdmitted(): string | undefined {
+    return this.#entries[this.#entries.length - 1]?.admitted;
+  }
+
+  /**
+   * Folds `entry` when it is visible here. Returns false when it is not visible or could not be
+   * folded. `strict` (the mechanism view) rethrows: there, a fold failure is a broken invariant.
+   */
+  push(entry: EngineEntry, strict = false): boolean {
+    if (!this.sees(entry.envelope.statement.classification)) return false;
+    try {
+      evolve(this.agreement, this.#state, entry);
+    } catch (e) {
+      if (strict) throw e;
+      // `evolve` may have changed the state before it threw: rebuild it from the last snapshot
+      // from the entries this view holds (each folded cleanly before), leaving this one out.
+      this.#rebuild();
+      this.skipped++;
+      return false;
+    }
+    this.#entries.push(entry);
+    if (this.#entries.length % this.#interval === 0)
+      this.#snapshots.push({ count: this.#entries.length, state: cloneState(this.#state) });
+    return true;
+  }
+
+  #rebuild(): void {
+    const snap = this.#snapshots[this.#snapshots.length - 1]!;
+    const state = cloneState(snap.state);
+    for (let i = snap.count; i < this.#entries.length; i++) evolve(this.agreement, state, this.#entries[i]!);
+    this.#state = state;
+  }
+
+  /** State at `at`: the current state settled to `at` when nothing later was folded, else a replay from the last snapshot before `at`. */
+  stateAt(at: string): EngineState {
+    const atMs = Date.parse(at);
+    const last = this.lastAdmitted;
+    if (last === undefined || Date.parse(last) <= atMs) {
+      const s = cloneState(this.#state);
+      return atMs > s.settledMs ? settle(this.agreement, s, atMs) : s;
+    }
+    const entries = this.#entries;
+    const source: EntrySource = {
+      length: entries.length,
+      admittedAt: (i) => entries[i]!.admitted,
+      get: (i) => entries[i]!,
+    };
+    return engineStateAt(this.agreement, source, this.#snapshots, at);
+  }
+}
+
+interface Job {
+  envelopes: unknown[];
+  now: string;
+  results: IngestResult[];
+  /** Envelopes handed to a tick so far, and envelopes whose tick committed. */
+  taken: number;
+  done: number;
+  resolve: (r: IngestResult[]) => void;
+  reject: (e: Error) => void;
+}
+
+export interface OpenSqliteServiceOptions extends SqliteServiceOptions {
+  /** SQLite file; default DIR/log.db. */
+  dbPath?: string;
+}
+
+export class SqliteMechanismService implements MechanismService {
+  readonly agreement: Agreement;
+  readonly origin: string;
+  readonly logKey: string;
+  readonly paths: DataDir;
+  readonly log: TransparencyLog;
+  readonly #views: Record<Classification, ClearanceView>;
+  readonly #seen = new MemorySeen();
+  readonly #options: Required<SqliteServiceOptions>;
+  readonly #listeners = new Set<AppendListener>();
+  #queue: Job[] = [];
+  #queued = 0;
+  #scheduled = false;
+  #draining: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  #failed: Error | undefined;
+  #closed = false;
+
+  private constructor(
+    paths: DataDir,
+    agreement: Agreement,
+    log: TransparencyLog,
+    logKey: string,
+    options: SqliteServiceOptions,
+  ) {
+    this.paths = paths;
+    this.agreement = agreement;
+    this.log = log;
+    this.origin = log.origin;
+    this.logKey = logKey;
+    this.#options = { ...sqlite_service_defaults, ...options };
+    const interval = this.#options.snapshot_interval_entries;
+    this.#views = {
+      public: new ClearanceView(agreement, 'public', interval),
+      parties: new ClearanceView(agreement, 'parties', interval),
+      mechanism: new ClearanceView(agreement, 'mechanism', interval),
+    };
+    // Replay the stored log into every view. This office keeps the disclosures of restricted
+    // entries, so the views above public fold their full content.
+    const batch = 4096;
+    for (let start = 0; start < log.size; start += batch) {
+      log.store.readEntries(start, batch).forEach((bytes, k) => {
+        const index = start + k;
+        const e = decodeEntry(bytes, `entry ${index}`);
+        let envelope: EngineEntry['envelope'];
+        if ('envelope' in e) envelope = e.envelope;
+        else {
+          const d = log.store.disclosure(index);
+          if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
+          envelope = d.envelope;
+        }
+        this.#fold({ index, admitted: e.admitted, envelope }, statementId(envelope.statement));
+      });
+    }
+  }
+
+  /**
+   * Opens the data directory `dir` (initialized by `phaseline init`): its agreement, log key
+   * and SQLite log (`dbPath`, default DIR/log.db).
+   */
+  static open(dir: string, options: OpenSqliteServiceOptions = {}): SqliteMechanismService {
+    const paths = { ...dataDirPaths(dir), ...(options.dbPath ? { dbPath: options.dbPath } : {}) };
+    if (!existsSync(paths.agreementPath))
+      throw new Error(`${dir} has no agreement.yaml; run phaseline init --data ${dir} first`);
+    if (!existsSync(paths.logKeyPath))
+      throw new Error(`${dir} has no log.key; run phaseline init --data ${dir} first`);
+    const agreement = loadAgreement(paths.agreementPath);
+    const signer = readSignerKey(paths.logKeyPath);
+    if (signer.name !== agreement.logOrigin)
+      throw new Error(
+        `the log key of ${dir} is for origin ${signer.name}, but the agreement says ${agreement.logOrigin}`,
+      );
+    const store = new SqliteLogStore(paths.dbPath);
+    try {
+      const log = new TransparencyLog(store, { origin: signer.name, signer });
+      return new SqliteMechanismService(paths, agreement, log, signer.vkey, options);
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  #fold(entry: EngineEntry, id: string): void {
+    this.#views.mechanism.push(entry, true);
+    this.#views.parties.push(entry);
+    this.#views.public.push(entry);
+    this.#seen.add(id, entry.envelope.statement.nonce);
+  }
+
+  /** Statements left out of a lower view because they depend on content above it. */
+  skipped(clearance: Classification): number {
+    return this.#views[clearance].skipped;
+  }
+
+  async size(): Promise<number> {
+    return this.log.size;
+  }
+
+  /** Envelopes waiting to be sequenced. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Set when a write failed: the service then refuses every submission (restart the process). */
+  get failure(): Error | undefined {
+    return this.#failed;
+  }
+
+  submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
+    if (this.#closed) return Promise.reject(new Error('the service is shutting down'));
+    if (this.#failed) return Promise.reject(new Error(`the log is unusable: ${this.#failed.message}`));
+    if (envelopes.length === 0) return Promise.resolve([]);
+    if (this.#queued + envelopes.length > this.#options.queue_statements_max) {
+      return Promise.resolve(
+        envelopes.map(() => ({
+          ok: false as const,
+          code: 'overloaded',
+          message: `the sequencer queue is full (${this.#queued} statements waiting, queue_statements_max ${this.#options.queue_statements_max}); retry in a few seconds`,
+        })),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({
+        envelopes,
+        now,
+        results: new Array(envelopes.length),
+        taken: 0,
+        done: 0,
+        resolve,
+        reject,
+      });
+      this.#queued += envelopes.length;
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#tick());
+  }
+
+  /** One group commit: up to `group_statements_max` envelopes from the head of the queue. */
+  #tick(): void {
+    this.#scheduled = false;
+    const max = this.#options.group_statements_max;
+    const parts: { job: Job; from: number; to: number }[] = [];
+    const batch: unknown[] = [];
+    const mech = this.#views.mechanism;
+    // The log's clock never runs backwards: admission times are non-decreasing by index.
+    let now = mech.lastAdmitted ?? '';
+    while (this.#queue.length > 0 && batch.length < max) {
+      const job = this.#queue[0]!;
+      const take = Math.min(job.envelopes.length - job.taken, max - batch.length);
+      parts.push({ job, from: job.taken, to: job.taken + take });
+      for (let i = job.taken; i < job.taken + take; i++) batch.push(job.envelopes[i]);
+      job.taken += take;
+      if (job.now > now) now = job.now;
+      if (job.taken === job.envelopes.length) this.#queue.shift();
+    }
+    this.#queued -= batch.length;
+    if (batch.length === 0) {
+      this.#settled();
+      return;
+    }
+    const first = this.log.size;
+    let results: IngestResult[];
+    try {
+      results = ingest(this.log, batch, {
+        now,
+        admit: (envelope, at) => admit(this.agreement, mech.current, envelope, at, this.#seen),
+        onAccepted: (envelope, index, admitted) =>
+          this.#fold({ index, admitted, envelope }, statementId(envelope.statement)),
+      });
+    } catch (e) {
+      // The views may now hold entries the log does not: nothing may be admitted any more.
+      this.#failed = e as Error;
+      const err = new Error(
+        `the log write failed; nothing in this batch was acknowledged: ${(e as Error).message}`,
+      );
+      for (const p of parts) p.job.reject(err);
+      for (const j of this.#queue) j.reject(err);
+      this.#queue = [];
+      this.#queued = 0;
+      this.#settled();
+      return;
+    }
+    // Durable from here: every result below is covered by the new signed checkpoint.
+    let k = 0;
+    for (const p of parts) {
+      for (let i = p.from; i < p.to; i++) p.job.results[i] = results[k++]!;
+      p.job.done += p.to - p.from;
+      if (p.job.done === p.job.envelopes.length) p.job.resolve(p.job.results);
+    }
+    const count = this.log.size - first;
+    if (count > 0) {
+      for (const l of this.#listeners) {
+        try {
+          l(first, count);
+        } catch {
+          // A listener's failure must not undo or delay an acknowledged commit.
+        }
+      }
+    }
+    if (this.#queue.length > 0) this.#schedule();
+    else this.#settled();
+  }
+
+  #settled(): void {
+    if (this.#queue.length === 0 && this.#drained) {
+      const d = this.#drained;
+      this.#drained = undefined;
+      this.#draining = undefined;
+      d();
+    }
+  }
+
+  async receipt(index: number): Promise<string> {
+    return this.log.receipt(index);
+  }
+
+  async checkpoint(): Promise<string | undefined> {
+    return this.log.checkpoint();
+  }
+
+  /**
+   * Hash tile bytes as `phaseline log export` writes them: a full tile as stored; a partial
+   * tile of width W as the first W hashes of the stored tile, valid while W is at most the
+   * tile's current width (tiles only grow by appending, so the prefix never changes).
+   */
+  async tile(level: number, index: number, width: number): Promise<Buffer | undefined> {
+    const size = this.log.size;
+    const hashes = Math.floor(size / tile_width ** level);
+    const current = Math.min(tile_width, hashes - index * tile_width);
+    if (current < width || width < 1) return undefined;
+    const bytes = this.log.store.readTile(level, index);
+    if (bytes === undefined || bytes.length < width * 32) return undefined;
+    return bytes.subarray(0, width * 32);
+  }
+
+  /** An entry bundle as exported: entries index·256 … index·256+width−1, each uint16-length prefixed. */
+  async entryBundle(index: number, width: number): Promise<Buffer | undefined> {
+    const start = index * tile_width;
+    if (width < 1 || width > tile_width || start + width > this.log.size) return undefined;
+    const entries = this.log.store.readEntries(start, width);
+    if (entries.length !== width) return undefined;
+    return encodeEntryBundle(entries);
+  }
+
+  async entry(index: number, withDisclosure: boolean): Promise<StoredEntry | undefined> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.log.size) return undefined;
+    const bytes = this.log.store.readEntries(index, 1)[0];
+    if (bytes === undefined) return undefined;
+    if (!withDisclosure) return { index, bytes };
+    const disclosure = this.log.store.disclosure(index);
+    return disclosure === undefined ? { index, bytes } : { index, bytes, disclosure };
+  }
+
+  async indexOfStatement(id: string): Promise<number | undefined> {
+    return this.log.store.indexOfStatement(id);
+  }
+
+  async stateAt(at: string, clearance: Classification): Promise<EngineState> {
+    return this.#views[clearance].stateAt(at);
+  }
+
+  onAppended(listener: AppendListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Waits until every queued submission is committed (or failed). */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+    this.#draining ??= new Promise<void>((resolve) => {
+      this.#drained = resolve;
+    });
+    return this.#draining;
+  }
+
+  /** Stops taking submissions, finishes the queued ones, and closes the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.drain();
+    this.#listeners.clear();
+    this.log.store.close();
+  }
+}
