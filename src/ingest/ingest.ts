@@ -1,10 +1,10 @@
 /**
  * The door of the log: turns submitted envelopes into log entries.
  *
- * Checks run cheapest first: shape and size, duplicates (statement id, key+nonce, within the
- * batch too), signatures, then the agreement's rules through an `admit` hook that the engine
- * provides. A rejected envelope never touches the log, and a rejection never discards the
- * envelopes accepted beside it.
+ * With an agreement, the engine's `admit` hook is the door (shape, size, signatures, keys, roles,
+ * time, duplicates); without one, the envelope checks alone. Then duplicates against the store
+ * and within the batch. A rejected envelope never touches the log, and a rejection never
+ * discards the envelopes accepted beside it.
  */
 import type { PendingEntry, TransparencyLog } from '../log/transparency-log.js';
 import { commit } from '../statement/commitment.js';
@@ -12,8 +12,11 @@ import { statementId, type Verdict, verifyEnvelope } from '../statement/envelope
 import { EntryFormatError, encodeEntry } from '../statement/log-entry.js';
 import type { Envelope } from '../statement/types.js';
 
-/** The engine's admission rules: called in order for each envelope that passed the envelope checks. */
-export type AdmitHook = (envelope: Envelope, now: string) => Verdict;
+/**
+ * The engine's door, called in order for each submitted value. It must include the envelope
+ * checks of `verifyEnvelope` (the engine's `admit` does), which `ingest` then skips.
+ */
+export type AdmitHook = (envelope: unknown, now: string) => Verdict;
 
 /**
  * Told about each accepted envelope at once, with the index it will get, so that the engine can
@@ -40,9 +43,11 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
   const seenIds = new Set<string>();
   const seenNonces = new Set<string>();
   for (const [i, value] of envelopes.entries()) {
-    const verdict = verifyEnvelope(value);
+    // The engine's admit runs the envelope checks itself (signatures are the dominant cost:
+    // never verify twice); without an engine the envelope checks are the whole door.
+    const verdict = options.admit ? options.admit(value, options.now) : verifyEnvelope(value);
     if (!verdict.ok) {
-      results[i] = verdict;
+      results[i] = { ok: false, code: verdict.code, message: verdict.message };
       continue;
     }
     const env = value as Envelope;
@@ -69,13 +74,6 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
         message: `nonce ${s.nonce} was already used by this key; sign again with a fresh nonce`,
       };
       continue;
-    }
-    if (options.admit) {
-      const v = options.admit(env, options.now);
-      if (!v.ok) {
-        results[i] = { ...v, id };
-        continue;
-      }
     }
     let bytes: Buffer;
     let disclosure = null;

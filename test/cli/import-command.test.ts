@@ -14,7 +14,12 @@ describe('phaseline import', () => {
     const csv = join(events, 'ucdp_ged251_lebanon_2024-11-18_to_2024-12-25.csv');
     const first = phaseline(['import', csv, '--data', data, '--json']);
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ format: 'ucdp-csv', admitted: 123, rejected: [], unreadable: [] });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      format: 'ucdp-csv',
+      admitted: 123,
+      rejected: [],
+      unreadable: [],
+    });
     const again = phaseline(['import', csv, '--data', data]);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('0 incident reports admitted, 123 rejected');

@@ -1,0 +1,496 @@
+/**
+ * A mechanism office whose log lives in PostgreSQL, so that several API nodes share one log
+ * (DESIGN.md, "Scale path"). The data directory holds what is private to the office: the
+ * agreement and the log's signing key (written by `phaseline init`); every node opens the same
+ * data directory (or a copy) and the same database.
+ *
+ * Writing: `submit` queues envelopes; one drain loop per node takes everything queued and, in
+ * one database transaction holding the sequencer lease (`PgLogStore.sequence`: an advisory
+ * transaction lock, see that file), (1) folds into this node's engine the entries other nodes
+ * appended since it last looked, (2) runs the ordinary `ingest` over a snapshot of the edge
+ * tiles, so the engine admits against the whole log, (3) writes one merged batch and commits.
+ * Only then are the results returned: acknowledged means durable. Many concurrent submissions
+ * share one transaction and one commit (group commit).
+ *
+ * Reading: the engine state on each node follows the log: appends by any node arrive as
+ * PostgreSQL notifications (sent inside the appending transaction, so only committed appends
+ * are announced), the node folds the new entries and tells its `onAppended` listeners.
+ *
+ * Classification: the node keeps the full timeline (what a `mechanism` reader may see, and what
+ * admission judges against) and one view per lower clearance that folds only the statements
+ * visible at it, so `stateAt(at, 'public')` never derives anything from restricted content.
+ *
+ * The same class runs over any {@link AsyncLogStore} (`over`), e.g. the SQLite adapter in tests.
+ */
+import { existsSync } from 'node:fs';
+import { loadAgreement } from '../agreement/load.js';
+import type { Agreement } from '../agreement/model.js';
+import { dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
+import {
+  arraySource,
+  cloneState,
+  type EngineEntry,
+  type EngineState,
+  evolve,
+  initialState,
+  snapshot_interval_entries,
+  stateAt,
+  Timeline,
+} from '../engine/index.js';
+import { type IngestResult, ingest } from '../ingest/ingest.js';
+import { encodeEntryBundle, tile_level_max, tile_width } from '../log/tile.js';
+import { type LogIdentity, type PendingEntry, TransparencyLog } from '../log/transparency-log.js';
+import { statementId } from '../statement/envelope.js';
+import { decodeEntry } from '../statement/log-entry.js';
+import { CLASSIFICATION_RANK, type Classification, type Envelope } from '../statement/types.js';
+import type { AsyncLogStore } from '../store/async-log-store.js';
+import { receiptOf, type SnapshotLogStore, snapshotOf } from '../store/async-log-store.js';
+import type { AppendBatch, StoredTileWrite } from '../store/log-store.js';
+import { PgLogStore } from '../store/postgres/pg-log-store.js';
+import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
+
+/** Most envelopes one group commit takes from the queue (later ones wait for the next). */
+export const collectorcommit_envelopes_max = 16_384;
+/** Entries read per query while catching up with the log. */
+const catch_up_page_entries = 4096;
+
+export interface PostgresServiceOptions {
+  /** postgres:// URL of the shared database. */
+  url: string;
+  /** The data directory with the agreement and the log key (`phaseline init`). */
+  dataDir: string;
+  /** Schema in the database (default `public`). */
+  schema?: string;
+  /** See `PgLogStoreOptions.leaseIdleMs`. */
+  leaseIdleMs?: number;
+}
+
+interface Submission {
+  envelopes: unknown[];
+  now: string;
+  resolve(results: IngestResult[]): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * The state visible at one clearance below `mechanism`: folds only the entries a reader cleared
+ * for it may see, with snapshots for `stateAt` like {@link Timeline}. Log indexes are kept (the
+ * state cites by index), so the folded indexes have gaps where restricted entries are.
+ */
+class ClearanceView {
+  readonly #agreement: Agreement;
+  readonly #rank: number;
+  readonly #entries: EngineEntry[] = [];
+  readonly #snapshots: { count: number; state: EngineState }[] = [];
+  readonly #state: EngineState;
+
+  constructor(agreement: Agreement, clearance: Classification) {
+    this.#agreement = agreement;
+    this.#rank = CLASSIFICATION_RANK[clearance];
+    this.#state = initialState(agreement);
+    this.#snapshots.push({ count: 0, state: cloneState(this.#state) });
+  }
+
+  push(entry: EngineEntry): void {
+    if (CLASSIFICATION_RANK[entry.envelope.statement.classification] > this.#rank) return;
+    // A statement signed by a key whose registration this reader cannot see cannot be
+    // attributed at this clearance; it is left out rather than guessed at.
+    if (entry.envelope.signatures.some((s) => this.#state.keys[s.key] === undefined)) return;
+    evolve(this.#agreement, this.#state, entry);
+    this.#entries.push(entry);
+    if (this.#entries.length % snapshot_interval_entries === 0)
+      this.#snapshots.push({ count: this.#entries.length, state: cloneState(this.#state) });
+  }
+
+  stateAt(at: string): EngineState {
+    return stateAt(this.#agreement, arraySource(this.#entries), this.#snapshots, at);
+  }
+}
+
+/** The engine of one node: the full timeline and the lower-clearance views, at `size` entries. */
+class NodeEngine {
+  readonly timeline: Timeline;
+  readonly views: Record<Exclude<Classification, 'mechanism'>, ClearanceView>;
+
+  constructor(agreement: Agreement) {
+    this.timeline = new Timeline(agreement);
+    this.views = {
+      public: new ClearanceView(agreement, 'public'),
+      parties: new ClearanceView(agreement, 'parties'),
+    };
+  }
+
+  get size(): number {
+    return this.timeline.length;
+  }
+
+  push(entry: EngineEntry, id?: string): void {
+    this.timeline.push(entry, id);
+    this.views.public.push(entry);
+    this.views.parties.push(entry);
+  }
+
+  /** Admission time of the last entry (ms), or −∞ for an empty log. */
+  get lastAdmittedMs(): number {
+    return this.timeline.current.lastAdmittedMs;
+  }
+}
+
+export class PostgresMechanismService implements MechanismService {
+  readonly agreement: Agreement;
+  readonly origin: string;
+  readonly logKey: string;
+  readonly store: AsyncLogStore;
+  readonly #identity: LogIdentity;
+  #engine: NodeEngine | undefined;
+  /** Serializes every change of the engine (catch-up, admission). */
+  #engineLock: Promise<unknown> = Promise.resolve();
+  /** Entries announced to listeners so far. */
+  #announced = 0;
+  /** Largest log size this node has heard of (its own commits and other nodes' notifications). */
+  #knownSize = 0;
+  readonly #listeners = new Set<AppendListener>();
+  readonly #queue: Submission[] = [];
+  #draining: Promise<void> | undefined;
+  readonly #unwatch: () => void;
+  #closed = false;
+
+  private constructor(agreement: Agreement, identity: LogIdentity, store: AsyncLogStore) {
+    this.agreement = agreement;
+    this.origin = identity.origin;
+    this.logKey = identity.signer.vkey;
+    this.#identity = identity;
+    this.store = store;
+    this.#unwatch = store.watch((size) => {
+      // Another node (or this one) appended: fold and announce. Errors surface on the next read.
+      if (size <= this.#knownSize) return;
+      this.#knownSize = size;
+      this.#withEngine((engine) => this.#catchUp(this.store, engine)).catch(() => undefined);
+    });
+  }
+
+  /** Opens a node: the data directory's agreement and log key, the log in PostgreSQL at `url`. */
+  static async open(options: PostgresServiceOptions): Promise<PostgresMechanismService> {
+    const store = await PgLogStore.open({
+      url: options.url,
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+      ...(options.leaseIdleMs === undefined ? {} : { leaseIdleMs: options.leaseIdleMs }),
+    });
+    try {
+      return await PostgresMechanismService.over(store, options.dataDir);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** A node over any asynchronous store (the store is closed with the service). */
+  static async over(store: AsyncLogStore, dataDir: string): Promise<PostgresMechanismService> {
+    const paths = dataDirPaths(dataDir);
+    if (!existsSync(paths.agreementPath))
+      throw new Error(`${dataDir} has no agreement.yaml; run phaseline init --data ${dataDir} first`);
+    if (!existsSync(paths.logKeyPath))
+      throw new Error(`${dataDir} has no log.key; copy it from the data directory that created this log`);
+    const agreement = loadAgreement(paths.agreementPath);
+    const signer = readSignerKey(paths.logKeyPath);
+    if (signer.name !== agreement.logOrigin) {
+      throw new Error(
+        `the log key of ${dataDir} is for origin ${signer.name}, but the agreement says ${agreement.logOrigin}`,
+      );
+    }
+    const service = new PostgresMechanismService(agreement, { origin: signer.name, signer }, store);
+    // Checks the stored checkpoint against the stored tiles and the key (TransparencyLog does).
+    new TransparencyLog(await snapshotOf(store), service.#identity);
+    await service.#withEngine(async (engine) => {
+      service.#announced = await service.#catchUp(store, engine);
+    });
+    return service;
+  }
+
+  // ── engine ────────────────────────────────────────────────────────────────────────────────
+
+  /** Runs `fn` with the engine (rebuilt from the log if a failed batch discarded it), exclusively. */
+  #withEngine<T>(fn: (engine: NodeEngine) => Promise<T>): Promise<T> {
+    const run = this.#engineLock.then(async () => {
+      this.#engine ??= new NodeEngine(this.agreement);
+      return fn(this.#engine);
+    });
+    this.#engineLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Folds the entries of `q` the engine has not seen, announces them, and returns the log size. */
+  async #catchUp(q: AsyncLogStore, engine: NodeEngine): Promise<number> {
+    const size = await q.size();
+    while (engine.size < size) {
+      const start = engine.size;
+      const count = Math.min(catch_up_page_entries, size - start);
+      const rows = await q.readEntries(start, count);
+      const disclosures = await q.readDisclosures(start, count);
+      if (rows.length !== count)
+        throw new Error(`catching up: entries ${start}…${start + count - 1} are not all stored`);
+      rows.forEach((bytes, k) => {
+        const index = start + k;
+        const e = decodeEntry(bytes, `entry ${index}`);
+        let envelope: Envelope;
+        if ('envelope' in e) envelope = e.envelope;
+        else {
+          const d = disclosures.get(index);
+          if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
+          envelope = d.envelope;
+        }
+        engine.push({ index, admitted: e.admitted, envelope });
+      });
+    }
+    this.#announce(engine.size);
+    return size;
+  }
+
+  #announce(size: number): void {
+    if (size > this.#knownSize) this.#knownSize = size;
+    if (size <= this.#announced) return;
+    const first = this.#announced;
+    this.#announced = size;
+    for (const l of this.#listeners) {
+      try {
+        l(first, size - first);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+
+  // ── writing ───────────────────────────────────────────────────────────────────────────────
+
+  submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
+    if (this.#closed) return Promise.reject(new Error('the service is closed'));
+    if (envelopes.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ envelopes, now, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Commits queued submissions until the queue is empty; `#draining` is cleared in the same step as the emptiness check. */
+  async #drain(): Promise<void> {
+    await Promise.resolve(); // let submissions made in the same tick join the first group
+    for (;;) {
+      if (this.#queue.length === 0) {
+        this.#draining = undefined;
+        return;
+      }
+      const group: Submission[] = [];
+      let n = 0;
+      while (
+        this.#queue.length > 0 &&
+        (group.length === 0 || n + this.#queue[0]!.envelopes.length <= collectorcommit_envelopes_max)
+      ) {
+        const s = this.#queue.shift()!;
+        group.push(s);
+        n += s.envelopes.length;
+      }
+      try {
+        const results = await this.#commitGroup(group);
+        for (const [k, s] of group.entries()) s.resolve(results[k]!);
+      } catch (e) {
+        for (const s of group) s.reject(e);
+      }
+    }
+  }
+
+  /** One transaction under the sequencer lease for a group of submissions. */
+  async #commitGroup(group: Submission[]): Promise<IngestResult[][]> {
+    const ids: string[] = [];
+    for (const s of group) {
+      for (const value of s.envelopes) {
+        try {
+          ids.push(statementId((value as Envelope).statement));
+        } catch {
+          // Not an envelope: ingest rejects it before any lookup.
+        }
+      }
+    }
+    let size = 0;
+    const results = await this.store.sequence((tx) =>
+      this.#withEngine(async (engine) => {
+        try {
+          await this.#catchUp(tx, engine);
+          const snapshot = await snapshotOf(tx, { statementIds: ids });
+          if (snapshot.size() !== engine.size)
+            throw new Error(`the log has ${snapshot.size()} entries but the engine folded ${engine.size}`);
+          // Every submission of the group is judged in turn (each at its own time) against the
+          // engine, and what they admit becomes one tree update and one signed checkpoint.
+          const collector = new GroupAppender(snapshot);
+          const out: IngestResult[][] = [];
+          for (const s of group) {
+            out.push(
+              ingest(collector.asLog(), s.envelopes, {
+                now: this.#admissionTime(engine, s.now),
+                admit: (envelope, at) => engine.timeline.admit(envelope, at),
+                onAccepted: (envelope, index, admitted) => engine.push({ index, admitted, envelope }),
+              }),
+            );
+          }
+          if (collector.pending.length > 0) {
+            new TransparencyLog(snapshot, this.#identity).append(collector.pending);
+            await tx.append(mergeBatches(snapshot.staged));
+          }
+          size = snapshot.size();
+          return out;
+        } catch (e) {
+          // Entries folded tentatively may never commit: rebuild the engine from the log.
+          this.#engine = undefined;
+          throw e;
+        }
+      }),
+    );
+    // Committed: announce (the notification will come too; announcing is idempotent).
+    await this.#withEngine(async () => this.#announce(size));
+    return results;
+  }
+
+  /**
+   * Admission times never decrease along the log (the engine relies on it). A node whose clock
+   * is behind the last admission (another node's, a few ms ahead) admits at that time instead.
+   */
+  #admissionTime(engine: NodeEngine, now: string): string {
+    const last = engine.lastAdmittedMs;
+    const t = Date.parse(now);
+    if (!Number.isFinite(t)) throw new RangeError(`now ${JSON.stringify(now)} is not an RFC 3339 time`);
+    return t >= last ? now : new Date(last).toISOString();
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────
+
+  size(): Promise<number> {
+    return this.store.size();
+  }
+
+  receipt(index: number): Promise<string> {
+    return receiptOf(this.store, this.#identity, index);
+  }
+
+  checkpoint(): Promise<string | undefined> {
+    return this.store.checkpoint();
+  }
+
+  async tile(level: number, index: number, width: number): Promise<Buffer | undefined> {
+    if (!validTile(level, index, width)) return undefined;
+    const bytes = await this.store.readTile(level, index);
+    if (bytes === undefined || bytes.length < width * 32) return undefined;
+    return bytes.subarray(0, width * 32);
+  }
+
+  async entryBundle(index: number, width: number): Promise<Buffer | undefined> {
+    if (!validTile(0, index, width)) return undefined;
+    const entries = await this.store.readEntries(index * tile_width, width);
+    if (entries.length < width) return undefined;
+    return encodeEntryBundle(entries);
+  }
+
+  async entry(index: number, withDisclosure: boolean): Promise<StoredEntry | undefined> {
+    if (!Number.isSafeInteger(index) || index < 0) return undefined;
+    const [bytes] = await this.store.readEntries(index, 1);
+    if (bytes === undefined) return undefined;
+    if (!withDisclosure) return { index, bytes };
+    const disclosure = await this.store.disclosure(index);
+    return disclosure === undefined ? { index, bytes } : { index, bytes, disclosure };
+  }
+
+  indexOfStatement(statementId: string): Promise<number | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(statementId)) return Promise.resolve(undefined);
+    return this.store.indexOfStatement(statementId);
+  }
+
+  /**
+   * State at `at` from this node's engine. It includes everything this node admitted and every
+   * append by another node whose notification has arrived (milliseconds after its commit); it
+   * never includes a batch that has not committed (reads wait while this node commits one).
+   */
+  stateAt(at: string, clearance: Classification): Promise<EngineState> {
+    return this.#withEngine(async (engine) => {
+      if (this.#knownSize > engine.size) await this.#catchUp(this.store, engine);
+      return clearance === 'mechanism' ? engine.timeline.stateAt(at) : engine.views[clearance].stateAt(at);
+    });
+  }
+
+  onAppended(listener: AppendListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#draining;
+    this.#unwatch();
+    await this.#engineLock;
+    await this.store.close();
+  }
+}
+
+function validTile(level: number, index: number, width: number): boolean {
+  return (
+    Number.isInteger(level) &&
+    level >= 0 &&
+    level <= tile_level_max &&
+    Number.isSafeInteger(index) &&
+    index >= 0 &&
+    Number.isInteger(width) &&
+    width >= 1 &&
+    width <= tile_width
+  );
+}
+
+/**
+ * What `ingest` needs of a log (its store for duplicate lookups, its size, `append`), collecting
+ * the appended entries instead of hashing and signing them, so that a group of submissions costs
+ * one tree update and one checkpoint signature. Entries keep the indexes ingest gave them: they
+ * are appended to the real log in the same order, starting at the same size.
+ */
+class GroupAppender {
+  readonly pending: PendingEntry[] = [];
+  readonly #snapshot: SnapshotLogStore;
+  readonly #base: number;
+
+  constructor(snapshot: SnapshotLogStore) {
+    this.#snapshot = snapshot;
+    this.#base = snapshot.size();
+  }
+
+  asLog(): TransparencyLog {
+    const self = this;
+    const view = {
+      store: this.#snapshot,
+      get size() {
+        return self.#base + self.pending.length;
+      },
+      append(entries: PendingEntry[]): number {
+        const first = self.#base + self.pending.length;
+        self.pending.push(...entries);
+        return first;
+      },
+    };
+    // ingest reads only `store`, `size` and `append` (src/ingest/ingest.ts); its parameter type
+    // is the class, so the structural view needs a cast until ingest takes a narrower type.
+    return view as unknown as TransparencyLog;
+  }
+}
+
+/**
+ * Several consecutive batches as one: the entries in order, each tile at its last (longest)
+ * version, the last checkpoint. The intermediate checkpoints were never published, so writing
+ * only the last is the same log with one write instead of many.
+ */
+function mergeBatches(batches: readonly AppendBatch[]): AppendBatch {
+  if (batches.length === 1) return batches[0]!;
+  const tiles = new Map<string, StoredTileWrite>();
+  for (const b of batches) for (const t of b.tiles) tiles.set(`${t.level}/${t.index}`, t);
+  return {
+    firstIndex: batches[0]!.firstIndex,
+    entries: batches.flatMap((b) => b.entries),
+    meta: batches.flatMap((b) => b.meta),
+    disclosures: batches.flatMap((b) => b.disclosures),
+    tiles: [...tiles.values()],
+    checkpoint: batches[batches.length - 1]!.checkpoint,
+  };
+}

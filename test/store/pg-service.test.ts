@@ -1,0 +1,120 @@
+// PostgresMechanismService: a mechanism office whose log is in PostgreSQL, alone and as several
+// nodes on one database. Skipped with a printed reason when PostgreSQL is unreachable.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyReceipt } from '../../src/log/receipt.js';
+import { initDataDir } from '../../src/mechanism/mechanism.js';
+import { PostgresMechanismService } from '../../src/service/postgres-service.js';
+import { incidentReport } from '../fixtures/pg-statements.js';
+import { createTestDatabase, exportAndVerify, postgresUnavailable } from './pg-helpers.js';
+
+const unavailable = await postgresUnavailable();
+
+describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataDir: string;
+  const at = () => new Date().toISOString();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'phaseline-pg-data-'));
+    initDataDir(dataDir);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('admits through the engine, acknowledges with receipts that verify, refuses duplicates without touching the log', async () => {
+    const node = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'single' });
+    try {
+      const now = at();
+      const envs = [0, 1, 2].map((k) => incidentReport(dataDir, `solo-${k}`, now));
+      const results = await node.submit(envs, now);
+      expect(results.map((r) => r.ok && r.index)).toEqual([0, 1, 2]);
+      const entry = (await node.entry(1, false))!;
+      const receipt = await node.receipt(1);
+      expect(verifyReceipt(receipt, entry.bytes, node.logKey, node.origin).index).toBe(1);
+      const again = await node.submit([envs[0]], at());
+      expect(again[0]).toMatchObject({ ok: false, code: 'duplicate-statement' });
+      const wrongRole = incidentReport(dataDir, 'solo-x', now, { party: 'trustee' });
+      const r = await node.submit([wrongRole, { not: 'an envelope' }], at());
+      expect(r.map((x) => x.ok)).toEqual([expect.anything(), false]);
+      expect(await node.size()).toBe(r[0]!.ok ? 4 : 3);
+      expect(await node.tile(0, 0, 3)).toHaveLength(3 * 32);
+      expect(await node.entryBundle(0, 3)).toBeDefined();
+      expect(await node.entryBundle(0, 256)).toBeUndefined();
+      expect(await exportAndVerify(node)).toBe(await node.size());
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('stateAt folds only what the clearance may see: a restricted incident is absent from the public state', async () => {
+    const node = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'classified' });
+    try {
+      const now = at();
+      const results = await node.submit(
+        [
+          incidentReport(dataDir, 'open-1', now),
+          incidentReport(dataDir, 'closed-1', now, { classification: 'parties' }),
+          incidentReport(dataDir, 'secret-1', now, { classification: 'mechanism' }),
+        ],
+        now,
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      const later = new Date(Date.parse(now) + 1000).toISOString();
+      expect(Object.keys((await node.stateAt(later, 'public')).incidents)).toEqual(['open-1']);
+      expect(Object.keys((await node.stateAt(later, 'parties')).incidents).sort()).toEqual([
+        'closed-1',
+        'open-1',
+      ]);
+      expect(Object.keys((await node.stateAt(later, 'mechanism')).incidents).sort()).toEqual([
+        'closed-1',
+        'open-1',
+        'secret-1',
+      ]);
+      const restricted = (await node.entry(1, false))!;
+      expect(restricted.bytes.toString()).not.toContain('closed-1');
+      expect((await node.entry(1, true))!.disclosure?.envelope.statement.subject).toBe('closed-1');
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('two nodes in one process: concurrent submissions make one log; each hears the other append and folds it', async () => {
+    const a = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'pair' });
+    const b = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'pair' });
+    try {
+      const heardByB: number[] = [];
+      b.onAppended((first, count) => {
+        for (let i = first; i < first + count; i++) heardByB.push(i);
+      });
+      const rounds = 20;
+      const submissions: Promise<unknown>[] = [];
+      for (let k = 0; k < rounds; k++) {
+        const now = at();
+        submissions.push(
+          a.submit([incidentReport(dataDir, `a-${k}`, now), incidentReport(dataDir, `a2-${k}`, now)], now),
+        );
+        submissions.push(b.submit([incidentReport(dataDir, `b-${k}`, now)], now));
+      }
+      await Promise.all(submissions);
+      expect(await a.size()).toBe(rounds * 3);
+      // Node B learns of A's appends through the database's notifications.
+      await expect.poll(() => heardByB.length, { timeout: 5000 }).toBe(rounds * 3);
+      expect(heardByB).toEqual([...Array(rounds * 3).keys()]);
+      const later = new Date(Date.now() + 1000).toISOString();
+      const sa = await a.stateAt(later, 'public');
+      const sb = await b.stateAt(later, 'public');
+      expect(Object.keys(sa.incidents)).toHaveLength(rounds * 3);
+      expect(JSON.stringify(sb.incidents)).toBe(JSON.stringify(sa.incidents));
+      expect(await exportAndVerify(b)).toBe(rounds * 3);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
