@@ -63,6 +63,8 @@ export interface PostgresServiceOptions {
   schema?: string;
   /** See `PgLogStoreOptions.leaseIdleMs`. */
   leaseIdleMs?: number;
+  /** See `PgLogStoreOptions.applicationName`. */
+  applicationName?: string;
 }
 
 interface Submission {
@@ -175,6 +177,7 @@ export class PostgresMechanismService implements MechanismService {
       url: options.url,
       ...(options.schema === undefined ? {} : { schema: options.schema }),
       ...(options.leaseIdleMs === undefined ? {} : { leaseIdleMs: options.leaseIdleMs }),
+      ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
     });
     try {
       return await PostgresMechanismService.over(store, options.dataDir);
@@ -264,6 +267,9 @@ export class PostgresMechanismService implements MechanismService {
 
   submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
     if (this.#closed) return Promise.reject(new Error('the service is closed'));
+    // Checked here, not inside the batch: a failure there discards the engine for a rebuild.
+    if (!Number.isFinite(Date.parse(now)))
+      return Promise.reject(new RangeError(`now ${JSON.stringify(now)} is not an RFC 3339 time`));
     if (envelopes.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.#queue.push({ envelopes, now, resolve, reject });

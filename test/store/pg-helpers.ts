@@ -45,10 +45,31 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Drops test databases left by runs that were killed before their cleanup: older than an hour
+ * and with nobody connected. Best effort (reading creation times needs a superuser).
+ */
+async function dropAbandoned(c: pg.Client): Promise<void> {
+  try {
+    const r = await c.query<{ datname: string }>(
+      `SELECT d.datname FROM pg_database d
+        WHERE d.datname LIKE 'phaseline\\_test\\_%'
+          AND (pg_stat_file('base/' || d.oid || '/PG_VERSION')).modification < now() - interval '1 hour'
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+    );
+    for (const row of r.rows) await c.query(`DROP DATABASE IF EXISTS ${row.datname}`);
+  } catch {
+    // Not a superuser, or another run dropped it first: leave them.
+  }
+}
+
 /** A fresh database `phaseline_test_<random>`; `drop` removes it (closing any connection left). */
 export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `phaseline_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await admin(async (c) => {
+    await dropAbandoned(c);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

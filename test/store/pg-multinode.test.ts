@@ -6,11 +6,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDataDir } from '../../src/mechanism/mechanism.js';
 import { PostgresMechanismService } from '../../src/service/postgres-service.js';
 import { statementId } from '../../src/statement/envelope.js';
 import { decodeEntry } from '../../src/statement/log-entry.js';
+import { lock_class_sequencer } from '../../src/store/postgres/migrations.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, exportAndVerify, postgresUnavailable } from './pg-helpers.js';
 
@@ -103,6 +105,28 @@ async function statementIds(service: PostgresMechanismService): Promise<string[]
   return out;
 }
 
+/** The `application_name` of the connection holding the sequencer lease, if any. */
+async function leaseHolder(url: string): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ application_name: string }>(
+      `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.granted`,
+      [lock_class_sequencer],
+    );
+    return r.rows[0]?.application_name;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Polls until node `name` holds the lease (or 5 s pass: the caller's checks then say which). */
+async function waitUntilHolding(url: string, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await leaseHolder(url)) !== `phaseline-${name}` && Date.now() < deadline);
+}
+
 describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDir: string;
@@ -163,15 +187,20 @@ describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)'
     await expect
       .poll(() => Math.min(victim.acks.size, survivor.acks.size), { timeout: 20_000, interval: 50 })
       .toBeGreaterThan(400);
+    // Kill the victim while it is the sequencer (holding the lease, mid-batch), when we catch it.
+    await waitUntilHolding(db.url, 'victim');
     victim.child.kill('SIGKILL');
     const killedAt = Date.now();
+    const killedHolding = (await leaseHolder(db.url)) === 'phaseline-victim';
     await victim.exited;
     const afterKill = survivor.acks.size;
     await expect
       .poll(() => survivor.acks.size, { timeout: 10_000, interval: 20 })
       .toBeGreaterThan(afterKill + 200);
     const firstAfter = survivor.ackTimes.find((t) => t.at > killedAt)!;
-    console.log(`survivor acknowledged again ${firstAfter.at - killedAt} ms after the other node was killed`);
+    console.log(
+      `survivor acknowledged again ${firstAfter.at - killedAt} ms after the other node was killed (${killedHolding ? 'holding' : 'not holding'} the lease)`,
+    );
     expect(firstAfter.at - killedAt).toBeLessThan(5000);
     survivor.child.kill('SIGKILL');
     await survivor.exited;
@@ -213,17 +242,21 @@ describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)'
     await expect
       .poll(() => Math.min(sleeper.acks.size, runner.acks.size), { timeout: 20_000, interval: 50 })
       .toBeGreaterThan(300);
+    // Pause the sleeper while it holds the lease (in the middle of a batch), when we catch it.
+    await waitUntilHolding(db.url, 'sleeper');
     sleeper.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
+    const heldWhenStopped = (await leaseHolder(db.url)) === 'phaseline-sleeper';
     const before = runner.acks.size;
     await expect
       .poll(() => runner.acks.size, { timeout: idleMs + 5000, interval: 20 })
       .toBeGreaterThan(before + 200);
     const after = runner.ackTimes.filter((t) => t.at > stoppedAt);
     console.log(
-      `a paused node stalled the other for ${after[0]!.at - stoppedAt} ms (lease idle timeout ${idleMs} ms)`,
+      `a paused node (${heldWhenStopped ? 'holding' : 'not holding'} the lease) stalled the other for ${after[0]!.at - stoppedAt} ms (lease idle timeout ${idleMs} ms)`,
     );
     expect(after[0]!.at - stoppedAt).toBeLessThan(idleMs + 3000);
+    if (heldWhenStopped) expect(after[0]!.at - stoppedAt).toBeGreaterThanOrEqual(idleMs - 200);
     // Woken up, the paused node finds its session ended, fails that batch (never acknowledged)
     // and goes on appending.
     sleeper.child.kill('SIGCONT');

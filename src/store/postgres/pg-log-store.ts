@@ -48,6 +48,8 @@ export interface PgLogStoreOptions {
   connections?: number;
   /** Listen for other nodes' appends (default true). */
   listen?: boolean;
+  /** `application_name` of the node's connections (default `phaseline`), to find them in pg_stat_activity. */
+  applicationName?: string;
   /** How long a node may sit idle inside a batch before PostgreSQL ends its session (default {@link lease_idle_ms}). */
   leaseIdleMs?: number;
 }
@@ -70,6 +72,7 @@ export class PgLogStore implements AsyncLogStore {
   /** True for the store handed to a `sequence` callback: appends join its transaction. */
   readonly #inTx: boolean;
   #listener: pg.Client | undefined;
+  #relistening = false;
   #closed = false;
 
   private constructor(shared: Shared, q: Queryable, inTx: boolean) {
@@ -94,7 +97,7 @@ export class PgLogStore implements AsyncLogStore {
       connectionString: options.url,
       max: options.connections ?? pool_connections_default,
       options: `-c search_path=${schema} -c idle_in_transaction_session_timeout=${options.leaseIdleMs ?? lease_idle_ms}`,
-      application_name: 'phaseline',
+      application_name: options.applicationName ?? 'phaseline',
     });
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', () => undefined);
@@ -134,28 +137,45 @@ export class PgLogStore implements AsyncLogStore {
 
   async #listen(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#shared.pool.options.connectionString });
+    const client = new pg.Client({
+      connectionString: this.#shared.pool.options.connectionString,
+      application_name: 'phaseline-listen',
+    });
     client.on('notification', (msg) => {
       if (msg.channel !== this.#shared.channel) return;
       const size = Number(msg.payload);
       if (Number.isSafeInteger(size)) this.#emit(size);
     });
-    const retry = () => {
-      if (this.#closed || this.#listener !== client) return;
+    const lost = () => {
+      if (this.#listener !== client) return;
       this.#listener = undefined;
       client.end().catch(() => undefined);
-      setTimeout(() => {
-        // Appends may have been missed while disconnected: report the current size once back.
-        this.#listen()
-          .then(() => this.size().then((s) => this.#emit(s)))
-          .catch(retry);
-      }, listen_retry_ms).unref();
+      this.#relisten();
     };
-    client.on('error', retry);
-    client.on('end', retry);
+    client.on('error', lost);
+    client.on('end', lost);
     this.#listener = client;
-    await client.connect();
-    await client.query(`LISTEN "${this.#shared.channel}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.#shared.channel}"`);
+    } catch (e) {
+      if (this.#listener === client) this.#listener = undefined;
+      client.end().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Reconnects the listener after {@link listen_retry_ms}, until it succeeds or the store closes. */
+  #relisten(): void {
+    if (this.#closed || this.#relistening) return;
+    this.#relistening = true;
+    setTimeout(() => {
+      this.#relistening = false;
+      // Appends may have been missed while disconnected: report the current size once back.
+      this.#listen()
+        .then(async () => this.#emit(await this.size()))
+        .catch(() => this.#relisten());
+    }, listen_retry_ms).unref();
   }
 
   #emit(size: number): void {
