@@ -58,7 +58,7 @@ describe("the README's first command", () => {
     expect(checkpoint).toMatch(/^phaseline\.example\/lebanon-2026\n\d{3,}\n/);
     const docs = await fetch(`${url}/docs`, { redirect: 'follow' });
     expect(docs.status).toBe(200);
-    const openapi = await (await fetch(`${url}/openapi.json`)).json();
+    const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(openapi.paths['/v1/statements']).toBeDefined();
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
