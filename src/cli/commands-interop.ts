@@ -3,15 +3,20 @@
  * UCDP GED (CSV or JSON, field names kept) and the FPV-strike catalogue are read by
  * `src/interop/events-import.ts`; each row becomes an `incident.report` signed by a party key,
  * admitted through the engine. Rows that cannot be read are reported with their file and line.
+ * `phaseline export`: the derived zones and incidents as GeoJSON or CSV, at a reader's clearance.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { ingest } from '../ingest/ingest.js';
 import { eventsToEnvelopes, readFpvCsv, readUcdpCsv, readUcdpJson } from '../interop/events-import.js';
+import { toCsv } from '../interop/csv.js';
 import { Mechanism } from '../mechanism/mechanism.js';
-import { nowIso } from './commands-log.js';
+import { incidentsGeoJson, zonesGeoJson } from '../server/views.js';
+import { SqliteMechanismService } from '../service/sqlite-service.js';
+import { CLASSIFICATIONS, type Classification } from '../statement/types.js';
+import { nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -34,7 +39,85 @@ function formatOf(file: string, given: string | undefined): Format {
   );
 }
 
+/** UCDP GED / ACLED-style columns for incidents, so the export opens in the tools analysts use. */
+export const INCIDENT_CSV_COLUMNS = [
+  'id',
+  'type',
+  'date_start',
+  'date_end',
+  'latitude',
+  'longitude',
+  'where_prec',
+  'zone',
+  'actor',
+  'deaths_low',
+  'deaths_best',
+  'deaths_high',
+  'source_grade',
+  'reporter',
+  'finding',
+  'log_index',
+] as const;
+
 export function registerInteropCommands(program: Command): void {
+  program
+    .command('export')
+    .argument('<what>', 'zones | incidents')
+    .option('--format <format>', 'geojson | csv (incidents only)', 'geojson')
+    .option('--at <time>', 'as of this time (RFC 3339 or a date; default: now)')
+    .option(
+      '--clearance <level>',
+      'public | parties | mechanism: fold only statements visible at this level',
+      'public',
+    )
+    .option('--out <file>', 'write here instead of standard output')
+    .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .description(
+      'export the derived zones or incidents as GeoJSON (RFC 7946) or CSV (UCDP GED field names), public content only by default',
+    )
+    .action(
+      async (
+        what: string,
+        opts: { format: string; at?: string; clearance: string; out?: string; data?: string },
+      ) => {
+        if (what !== 'zones' && what !== 'incidents')
+          throw new UsageError(`export ${what}: choose zones or incidents`);
+        if (opts.format !== 'geojson' && !(opts.format === 'csv' && what === 'incidents')) {
+          throw new UsageError(
+            `--format ${opts.format}: zones export as geojson; incidents as geojson or csv`,
+          );
+        }
+        if (!(CLASSIFICATIONS as readonly string[]).includes(opts.clearance)) {
+          throw new UsageError(`--clearance ${opts.clearance}: use public, parties or mechanism`);
+        }
+        const clearance = opts.clearance as Classification;
+        const at = opts.at === undefined ? nowIso() : parseTimeOption(opts.at, '--at');
+        const service = SqliteMechanismService.open(resolveDataDir(opts.data));
+        try {
+          const state = await service.stateAt(at, clearance);
+          const meta = { at, clearance, size: await service.size() };
+          let text: string;
+          if (what === 'zones') text = JSON.stringify(zonesGeoJson(service.agreement, state, meta));
+          else if (opts.format === 'geojson') text = JSON.stringify(incidentsGeoJson(state, meta));
+          else {
+            const rows = Object.values(state.incidents).map((i) => ({
+              ...i,
+              deaths_low: i.casualties.low,
+              deaths_best: i.casualties.best,
+              deaths_high: i.casualties.high,
+              finding: state.findings[i.id]?.effective?.outcome ?? '',
+              log_index: i.entry,
+            }));
+            text = toCsv(INCIDENT_CSV_COLUMNS, rows);
+          }
+          if (opts.out) writeFileSync(opts.out, text);
+          else process.stdout.write(text + (text.endsWith('\n') ? '' : '\n'));
+        } finally {
+          await service.close();
+        }
+      },
+    );
+
   program
     .command('import')
     .argument('<file>', 'a UCDP GED CSV/JSON file or the FPV-strike catalogue CSV')

@@ -26,6 +26,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+// A reader that stops early (`phaseline export … | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);

@@ -122,3 +122,16 @@ export function csvObjects(
   }
   return { header, rows, problems };
 }
+
+/** One RFC 4180 field: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
+function csvField(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180 text (CRLF line ends) of `rows` under `columns`, which `parseCsv` reads back. */
+export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const lines = [columns.map(csvField).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvField(r[c])).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
