@@ -21,6 +21,7 @@ import type { IngestOptions } from '../ingest/ingest.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { generateKeyPair } from '../statement/keys.js';
 import { decodeEntry } from '../statement/log-entry.js';
+import type { LogStore } from '../store/log-store.js';
 
 export interface InitOptions {
   scenario?: string;
@@ -76,6 +77,30 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   return { agreement, keyFiles, logKey: readSignerKey(paths.logKeyPath).vkey };
 }
 
+/**
+ * The stored log as the engine sees it, in index order. Restricted entries hold commitments;
+ * this office keeps their disclosures, so the engine gets the full content (public readers are
+ * served from views that leave restricted statements out).
+ */
+export function* storedEngineEntries(store: LogStore, from = 0, to = store.size()): Generator<EngineEntry> {
+  const batch = 4096;
+  for (let start = from; start < to; start += batch) {
+    const rows = store.readEntries(start, Math.min(batch, to - start));
+    for (let k = 0; k < rows.length; k++) {
+      const index = start + k;
+      const e = decodeEntry(rows[k]!, `entry ${index}`);
+      let envelope: EngineEntry['envelope'];
+      if ('envelope' in e) envelope = e.envelope;
+      else {
+        const d = store.disclosure(index);
+        if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
+        envelope = d.envelope;
+      }
+      yield { index, admitted: e.admitted, envelope };
+    }
+  }
+}
+
 /** A data directory opened with its agreement: the log and the engine's timeline over it. */
 export class Mechanism {
   readonly paths: DataDir;
@@ -88,24 +113,7 @@ export class Mechanism {
     this.agreement = agreement;
     this.log = log;
     this.timeline = new Timeline(agreement);
-    // Replay the stored log. Restricted entries hold commitments; this office keeps their
-    // disclosures, so the engine folds the full content (public readers see only commitments).
-    const batch = 4096;
-    for (let start = 0; start < log.size; start += batch) {
-      const rows = log.store.readEntries(start, batch);
-      rows.forEach((bytes, k) => {
-        const index = start + k;
-        const e = decodeEntry(bytes, `entry ${index}`);
-        let envelope: EngineEntry['envelope'];
-        if ('envelope' in e) envelope = e.envelope;
-        else {
-          const d = log.store.disclosure(index);
-          if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
-          envelope = d.envelope;
-        }
-        this.timeline.push({ index, admitted: e.admitted, envelope });
-      });
-    }
+    for (const entry of storedEngineEntries(log.store)) this.timeline.push(entry);
   }
 
   /** True when `dir` holds an agreement (was initialized). */
@@ -137,7 +145,7 @@ export class Mechanism {
   hooks(): Pick<IngestOptions, 'admit' | 'onAccepted'> {
     return {
       admit: (envelope, now) => this.timeline.admit(envelope, now),
-      onAccepted: (envelope, index, admitted) => this.timeline.push({ index, admitted, envelope }),
+      onAccepted: (envelope, index, admitted, id) => this.timeline.push({ index, admitted, envelope }, id),
     };
   }
 

@@ -16,6 +16,7 @@
  * statement signed by a key registered in a restricted one, or about a restricted incident);
  * such a statement is left out of that view (see {@link ClearanceView.push}).
  */
+
 import { existsSync } from 'node:fs';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
@@ -36,8 +37,8 @@ import {
 import { type IngestResult, ingest } from '../ingest/ingest.js';
 import { encodeEntryBundle, tile_width } from '../log/tile.js';
 import { TransparencyLog } from '../log/transparency-log.js';
+import { storedEngineEntries } from '../mechanism/mechanism.js';
 import { statementId } from '../statement/envelope.js';
-import { decodeEntry } from '../statement/log-entry.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
@@ -200,23 +201,9 @@ export class SqliteMechanismService implements MechanismService {
       parties: new ClearanceView(agreement, 'parties', interval),
       mechanism: new ClearanceView(agreement, 'mechanism', interval),
     };
-    // Replay the stored log into every view. This office keeps the disclosures of restricted
-    // entries, so the views above public fold their full content.
-    const batch = 4096;
-    for (let start = 0; start < log.size; start += batch) {
-      log.store.readEntries(start, batch).forEach((bytes, k) => {
-        const index = start + k;
-        const e = decodeEntry(bytes, `entry ${index}`);
-        let envelope: EngineEntry['envelope'];
-        if ('envelope' in e) envelope = e.envelope;
-        else {
-          const d = log.store.disclosure(index);
-          if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
-          envelope = d.envelope;
-        }
-        this.#fold({ index, admitted: e.admitted, envelope }, statementId(envelope.statement));
-      });
-    }
+    // Replay the stored log into every view (restricted entries opened with their disclosures).
+    for (const entry of storedEngineEntries(log.store))
+      this.#fold(entry, statementId(entry.envelope.statement));
   }
 
   /**
@@ -333,9 +320,9 @@ export class SqliteMechanismService implements MechanismService {
     try {
       results = ingest(this.log, batch, {
         now,
-        admit: (envelope, at) => admit(this.agreement, mech.current, envelope, at, this.#seen),
-        onAccepted: (envelope, index, admitted) =>
-          this.#fold({ index, admitted, envelope }, statementId(envelope.statement)),
+        admit: (envelope, at, verified) =>
+          admit(this.agreement, mech.current, envelope, at, this.#seen, verified),
+        onAccepted: (envelope, index, admitted, id) => this.#fold({ index, admitted, envelope }, id),
       });
     } catch (e) {
       // The views may now hold entries the log does not: nothing may be admitted any more.
