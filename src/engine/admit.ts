@@ -23,7 +23,7 @@
  */
 import type { z } from 'zod';
 import { type Agreement, STATEMENT_KINDS, type StatementKind } from '../agreement/model.js';
-import { statementId, verifyEnvelope } from '../statement/envelope.js';
+import { type CheckedEnvelope, checkEnvelope } from '../statement/envelope.js';
 import { keyLabel, parseVerifierKey } from '../statement/keys.js';
 import type { Envelope } from '../statement/types.js';
 import { HOLDS } from './evolve.js';
@@ -77,6 +77,9 @@ function zodPath(prefix: string, error: z.ZodError): string {
 /**
  * Decides whether `envelope` may be admitted into the log of `agreement` at time `now` (the
  * log's clock, RFC 3339), given the state so far and the door's memory `seen`. Pure.
+ *
+ * `verified` skips the envelope checks (shape, size, signatures): pass a {@link CheckedEnvelope}
+ * (from the verification pool) together with its own `.envelope`, never a caller's object.
  */
 export function admit(
   agreement: Agreement,
@@ -84,9 +87,18 @@ export function admit(
   envelope: unknown,
   now: string,
   seen: SeenStatements,
+  verified?: CheckedEnvelope,
 ): Admission {
-  const v = verifyEnvelope(envelope);
-  if (!v.ok) return reject(v.code as AdmitCode, v.message);
+  let id: string;
+  if (verified !== undefined) {
+    if (envelope !== verified.envelope)
+      throw new Error('admit: `verified` must be passed with its own envelope (verified.envelope)');
+    id = verified.id;
+  } else {
+    const v = checkEnvelope(envelope);
+    if (!v.ok) return reject(v.code as AdmitCode, v.message);
+    id = v.id;
+  }
   const env = envelope as Envelope;
   const st = env.statement;
   const rules = rulesFor(agreement);
@@ -113,7 +125,6 @@ export function admit(
     if (typeof v === 'string' && RESERVED.has(v))
       return reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
   }
-  const id = statementId(st);
   if (seen.hasStatement(id))
     return reject('duplicate-statement', `statement ${id} was already admitted; there is nothing to do`);
   if (seen.hasNonce(st.nonce)) {

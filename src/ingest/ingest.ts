@@ -8,22 +8,27 @@
  */
 import type { PendingEntry, TransparencyLog } from '../log/transparency-log.js';
 import { commit } from '../statement/commitment.js';
-import { statementId, type Verdict, verifyEnvelope } from '../statement/envelope.js';
-import { EntryFormatError, encodeEntry } from '../statement/log-entry.js';
+import { CheckedEnvelope, checkEnvelope, statementId } from '../statement/envelope.js';
+import { EntryFormatError, encodeEntry, encodePublicEntry } from '../statement/log-entry.js';
 import type { Envelope } from '../statement/types.js';
 
 /**
  * The engine's door, called in order for each submitted value. It must include the envelope
- * checks of `verifyEnvelope` (the engine's `admit` does), which `ingest` then skips.
+ * checks of `verifyEnvelope` (the engine's `admit` does), which `ingest` then skips; when the
+ * value is a {@link CheckedEnvelope} (verified by the pool), it is called with its envelope and
+ * the checked envelope as `verified`, and may skip those checks. An admission may carry the
+ * statement id it computed.
  */
-export type AdmitHook = (envelope: unknown, now: string) => Verdict;
+export type AdmitHook = (envelope: unknown, now: string, verified?: CheckedEnvelope) => AdmitVerdict;
+
+export type AdmitVerdict = { ok: true; id?: string } | { ok: false; code: string; message: string };
 
 /**
  * Told about each accepted envelope at once, with the index it will get, so that the engine can
  * fold it before judging the next one (a key registered earlier in a batch signs later in it).
  * Tentative until `ingest` returns: if it throws, the caller must rebuild its state from the log.
  */
-export type AcceptedHook = (envelope: Envelope, index: number, admitted: string) => void;
+export type AcceptedHook = (envelope: Envelope, index: number, admitted: string, id: string) => void;
 
 export type IngestResult =
   | { ok: true; index: number; id: string }
@@ -33,6 +38,12 @@ export interface IngestOptions {
   /** The log's clock, RFC 3339 UTC with milliseconds. The one place time enters. */
   now: string;
   admit?: AdmitHook;
+  /**
+   * True when `admit` already rejects every statement whose id is in the log (the engine's
+   * `seen` covers the whole log): the per-statement store lookup is then skipped. Duplicates
+   * within the batch are still caught here.
+   */
+  admitRejectsLoggedIds?: boolean;
   onAccepted?: AcceptedHook;
 }
 
@@ -44,17 +55,43 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
   const seenNonces = new Set<string>();
   for (const [i, value] of envelopes.entries()) {
     // The engine's admit runs the envelope checks itself (signatures are the dominant cost:
-    // never verify twice); without an engine the envelope checks are the whole door.
-    const verdict = options.admit ? options.admit(value, options.now) : verifyEnvelope(value);
-    if (!verdict.ok) {
-      results[i] = { ok: false, code: verdict.code, message: verdict.message };
-      continue;
+    // never verify twice); without an engine the envelope checks are the whole door. A
+    // CheckedEnvelope passed them already (in the verification pool).
+    let env: Envelope;
+    let id: string | undefined;
+    let json: string | undefined;
+    if (value instanceof CheckedEnvelope) {
+      env = value.envelope;
+      id = value.id;
+      json = value.json;
+      const verdict = options.admit ? options.admit(env, options.now, value) : undefined;
+      if (verdict !== undefined && !verdict.ok) {
+        results[i] = { ok: false, code: verdict.code, message: verdict.message };
+        continue;
+      }
+    } else if (options.admit) {
+      const verdict = options.admit(value, options.now);
+      if (!verdict.ok) {
+        results[i] = { ok: false, code: verdict.code, message: verdict.message };
+        continue;
+      }
+      env = value as Envelope;
+      id = verdict.id;
+    } else {
+      const c = checkEnvelope(value);
+      if (!c.ok) {
+        results[i] = { ok: false, code: c.code, message: c.message };
+        continue;
+      }
+      env = value as Envelope;
+      id = c.id;
+      json = c.json;
     }
-    const env = value as Envelope;
     const s = env.statement;
-    const id = statementId(s);
+    id ??= statementId(s);
     const nonceKey = `${s.key}/${s.nonce}`;
-    const previous = log.store.indexOfStatement(id);
+    const previous =
+      options.admit && options.admitRejectsLoggedIds ? undefined : log.store.indexOfStatement(id);
     if (previous !== undefined || seenIds.has(id)) {
       results[i] = {
         ok: false,
@@ -79,7 +116,10 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
     let disclosure = null;
     try {
       if (s.classification === 'public') {
-        bytes = encodeEntry({ v: 1, admitted: options.now, envelope: env });
+        bytes =
+          json !== undefined
+            ? encodePublicEntry(options.now, json)
+            : encodeEntry({ v: 1, admitted: options.now, envelope: env });
       } else {
         const c = commit(env);
         bytes = encodeEntry({ v: 1, admitted: options.now, commitment: c.commitment });
@@ -98,7 +138,7 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
       meta: { statementId: id },
     });
     const index = log.size + pending.length - 1;
-    options.onAccepted?.(env, index, options.now);
+    options.onAccepted?.(env, index, options.now, id);
     results[i] = { ok: true, index, id };
   }
   if (pending.length > 0) log.append(pending);

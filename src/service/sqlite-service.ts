@@ -35,11 +35,14 @@ import {
   snapshot_interval_entries,
 } from '../engine/index.js';
 import { type IngestResult, ingest } from '../ingest/ingest.js';
+import { type HashReader, inclusionProof } from '../log/proof.js';
+import { formatReceipt } from '../log/receipt.js';
 import { encodeEntryBundle, tile_width } from '../log/tile.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { storedEngineEntries } from '../mechanism/mechanism.js';
-import { statementId } from '../statement/envelope.js';
+import { CheckedEnvelope, statementId } from '../statement/envelope.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
+import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 
@@ -51,9 +54,14 @@ export interface SqliteServiceOptions {
   queue_statements_max?: number;
   /** Entries between state snapshots of each view (bounds the cost of `stateAt` in the past). */
   snapshot_interval_entries?: number;
+  /**
+   * Worker threads verifying signatures before envelopes enter the sequencer queue; 0 verifies
+   * on the sequencing thread. Default: the process-wide pool (`os.availableParallelism()` workers).
+   */
+  verify_workers?: number;
 }
 
-export const sqlite_service_defaults: Required<SqliteServiceOptions> = {
+export const sqlite_service_defaults: Required<Omit<SqliteServiceOptions, 'verify_workers'>> = {
   group_statements_max: 4096,
   queue_statements_max: 262_144,
   snapshot_interval_entries,
@@ -172,7 +180,15 @@ export class SqliteMechanismService implements MechanismService {
   readonly log: TransparencyLog;
   readonly #views: Record<Classification, ClearanceView>;
   readonly #seen = new MemorySeen();
-  readonly #options: Required<SqliteServiceOptions>;
+  readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers'>>;
+  readonly #pool: VerifyPool;
+  readonly #ownPool: boolean;
+  /** Submissions being verified, in submission order: they enter the queue in that order. */
+  #verifying: { n: number; ready?: () => void }[] = [];
+  #verifyingCount = 0;
+  #receipts: { size: number; checkpoint: string; read: HashReader } | undefined;
+  #verified: Promise<void> | undefined;
+  #verifiedResolve: (() => void) | undefined;
   readonly #listeners = new Set<AppendListener>();
   #queue: Job[] = [];
   #queued = 0;
@@ -195,6 +211,11 @@ export class SqliteMechanismService implements MechanismService {
     this.origin = log.origin;
     this.logKey = logKey;
     this.#options = { ...sqlite_service_defaults, ...options };
+    this.#ownPool = options.verify_workers !== undefined;
+    this.#pool =
+      options.verify_workers === undefined
+        ? sharedVerifyPool()
+        : new VerifyPool({ workers: options.verify_workers });
     const interval = this.#options.snapshot_interval_entries;
     this.#views = {
       public: new ClearanceView(agreement, 'public', interval),
@@ -258,32 +279,84 @@ export class SqliteMechanismService implements MechanismService {
     return this.#failed;
   }
 
+  /**
+   * Verifies the envelopes' signatures in the verification pool, then queues those that pass
+   * for the next group commit (in submission order); the engine's door then skips only the
+   * signature checks for them.
+   */
   submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
     if (this.#closed) return Promise.reject(new Error('the service is shutting down'));
     if (this.#failed) return Promise.reject(new Error(`the log is unusable: ${this.#failed.message}`));
     if (envelopes.length === 0) return Promise.resolve([]);
-    if (this.#queued + envelopes.length > this.#options.queue_statements_max) {
+    const waiting = this.#queued + this.#verifyingCount;
+    if (waiting + envelopes.length > this.#options.queue_statements_max) {
       return Promise.resolve(
         envelopes.map(() => ({
           ok: false as const,
           code: 'overloaded',
-          message: `the sequencer queue is full (${this.#queued} statements waiting, queue_statements_max ${this.#options.queue_statements_max}); retry in a few seconds`,
+          message: `the sequencer queue is full (${waiting} statements waiting, queue_statements_max ${this.#options.queue_statements_max}); retry in a few seconds`,
         })),
       );
     }
+    const turn: { n: number; ready?: () => void } = { n: envelopes.length };
+    this.#verifying.push(turn);
+    this.#verifyingCount += envelopes.length;
     return new Promise((resolve, reject) => {
-      this.#queue.push({
-        envelopes,
-        now,
-        results: new Array(envelopes.length),
-        taken: 0,
-        done: 0,
-        resolve,
-        reject,
+      void this.#pool.verify(envelopes).then((verdicts) => {
+        turn.ready = () => this.#enqueue(verdicts, now, resolve, reject);
+        // Queue every leading submission whose verification is done, keeping submission order.
+        while (this.#verifying[0]?.ready !== undefined) {
+          const t = this.#verifying.shift()!;
+          this.#verifyingCount -= t.n;
+          t.ready!();
+        }
+        if (this.#verifying.length === 0 && this.#verifiedResolve) {
+          const r = this.#verifiedResolve;
+          this.#verified = undefined;
+          this.#verifiedResolve = undefined;
+          r();
+        }
       });
-      this.#queued += envelopes.length;
-      this.#schedule();
     });
+  }
+
+  #enqueue(
+    verdicts: PoolVerdict[],
+    now: string,
+    resolve: (r: IngestResult[]) => void,
+    reject: (e: Error) => void,
+  ): void {
+    if (this.#failed) {
+      reject(new Error(`the log is unusable: ${this.#failed.message}`));
+      return;
+    }
+    const results: IngestResult[] = new Array(verdicts.length);
+    const checked: CheckedEnvelope[] = [];
+    const positions: number[] = [];
+    for (const [i, v] of verdicts.entries()) {
+      if (v instanceof CheckedEnvelope) {
+        checked.push(v);
+        positions.push(i);
+      } else results[i] = { ok: false, code: v.code, message: v.message };
+    }
+    if (checked.length === 0) {
+      resolve(results);
+      return;
+    }
+    this.#queue.push({
+      envelopes: checked,
+      now,
+      results: new Array(checked.length),
+      taken: 0,
+      done: 0,
+      resolve: (r) => {
+        for (const [k, i] of positions.entries()) results[i] = r[k]!;
+        resolve(results);
+      },
+      reject,
+    });
+    this.#queued += checked.length;
+    this.#schedule();
   }
 
   #schedule(): void {
@@ -322,6 +395,8 @@ export class SqliteMechanismService implements MechanismService {
         now,
         admit: (envelope, at, verified) =>
           admit(this.agreement, mech.current, envelope, at, this.#seen, verified),
+        // #seen holds the id of every entry in the log (folded at open and on acceptance).
+        admitRejectsLoggedIds: true,
         onAccepted: (envelope, index, admitted, id) => this.#fold({ index, admitted, envelope }, id),
       });
     } catch (e) {
@@ -367,8 +442,36 @@ export class SqliteMechanismService implements MechanismService {
     }
   }
 
+  /**
+   * A receipt against the latest checkpoint. The many receipts of one group commit share that
+   * checkpoint and most of their proof hashes (the right edge of the tree, partial tiles), so
+   * both are kept, per log size, until the log grows.
+   */
   async receipt(index: number): Promise<string> {
-    return this.log.receipt(index);
+    const size = this.log.size;
+    let r = this.#receipts;
+    if (r === undefined || r.size !== size) {
+      const checkpoint = this.log.checkpoint();
+      if (checkpoint === undefined || index >= size) return this.log.receipt(index);
+      const read = this.log.hashReader(size);
+      const memo = new Map<number, Buffer>();
+      r = {
+        size,
+        checkpoint,
+        read: (level, i) => {
+          const key = level * 2 ** 40 + i;
+          let h = memo.get(key);
+          if (h === undefined) {
+            h = read(level, i);
+            memo.set(key, h);
+          }
+          return h;
+        },
+      };
+      this.#receipts = r;
+    }
+    if (index < 0 || index >= size) return this.log.receipt(index);
+    return formatReceipt({ index, proof: inclusionProof(index, size, r.read), checkpoint: r.checkpoint });
   }
 
   async checkpoint(): Promise<string | undefined> {
@@ -421,9 +524,15 @@ export class SqliteMechanismService implements MechanismService {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Waits until every queued submission is committed (or failed). */
-  drain(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#scheduled) return Promise.resolve();
+  /** Waits until every submission made so far is verified and committed (or failed). */
+  async drain(): Promise<void> {
+    if (this.#verifying.length > 0) {
+      this.#verified ??= new Promise<void>((resolve) => {
+        this.#verifiedResolve = resolve;
+      });
+      await this.#verified;
+    }
+    if (this.#queue.length === 0 && !this.#scheduled) return;
     this.#draining ??= new Promise<void>((resolve) => {
       this.#drained = resolve;
     });
@@ -436,6 +545,7 @@ export class SqliteMechanismService implements MechanismService {
     this.#closed = true;
     await this.drain();
     this.#listeners.clear();
+    if (this.#ownPool) await this.#pool.close();
     this.log.store.close();
   }
 }

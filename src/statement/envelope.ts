@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalBytes, canonicalJson } from './canonical.js';
+import { canonicalJson } from './canonical.js';
 import { KeyFormatError, keyLabel, type NoteSigner, type NoteVerifier, parseVerifierKey } from './keys.js';
 import { signatureBase64, verifySignatureBase64 } from './note.js';
 import { CLASSIFICATIONS, type Envelope, type Statement } from './types.js';
@@ -67,12 +67,29 @@ function describeIssue(error: z.ZodError): string {
 
 /** The bytes every signature on `statement` covers. */
 export function signingMessage(statement: Statement): Buffer {
-  return Buffer.concat([Buffer.from(STATEMENT_SIGNING_PREFIX), canonicalBytes(statement), Buffer.from('\n')]);
+  return messageFor(canonicalJson(statement));
+}
+
+/** The signing message from a statement's canonical text. */
+function messageFor(statementJson: string): Buffer {
+  return Buffer.from(`${STATEMENT_SIGNING_PREFIX}${statementJson}\n`, 'utf8');
+}
+
+/**
+ * RFC 8785 text of an envelope from the RFC 8785 texts of its parts: JCS sorts keys by UTF-16
+ * code units and "signatures" < "statement", so the whole is these two members in that order.
+ */
+export function envelopeJsonFromParts(signaturesJson: string, statementJson: string): string {
+  return `{"signatures":${signaturesJson},"statement":${statementJson}}`;
 }
 
 /** A statement's id: lowercase hex SHA-256 of its RFC 8785 bytes (signatures excluded, so co-signing keeps the id). */
 export function statementId(statement: Statement): string {
-  return createHash('sha256').update(canonicalBytes(statement)).digest('hex');
+  return idOf(canonicalJson(statement));
+}
+
+function idOf(statementJson: string): string {
+  return createHash('sha256').update(statementJson, 'utf8').digest('hex');
 }
 
 /** 128 random bits as base64url, the default statement nonce. */
@@ -117,22 +134,71 @@ export function verifierFor(vkey: string): NoteVerifier {
   return v;
 }
 
+/** What {@link checkEnvelope} learns of an envelope that passes: its statement id and its RFC 8785 text. */
+export type EnvelopeCheck =
+  | { ok: true; id: string; json: string }
+  | { ok: false; code: string; message: string };
+
+/**
+ * An envelope that passed {@link checkEnvelope} (shape, size, every signature), with its id and
+ * canonical text. The envelope object is parsed afresh from that text, so no caller holds a
+ * reference to it and it cannot have changed since it was checked: consumers may skip the
+ * signature checks for it (the engine's `admit` with `verified`). Made only by the verification
+ * pool (`verify-pool.ts`) and {@link CheckedEnvelope.check}; never from a caller's object.
+ */
+export class CheckedEnvelope {
+  readonly envelope: Envelope;
+  readonly id: string;
+  /** RFC 8785 text of the envelope. */
+  readonly json: string;
+
+  private constructor(json: string, id: string) {
+    this.envelope = JSON.parse(json) as Envelope;
+    this.id = id;
+    this.json = json;
+  }
+
+  /** From the output of {@link checkEnvelope} (run here or in a pool worker) for one envelope. */
+  static fromCheck(check: { ok: true; id: string; json: string }): CheckedEnvelope {
+    return new CheckedEnvelope(check.json, check.id);
+  }
+
+  /** Checks `value` on this thread; a {@link CheckedEnvelope} when it passes, else the rejection. */
+  static check(value: unknown): CheckedEnvelope | { ok: false; code: string; message: string } {
+    const c = checkEnvelope(value);
+    return c.ok ? new CheckedEnvelope(c.json, c.id) : c;
+  }
+}
+
 /**
  * Checks an envelope on its own: shape, size and every signature. It knows nothing of parties,
  * roles, revocation or time: those are the engine's admission rules.
  * Codes: `schema`, `size`, `signature`, `duplicate-signer`.
  */
 export function verifyEnvelope(envelope: unknown): Verdict {
+  const c = checkEnvelope(envelope);
+  return c.ok ? { ok: true } : c;
+}
+
+/**
+ * {@link verifyEnvelope}, also returning the statement id and the envelope's RFC 8785 text. The
+ * statement is canonicalized once: the size, the signing message, the id and the text all come
+ * from those bytes.
+ */
+export function checkEnvelope(envelope: unknown): EnvelopeCheck {
   const parsed = EnvelopeShape.safeParse(envelope);
   if (!parsed.success)
     return { ok: false, code: 'schema', message: `malformed envelope: ${describeIssue(parsed.error)}` };
   const env = envelope as Envelope;
-  let size: number;
+  let statementJson: string;
+  let json: string;
   try {
-    size = Buffer.byteLength(canonicalJson(env));
+    statementJson = canonicalJson(env.statement);
+    json = envelopeJsonFromParts(canonicalJson(env.signatures), statementJson);
   } catch {
     return { ok: false, code: 'schema', message: 'malformed envelope: a value has no JSON representation' };
   }
+  const size = Buffer.byteLength(json);
   if (size > statement_bytes_max) {
     return {
       ok: false,
@@ -148,7 +214,7 @@ export function verifyEnvelope(envelope: unknown): Verdict {
       message: `the first signature must be by statement.key ${keyLabel(env.statement.key)}, not ${keyLabel(first.key)}`,
     };
   }
-  const message = signingMessage(env.statement);
+  const message = messageFor(statementJson);
   const seen = new Set<string>();
   for (const [i, s] of env.signatures.entries()) {
     if (seen.has(s.key))
@@ -174,5 +240,5 @@ export function verifyEnvelope(envelope: unknown): Verdict {
       };
     }
   }
-  return { ok: true };
+  return { ok: true, id: idOf(statementJson), json };
 }

@@ -6,7 +6,7 @@
  * admission time is the log's clock when the statement was sequenced, recorded beside the
  * issuer's own `at` so both can be audited. The entry must fit a tlog-tiles entry bundle slot.
  */
-import { canonicalBytes } from './canonical.js';
+import { canonicalBytes, canonicalJson } from './canonical.js';
 import type { Commitment } from './commitment.js';
 import type { Envelope } from './types.js';
 
@@ -23,7 +23,21 @@ export class EntryFormatError extends Error {
 
 /** Canonical bytes of an entry; throws when it would not fit a tile entry slot. */
 export function encodeEntry(entry: LogEntry): Buffer {
-  const bytes = canonicalBytes(entry);
+  return checkSize(canonicalBytes(entry));
+}
+
+/**
+ * {@link encodeEntry} of a public entry `{v: 1, admitted, envelope}` from the envelope's RFC 8785
+ * text (as `checkEnvelope` returns it), without canonicalizing the envelope again: JCS sorts
+ * the keys as admitted < envelope < v.
+ */
+export function encodePublicEntry(admitted: string, envelopeJson: string): Buffer {
+  return checkSize(
+    Buffer.from(`{"admitted":${canonicalJson(admitted)},"envelope":${envelopeJson},"v":1}`, 'utf8'),
+  );
+}
+
+function checkSize(bytes: Buffer): Buffer {
   if (bytes.length > entry_bytes_max) {
     throw new EntryFormatError(
       `log entry is ${bytes.length} bytes, over the tlog-tiles limit of ${entry_bytes_max}`,

@@ -1,0 +1,76 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { CheckedEnvelope, checkEnvelope, signStatement } from '../../src/statement/envelope.js';
+import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
+import type { Envelope, Statement } from '../../src/statement/types.js';
+import { VerifyPool } from '../../src/statement/verify-pool.js';
+
+const monitor = parseSignerKey(generateKeyPair('monitors', new Uint8Array(32).fill(3)).skey);
+
+function envelope(i: number): Envelope {
+  const st: Statement = {
+    kind: 'incident.report',
+    agreement: 'lebanon-2026',
+    issuer: 'monitors',
+    key: monitor.vkey,
+    at: '2026-07-01T08:00:00.000Z',
+    nonce: `nonce-nonce-nonce-${i}`,
+    classification: 'public',
+    subject: `pool-${i}`,
+    body: { n: i, note: 'ünïcödé \u2028' },
+  };
+  return signStatement(st, monitor);
+}
+
+const pool = new VerifyPool({ workers: 2, chunk_envelopes_max: 7 });
+afterAll(() => pool.close());
+
+describe('the verification pool', () => {
+  it('gives, in order, the verdict checkEnvelope gives on this thread, with fresh envelopes', async () => {
+    const values: unknown[] = [];
+    for (let i = 0; i < 60; i++) {
+      const e = envelope(i);
+      if (i % 5 === 1) e.statement.subject = 'tampered';
+      if (i % 7 === 2) e.signatures.push({ ...e.signatures[0]! });
+      values.push(i % 11 === 3 ? { nope: true } : i % 13 === 4 ? null : e);
+    }
+    // Several submissions in one turn are batched together and answered separately.
+    const [a, b] = await Promise.all([pool.verify(values.slice(0, 25)), pool.verify(values.slice(25))]);
+    const got = [...a, ...b];
+    expect(got).toHaveLength(values.length);
+    for (const [i, v] of values.entries()) {
+      const here = checkEnvelope(v);
+      const r = got[i]!;
+      if (here.ok) {
+        expect(r).toBeInstanceOf(CheckedEnvelope);
+        const c = r as CheckedEnvelope;
+        expect(c.id).toBe(here.id);
+        expect(c.json).toBe(here.json);
+        expect(c.envelope).toEqual(v);
+        expect(c.envelope).not.toBe(v);
+      } else expect(r).toEqual(here);
+    }
+  });
+
+  it('checks values a worker cannot receive on this thread, and a forged CheckedEnvelope is just a value', async () => {
+    const good = envelope(100);
+    const tampered = envelope(101);
+    tampered.statement.body = { n: 'changed' };
+    const forged = CheckedEnvelope.fromCheck({
+      ok: true,
+      id: checkEnvelope(good).ok ? (checkEnvelope(good) as { id: string }).id : '',
+      json: JSON.stringify(tampered),
+    });
+    const r = await pool.verify([{ ...good, extra: () => 1 }, forged, tampered, good]);
+    expect(r[0]).toMatchObject({ ok: false, code: 'schema' });
+    expect(r[1]).toMatchObject({ ok: false, code: 'schema' });
+    expect(r[2]).toMatchObject({ ok: false, code: 'signature' });
+    expect(r[3]).toBeInstanceOf(CheckedEnvelope);
+  });
+
+  it('with no workers, verifies on this thread', async () => {
+    const here = new VerifyPool({ workers: 0 });
+    const r = await here.verify([envelope(1), { statement: 1 }]);
+    expect(r[0]).toBeInstanceOf(CheckedEnvelope);
+    expect(r[1]).toMatchObject({ ok: false, code: 'schema' });
+  });
+});
