@@ -251,12 +251,17 @@ describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)'
     await expect
       .poll(() => runner.acks.size, { timeout: idleMs + 5000, interval: 20 })
       .toBeGreaterThan(before + 200);
-    const after = runner.ackTimes.filter((t) => t.at > stoppedAt);
+    // The runner's longest stall after the pause. Acks of batches it committed just before the
+    // pause can still be arriving through the pipe for a few ms, so measure the longest gap
+    // between consecutive acks rather than the time to the first one.
+    const times = runner.ackTimes.map((t) => t.at).filter((t) => t >= stoppedAt);
+    let stall = times.length > 0 ? times[0]! - stoppedAt : 0;
+    for (let k = 1; k < times.length; k++) stall = Math.max(stall, times[k]! - times[k - 1]!);
     console.log(
-      `a paused node (${heldWhenStopped ? 'holding' : 'not holding'} the lease) stalled the other for ${after[0]!.at - stoppedAt} ms (lease idle timeout ${idleMs} ms)`,
+      `a paused node (${heldWhenStopped ? 'holding' : 'not holding'} the lease) stalled the other for ${stall} ms (lease idle timeout ${idleMs} ms)`,
     );
-    expect(after[0]!.at - stoppedAt).toBeLessThan(idleMs + 3000);
-    if (heldWhenStopped) expect(after[0]!.at - stoppedAt).toBeGreaterThanOrEqual(idleMs - 200);
+    expect(stall).toBeLessThan(idleMs + 3000);
+    if (heldWhenStopped) expect(stall).toBeGreaterThanOrEqual(idleMs - 200);
     // Woken up, the paused node finds its session ended, fails that batch (never acknowledged)
     // and goes on appending.
     sleeper.child.kill('SIGCONT');
