@@ -22,31 +22,23 @@
  *
  * The same class runs over any {@link AsyncLogStore} (`over`), e.g. the SQLite adapter in tests.
  */
+
 import { existsSync } from 'node:fs';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import { dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
-import {
-  arraySource,
-  cloneState,
-  type EngineEntry,
-  type EngineState,
-  evolve,
-  initialState,
-  snapshot_interval_entries,
-  stateAt,
-  Timeline,
-} from '../engine/index.js';
+import { type EngineEntry, type EngineState, Timeline } from '../engine/index.js';
 import { type IngestResult, ingest } from '../ingest/ingest.js';
 import { encodeEntryBundle, tile_level_max, tile_width } from '../log/tile.js';
 import { type LogIdentity, type PendingEntry, TransparencyLog } from '../log/transparency-log.js';
 import { statementId } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
-import { CLASSIFICATION_RANK, type Classification, type Envelope } from '../statement/types.js';
+import type { Classification, Envelope } from '../statement/types.js';
 import type { AsyncLogStore } from '../store/async-log-store.js';
 import { receiptOf, type SnapshotLogStore, snapshotOf } from '../store/async-log-store.js';
 import type { AppendBatch, StoredTileWrite } from '../store/log-store.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
+import { ClearanceView } from './clearance-view.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 
 /** Most envelopes one group commit takes from the queue (later ones wait for the next). */
@@ -72,41 +64,6 @@ interface Submission {
   now: string;
   resolve(results: IngestResult[]): void;
   reject(e: unknown): void;
-}
-
-/**
- * The state visible at one clearance below `mechanism`: folds only the entries a reader cleared
- * for it may see, with snapshots for `stateAt` like {@link Timeline}. Log indexes are kept (the
- * state cites by index), so the folded indexes have gaps where restricted entries are.
- */
-class ClearanceView {
-  readonly #agreement: Agreement;
-  readonly #rank: number;
-  readonly #entries: EngineEntry[] = [];
-  readonly #snapshots: { count: number; state: EngineState }[] = [];
-  readonly #state: EngineState;
-
-  constructor(agreement: Agreement, clearance: Classification) {
-    this.#agreement = agreement;
-    this.#rank = CLASSIFICATION_RANK[clearance];
-    this.#state = initialState(agreement);
-    this.#snapshots.push({ count: 0, state: cloneState(this.#state) });
-  }
-
-  push(entry: EngineEntry): void {
-    if (CLASSIFICATION_RANK[entry.envelope.statement.classification] > this.#rank) return;
-    // A statement signed by a key whose registration this reader cannot see cannot be
-    // attributed at this clearance; it is left out rather than guessed at.
-    if (entry.envelope.signatures.some((s) => this.#state.keys[s.key] === undefined)) return;
-    evolve(this.#agreement, this.#state, entry);
-    this.#entries.push(entry);
-    if (this.#entries.length % snapshot_interval_entries === 0)
-      this.#snapshots.push({ count: this.#entries.length, state: cloneState(this.#state) });
-  }
-
-  stateAt(at: string): EngineState {
-    return stateAt(this.#agreement, arraySource(this.#entries), this.#snapshots, at);
-  }
 }
 
 /** The engine of one node: the full timeline and the lower-clearance views, at `size` entries. */

@@ -23,15 +23,9 @@ import type { Agreement } from '../agreement/model.js';
 import { type DataDir, dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
 import {
   admit,
-  cloneState,
   type EngineEntry,
   type EngineState,
-  type EntrySource,
-  stateAt as engineStateAt,
-  evolve,
-  initialState,
   MemorySeen,
-  settle,
   snapshot_interval_entries,
 } from '../engine/index.js';
 import { type IngestResult, ingest } from '../ingest/ingest.js';
@@ -41,9 +35,10 @@ import { encodeEntryBundle, tile_width } from '../log/tile.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { storedEngineEntries } from '../mechanism/mechanism.js';
 import { CheckedEnvelope, statementId } from '../statement/envelope.js';
-import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
+import type { Classification } from '../statement/types.js';
 import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import { ClearanceView } from './clearance-view.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 
 /** Named limits of the SQLite service, with their defaults. */
@@ -66,95 +61,6 @@ export const sqlite_service_defaults: Required<Omit<SqliteServiceOptions, 'verif
   queue_statements_max: 262_144,
   snapshot_interval_entries,
 };
-
-/**
- * The engine's state over the statements one clearance level may see. Like the engine's
- * `Timeline`, but entries keep their real log indexes (so citations in a public state point at
- * the real log) and need not be contiguous.
- */
-export class ClearanceView {
-  readonly agreement: Agreement;
-  readonly clearance: Classification;
-  /** Statements this view could not fold (they depend on something above its clearance). */
-  skipped = 0;
-  #state: EngineState;
-  readonly #entries: EngineEntry[] = [];
-  readonly #snapshots: { count: number; state: EngineState }[] = [];
-  readonly #interval: number;
-
-  constructor(agreement: Agreement, clearance: Classification, interval = snapshot_interval_entries) {
-    this.agreement = agreement;
-    this.clearance = clearance;
-    this.#interval = interval;
-    this.#state = initialState(agreement);
-    this.#snapshots.push({ count: 0, state: cloneState(this.#state) });
-  }
-
-  /** True when a statement of `classification` is visible at this view's clearance. */
-  sees(classification: Classification): boolean {
-    return CLASSIFICATION_RANK[classification] <= CLASSIFICATION_RANK[this.clearance];
-  }
-
-  /** The current state (do not mutate). */
-  get current(): EngineState {
-    return this.#state;
-  }
-
-  get length(): number {
-    return this.#entries.length;
-  }
-
-  /** Admission time of the last folded entry, or undefined. */
-  get lastAdmitted(): string | undefined {
-    return this.#entries[this.#entries.length - 1]?.admitted;
-  }
-
-  /**
-   * Folds `entry` when it is visible here. Returns false when it is not visible or could not be
-   * folded. `strict` (the mechanism view) rethrows: there, a fold failure is a broken invariant.
-   */
-  push(entry: EngineEntry, strict = false): boolean {
-    if (!this.sees(entry.envelope.statement.classification)) return false;
-    try {
-      evolve(this.agreement, this.#state, entry);
-    } catch (e) {
-      if (strict) throw e;
-      // `evolve` may have changed the state before it threw: rebuild it from the last snapshot
-      // from the entries this view holds (each folded cleanly before), leaving this one out.
-      this.#rebuild();
-      this.skipped++;
-      return false;
-    }
-    this.#entries.push(entry);
-    if (this.#entries.length % this.#interval === 0)
-      this.#snapshots.push({ count: this.#entries.length, state: cloneState(this.#state) });
-    return true;
-  }
-
-  #rebuild(): void {
-    const snap = this.#snapshots[this.#snapshots.length - 1]!;
-    const state = cloneState(snap.state);
-    for (let i = snap.count; i < this.#entries.length; i++) evolve(this.agreement, state, this.#entries[i]!);
-    this.#state = state;
-  }
-
-  /** State at `at`: the current state settled to `at` when nothing later was folded, else a replay from the last snapshot before `at`. */
-  stateAt(at: string): EngineState {
-    const atMs = Date.parse(at);
-    const last = this.lastAdmitted;
-    if (last === undefined || Date.parse(last) <= atMs) {
-      const s = cloneState(this.#state);
-      return atMs > s.settledMs ? settle(this.agreement, s, atMs) : s;
-    }
-    const entries = this.#entries;
-    const source: EntrySource = {
-      length: entries.length,
-      admittedAt: (i) => entries[i]!.admitted,
-      get: (i) => entries[i]!,
-    };
-    return engineStateAt(this.agreement, source, this.#snapshots, at);
-  }
-}
 
 interface Job {
   envelopes: unknown[];
