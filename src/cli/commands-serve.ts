@@ -2,13 +2,19 @@
  * `phaseline serve` (the HTTP API over a data directory) and `phaseline submit` (statements to
  * a running server).
  */
+
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { resolveDataDir } from '../datadir/data-dir.js';
+import { dataDirPaths, readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
+import { SyncLogStoreAdapter } from '../store/async-log-store.js';
+import { copyLog } from '../store/postgres/copy-log.js';
+import { PgLogStore } from '../store/postgres/pg-log-store.js';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -38,9 +44,39 @@ async function openService(dir: string, db: string | undefined): Promise<Mechani
       throw new Error(
         'the PostgreSQL back end in src/service/postgres-service.ts has no PostgresMechanismService.open',
       );
+    const moved = await moveSqliteLogToPostgres(dir, db);
+    if (moved > 0)
+      process.stderr.write(
+        `moved the ${moved} entries of ${dataDirPaths(dir).dbPath} into the empty PostgreSQL log\n`,
+      );
     return mod.PostgresMechanismService.open({ url: db, dataDir: dir });
   }
   return SqliteMechanismService.open(dir, db === undefined ? {} : { dbPath: db });
+}
+
+/**
+ * An office outgrows SQLite by pointing `serve --db` at PostgreSQL: when the PostgreSQL log is
+ * empty and the data directory's SQLite log is not, the log moves over entry by entry (same
+ * tree, root checked), so the embedded default's demo history is served by every node too.
+ * Returns the number of entries moved (0 when there was nothing to move).
+ */
+export async function moveSqliteLogToPostgres(dir: string, url: string): Promise<number> {
+  const paths = dataDirPaths(dir);
+  if (!existsSync(paths.dbPath)) return 0;
+  const pg = await PgLogStore.open({ url });
+  try {
+    if ((await pg.size()) !== 0) return 0;
+    const sqlite = new SqliteLogStore(paths.dbPath);
+    try {
+      if (sqlite.size() === 0) return 0;
+      const signer = readSignerKey(paths.logKeyPath);
+      return await copyLog(new SyncLogStoreAdapter(sqlite), pg, { origin: signer.name, signer });
+    } finally {
+      sqlite.close();
+    }
+  } finally {
+    await pg.close();
+  }
 }
 
 export function registerServeCommands(program: Command): void {
