@@ -21,8 +21,9 @@ import { dataDirPaths, readSignerKey } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { buildServer } from '../src/server/server.js';
 import { SqliteMechanismService } from '../src/service/sqlite-service.js';
-import { newNonce, signingMessage, signStatement, verifierFor } from '../src/statement/envelope.js';
+import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
+import { incidentReport } from '../test/fixtures/pg-statements.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,25 +51,8 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 
 const monitors = readSignerKey(join(dataDirPaths(dir).keysDir, 'monitors.key'));
 const envelopes: Envelope[] = [];
-for (let i = 0; i < count; i++) {
-  const now = new Date().toISOString();
-  envelopes.push(
-    signStatement(
-      {
-        kind: 'incident.report',
-        agreement: service.agreement.id,
-        issuer: 'monitors',
-        key: monitors.vkey,
-        at: now,
-        nonce: newNonce(),
-        classification: 'public',
-        subject: `bench-batch-${i}`,
-        body: { date_start: now, date_end: now, type: 'armed-presence', source_grade: 'B2' },
-      },
-      monitors,
-    ),
-  );
-}
+for (let i = 0; i < count; i++)
+  envelopes.push(incidentReport(dir, `bench-batch-${i}`, new Date().toISOString()));
 
 // 1. Ed25519 verification rate, one worker per core, all started together.
 async function verifyRate(): Promise<number> {

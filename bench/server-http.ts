@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { dataDirPaths, readSignerKey } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { buildServer } from '../src/server/server.js';
 import { SqliteMechanismService } from '../src/service/sqlite-service.js';
-import { newNonce, signStatement } from '../src/statement/envelope.js';
+import { incidentReport } from '../test/fixtures/pg-statements.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
 const connections = 50;
@@ -38,30 +37,10 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
 // Pre-signed incident reports (enough for the whole run at well above the target rate).
-const monitors = readSignerKey(join(dataDirPaths(dir).keysDir, 'monitors.key'));
 const count = 12_000 * seconds;
 const bodies: string[] = [];
-for (let i = 0; i < count; i++) {
-  const now = new Date().toISOString();
-  bodies.push(
-    JSON.stringify(
-      signStatement(
-        {
-          kind: 'incident.report',
-          agreement: service.agreement.id,
-          issuer: 'monitors',
-          key: monitors.vkey,
-          at: now,
-          nonce: newNonce(),
-          classification: 'public',
-          subject: `bench-${i}`,
-          body: { date_start: now, date_end: now, type: 'armed-presence', source_grade: 'B2' },
-        },
-        monitors,
-      ),
-    ),
-  );
-}
+for (let i = 0; i < count; i++)
+  bodies.push(JSON.stringify(incidentReport(dir, `bench-${i}`, new Date().toISOString())));
 let next = 0;
 const before = service.log.size;
 const submit = await run({
