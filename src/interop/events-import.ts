@@ -259,17 +259,29 @@ const UCDP_CSV_COLUMNS = [
   'adm_1',
 ] as const;
 
-/** Reads the UCDP GED CSV (columns named as in GED, `latitude`/`longitude`). */
-export function readUcdpCsv(text: string, file: string, agreement: Agreement): ImportResult {
-  const out: ImportResult = { events: [], problems: [] };
-  let parsed: ReturnType<typeof csvObjects>;
+/**
+ * The rows of a source CSV under its required columns, with every unreadable row as a problem
+ * naming the file and line. A file that cannot be read at all (no header, missing columns)
+ * gives no rows and that one problem.
+ */
+function readCsvRows(
+  text: string,
+  file: string,
+  columns: readonly string[],
+): { rows: ReturnType<typeof csvObjects>['rows']; problems: ImportProblem[] } {
   try {
-    parsed = csvObjects(text, UCDP_CSV_COLUMNS);
+    const parsed = csvObjects(text, columns);
+    return { rows: parsed.rows, problems: parsed.problems.map((p) => ({ file, ...p })) };
   } catch (e) {
-    if (e instanceof CsvError) return { events: [], problems: [{ file, line: e.line, reason: e.message }] };
+    if (e instanceof CsvError) return { rows: [], problems: [{ file, line: e.line, reason: e.message }] };
     throw e;
   }
-  for (const p of parsed.problems) out.problems.push({ file, ...p });
+}
+
+/** Reads the UCDP GED CSV (columns named as in GED, `latitude`/`longitude`). */
+export function readUcdpCsv(text: string, file: string, agreement: Agreement): ImportResult {
+  const parsed = readCsvRows(text, file, UCDP_CSV_COLUMNS);
+  const out: ImportResult = { events: [], problems: parsed.problems };
   const locate = zoneLocator(agreement);
   const seen = new Set<string>();
   for (const r of parsed.rows) {
@@ -382,15 +394,8 @@ export function readUcdpJson(text: string, file: string, agreement: Agreement): 
 
 /** Reads the FPV-strike video catalogue CSV (`row,date,description,town,lat,lon,status`). */
 export function readFpvCsv(text: string, file: string, agreement: Agreement): ImportResult {
-  const out: ImportResult = { events: [], problems: [] };
-  let parsed: ReturnType<typeof csvObjects>;
-  try {
-    parsed = csvObjects(text, ['row', 'date', 'description', 'town', 'lat', 'lon', 'status']);
-  } catch (e) {
-    if (e instanceof CsvError) return { events: [], problems: [{ file, line: e.line, reason: e.message }] };
-    throw e;
-  }
-  for (const p of parsed.problems) out.problems.push({ file, ...p });
+  const parsed = readCsvRows(text, file, ['row', 'date', 'description', 'town', 'lat', 'lon', 'status']);
+  const out: ImportResult = { events: [], problems: parsed.problems };
   const locate = zoneLocator(agreement);
   const seen = new Set<string>();
   for (const r of parsed.rows) {
