@@ -16,8 +16,10 @@
  * do not keep the process alive. If a value cannot be sent to a worker (not structured-
  * cloneable) or a worker dies, the affected envelopes are checked on the calling thread.
  */
+
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../runtime/module-worker.js';
 import { CheckedEnvelope } from './envelope.js';
 import type { VerifyJob, VerifyJobResult } from './verify-worker.js';
 
@@ -55,16 +57,7 @@ interface Slot {
 }
 
 function spawnWorker(): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './verify-worker.ts' : './verify-worker.js', import.meta.url);
-  // Under tsx (tests, development) Node 20 does not pass the TypeScript loader on to workers,
-  // so the worker registers it itself before importing the TypeScript module.
-  return ts
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`,
-        { eval: true },
-      )
-    : new Worker(url);
+  return moduleWorker(import.meta.url, './verify-worker');
 }
 
 export class VerifyPool {

@@ -5,12 +5,14 @@
  * (same root at the old size, plus an RFC 9162 consistency proof between the two).
  * The first discrepancy is reported with the path of the bad tile, bundle, entry or signature.
  */
+
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { openCheckpoint } from '../log/checkpoint.js';
 import { consistencyProof, rootAt, verifyConsistency } from '../log/proof.js';
 import { tile_width, tilePath } from '../log/tile.js';
 import { foldTileHashes, tileHashReader } from '../log/tree.js';
+import { moduleWorker } from '../runtime/module-worker.js';
 import { parseVerifierKey } from '../statement/keys.js';
 import type { BundleJob } from './bundle-worker.js';
 import { checkBundles, VerifyError } from './check-bundles.js';
@@ -179,17 +181,7 @@ function runInWorkers(
   count: number,
   take: (job: BundleJob, r: { fullRoots: Buffer; partial?: Buffer }) => void,
 ): Promise<void> {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './bundle-worker.ts' : './bundle-worker.js', import.meta.url);
-  // Under tsx (tests, development) Node 20 does not pass the TypeScript loader on to workers,
-  // so the worker registers it itself before importing the TypeScript module.
-  const spawnWorker = () =>
-    ts
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`,
-          { eval: true },
-        )
-      : new Worker(url);
+  const spawnWorker = () => moduleWorker(import.meta.url, './bundle-worker');
   return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     let next = 0;
