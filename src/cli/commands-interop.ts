@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
+import { recordValues } from '../engine/index.js';
 import { ingest } from '../ingest/ingest.js';
 import { toCsv } from '../interop/csv.js';
 import { eventsToEnvelopes, readFpvCsv, readUcdpCsv, readUcdpJson } from '../interop/events-import.js';
@@ -100,7 +101,7 @@ export function registerInteropCommands(program: Command): void {
           if (what === 'zones') text = JSON.stringify(zonesGeoJson(service.agreement, state, meta));
           else if (opts.format === 'geojson') text = JSON.stringify(incidentsGeoJson(state, meta));
           else {
-            const rows = Object.values(state.incidents).map((i) => ({
+            const rows = recordValues(state.incidents).map((i) => ({
               ...i,
               deaths_low: i.casualties.low,
               deaths_best: i.casualties.best,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import { explain, serializeState } from '../engine/index.js';
+import { explain, recordValues, serializeState } from '../engine/index.js';
 import { exportTiles } from '../export/export-tiles.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { tileSource } from '../verify/tile-source.js';
@@ -186,11 +186,11 @@ export function registerMechanismCommands(program: Command): void {
           w(
             `  ${i.id.padEnd(28)} authorized ${money(i.authorized, cur, per)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
           );
-        const incidents = Object.values(state.incidents);
-        const strikes = Object.values(state.strikes);
+        const incidents = recordValues(state.incidents);
+        const strikes = recordValues(state.strikes);
         w('');
         w(
-          `INCIDENTS ${incidents.length}, findings ${Object.keys(state.findings).length}, strikes ${strikes.length}`,
+          `INCIDENTS ${incidents.length}, findings ${recordValues(state.findings).length}, strikes ${strikes.length}`,
         );
         const byClass: Record<string, number> = {};
         for (const s of strikes)
@@ -202,7 +202,7 @@ export function registerMechanismCommands(program: Command): void {
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')}`,
           );
-        const units = Object.values(state.units);
+        const units = recordValues(state.units);
         w(`UNITS ${units.length}`);
       } finally {
         m.close();

@@ -6,6 +6,7 @@ export { type Admission, type AdmitCode, admit, type SeenStatements } from './ad
 export { type Evaluation, evaluate, type Wait } from './conditions.js';
 export { available, evolve, FUNDS, HOLDS, settle } from './evolve.js';
 export { type Explanation, explain, type ZoneExplanation } from './explain.js';
+export { FingerprintSeen } from './fingerprint-seen.js';
 export { BODY_SCHEMAS, type Bodies, DEFAULT_PERMISSIONS, INCIDENT_TYPES, SUBJECTS } from './kinds.js';
 export {
   arraySource,
@@ -21,8 +22,13 @@ export {
   cloneState,
   type EngineEntry,
   type EngineState,
+  EXTERNAL_RECORDS,
+  type ExternalRecords,
   forkState,
   initialState,
+  recordEntries,
+  recordObject,
+  recordValues,
   rulesFor,
   type StageChange,
   type StrikeClass,

@@ -455,8 +455,52 @@ export function initialState(agreement: Agreement): EngineState {
   };
 }
 
-/** A plain copy of an id-keyed map (of an overlay from {@link forkState} too). */
+/**
+ * Growing collections may live outside the JavaScript heap: a long-running service keeps them
+ * in a record store on disk (src/service/record-store.ts) and puts a Proxy in the state that
+ * answers this symbol. Records are immutable once stored (rule 1 above), which is what lets a
+ * frozen view of such a collection be a read "as of" a log position rather than a copy.
+ */
+export const EXTERNAL_RECORDS: unique symbol = Symbol.for('phaseline.engine.external-records');
+
+export interface ExternalRecords<T> {
+  /** A read-only view of the records as they are now, unaffected by later writes. */
+  freeze(): Record<string, T>;
+  /** Every [id, record], in the order the ids were first stored. */
+  entries(): Iterable<[string, T]>;
+}
+
+function external<T>(m: Record<string, T>): ExternalRecords<T> | undefined {
+  return (m as { [EXTERNAL_RECORDS]?: ExternalRecords<T> })[EXTERNAL_RECORDS];
+}
+
+/** Every [id, record] of a growing collection (in memory, external, or an overlay of either). */
+export function recordEntries<T>(m: Record<string, T>): Iterable<[string, T]> {
+  const ext = external(m);
+  if (ext !== undefined) return ext.entries();
+  const out: [string, T][] = [];
+  for (const k in m) out.push([k, m[k]!]);
+  return out;
+}
+
+/** Every record of a growing collection, in the order their ids were first stored. */
+export function recordValues<T>(m: Record<string, T>): T[] {
+  const out: T[] = [];
+  for (const [, v] of recordEntries(m)) out.push(v);
+  return out;
+}
+
+/** A plain object holding every record of a growing collection. */
+export function recordObject<T>(m: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of recordEntries(m)) out[k] = v;
+  return out;
+}
+
+/** A copy that later writes to `m` do not affect: plain copy in memory, an overlay on a frozen view outside it. */
 function copyMap<T>(m: Record<string, T>): Record<string, T> {
+  const ext = external(m);
+  if (ext !== undefined) return overlay(ext.freeze());
   const out: Record<string, T> = {};
   for (const k in m) out[k] = m[k]!;
   return out;
@@ -483,9 +527,27 @@ export function forkState(snapshot: EngineState): EngineState {
 
 function overlay<T>(base: Record<string, T>): Record<string, T> {
   const own: Record<string, T> = {};
+  const baseExternal = external(base);
+  // An overlay on an external collection answers like one, so readers list it in one query.
+  const ext: ExternalRecords<T> | undefined =
+    baseExternal === undefined
+      ? undefined
+      : {
+          freeze: () => overlay(baseExternal.freeze()),
+          entries: function* () {
+            const seen = new Set<string>();
+            for (const [k, v] of baseExternal.entries()) {
+              seen.add(k);
+              yield [k, Object.hasOwn(own, k) ? own[k]! : v];
+            }
+            for (const k in own) if (!seen.has(k)) yield [k, own[k]!];
+          },
+        };
   return new Proxy(own, {
-    get: (target, k) =>
-      typeof k === 'string' && !Object.hasOwn(target, k) ? base[k] : Reflect.get(target, k),
+    get: (target, k) => {
+      if (k === EXTERNAL_RECORDS) return ext;
+      return typeof k === 'string' && !Object.hasOwn(target, k) ? base[k] : Reflect.get(target, k);
+    },
     has: (target, k) => Reflect.has(target, k) || (typeof k === 'string' && Object.hasOwn(base, k)),
     ownKeys: (target) => [...new Set([...Reflect.ownKeys(base), ...Reflect.ownKeys(target)])],
     getOwnPropertyDescriptor: (target, k) => {
@@ -535,10 +597,10 @@ function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<st
 export function serializeState(state: EngineState): string {
   return canonicalJson({
     ...state,
-    units: copyMap(state.units),
-    incidents: copyMap(state.incidents),
-    strikes: copyMap(state.strikes),
-    findings: copyMap(state.findings),
+    units: recordObject(state.units),
+    incidents: recordObject(state.incidents),
+    strikes: recordObject(state.strikes),
+    findings: recordObject(state.findings),
     lastAdmittedMs: Number.isFinite(state.lastAdmittedMs) ? state.lastAdmittedMs : null,
     settledMs: Number.isFinite(state.settledMs) ? state.settledMs : null,
   });

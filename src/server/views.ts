@@ -3,7 +3,7 @@
  * was already folded at the reader's clearance. Pure functions: no clock, no I/O.
  */
 import type { Agreement } from '../agreement/model.js';
-import { type EngineState, explain } from '../engine/index.js';
+import { type EngineState, explain, recordObject, recordValues as values } from '../engine/index.js';
 import type { Classification } from '../statement/types.js';
 
 /** Shown with every state: what is simulated and what is illustrative. */
@@ -14,12 +14,6 @@ export interface StateMeta {
   at: string;
   clearance: Classification;
   size: number;
-}
-
-function values<T>(m: Record<string, T>): T[] {
-  const out: T[] = [];
-  for (const k in m) out.push(m[k]!);
-  return out;
 }
 
 /** Zones: stage, what each awaits (`explain`), the stage history, withdrawal claims and inventory. */
@@ -43,7 +37,7 @@ export function renderIncidents(state: EngineState) {
   return {
     incidents: values(state.incidents).map((i) => ({ ...i, finding: state.findings[i.id] ?? null })),
     strikes: values(state.strikes).map((s) => ({ ...s, finding: state.findings[s.id] ?? null })),
-    findings: state.findings,
+    findings: recordObject(state.findings),
     violationsBy: state.violationsBy,
   };
 }

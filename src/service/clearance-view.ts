@@ -2,20 +2,49 @@
  * One clearance level's view of the log, shared by every storage back end: the engine state
  * folded from only the statements a reader cleared for that level may see (DESIGN.md,
  * "Classification": a reader never receives content above their clearance).
+ *
+ * A view holds no entries: it remembers which log entries it folded (one byte each) and reads
+ * them back from the log when it needs them (`stateAt` in the past, a rebuild after a failed
+ * fold). Given a {@link RecordStore}, its growing collections live on disk too, so its memory
+ * does not grow with the number of incidents either.
  */
 import type { Agreement } from '../agreement/model.js';
 import {
   cloneState,
   type EngineEntry,
   type EngineState,
-  type EntrySource,
-  stateAt as engineStateAt,
   evolve,
+  forkState,
   initialState,
   settle,
   snapshot_interval_entries,
 } from '../engine/index.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
+import type { LiveRecords, RecordStore } from './record-store.js';
+
+/** How a view reads back the log it follows (entries with restricted content opened). */
+export interface FoldedLog {
+  /** Admission time of log entry `i` in ms; `i` is below the number of entries offered to the view. */
+  admittedMs(i: number): number;
+  /** Log entries `from` … `to − 1`, in index order. */
+  entries(from: number, to: number): Iterable<EngineEntry>;
+}
+
+/** The engine state's growing collections, as numbered in a {@link RecordStore}. */
+const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
+
+export interface ClearanceViewOptions {
+  /** Entries between snapshots (bounds the cost of `stateAt` in the past). */
+  snapshot_interval_entries?: number;
+  /** Where the growing collections live; default: in memory. `slot` numbers this view in the store. */
+  records?: { store: RecordStore; slot: number };
+}
+
+interface Snapshot {
+  /** Log entries before this position were offered to the view when the snapshot was taken. */
+  position: number;
+  state: EngineState;
+}
 
 /**
  * The engine's state over the statements one clearance level may see. Like the engine's
@@ -28,16 +57,39 @@ export class ClearanceView {
   /** Statements this view could not fold (they depend on something above its clearance). */
   skipped = 0;
   #state: EngineState;
-  readonly #entries: EngineEntry[] = [];
-  readonly #snapshots: { count: number; state: EngineState }[] = [];
+  readonly #log: FoldedLog;
+  /** Per log index: 1 when this view folded that entry. */
+  #folded = new Uint8Array(1024);
+  /** Log entries offered to the view so far (the next expected index). */
+  #position = 0;
+  #lastAdmitted: string | undefined;
+  readonly #snapshots: Snapshot[] = [];
   readonly #interval: number;
+  readonly #records: LiveRecords<unknown>[] = [];
+  readonly #store: RecordStore | undefined;
 
-  constructor(agreement: Agreement, clearance: Classification, interval = snapshot_interval_entries) {
+  constructor(
+    agreement: Agreement,
+    clearance: Classification,
+    log: FoldedLog,
+    options: ClearanceViewOptions = {},
+  ) {
     this.agreement = agreement;
     this.clearance = clearance;
-    this.#interval = interval;
+    this.#log = log;
+    this.#interval = options.snapshot_interval_entries ?? snapshot_interval_entries;
     this.#state = initialState(agreement);
-    this.#snapshots.push({ count: 0, state: cloneState(this.#state) });
+    if (options.records !== undefined) {
+      const { store, slot } = options.records;
+      this.#store = store;
+      const state = this.#state as unknown as Record<string, unknown>;
+      COLLECTIONS.forEach((name, k) => {
+        const live = store.collection<unknown>(slot * COLLECTIONS.length + k);
+        this.#records.push(live);
+        state[name] = live.proxy;
+      });
+    }
+    this.#snapshots.push({ position: 0, state: cloneState(this.#state) });
   }
 
   /** True when a statement of `classification` is visible at this view's clearance. */
@@ -50,20 +102,32 @@ export class ClearanceView {
     return this.#state;
   }
 
+  /** Entries folded into this view. */
   get length(): number {
-    return this.#entries.length;
+    return this.#state.count;
   }
 
   /** Admission time of the last folded entry, or undefined. */
   get lastAdmitted(): string | undefined {
-    return this.#entries[this.#entries.length - 1]?.admitted;
+    return this.#lastAdmitted;
   }
 
   /**
-   * Folds `entry` when it is visible here. Returns false when it is not visible or could not be
-   * folded. `strict` (the mechanism view) rethrows: there, a fold failure is a broken invariant.
+   * Offers log entry `entry` (every entry of the log, in index order) and folds it when it is
+   * visible here. Returns false when it is not visible or could not be folded. `strict` (the
+   * mechanism view) rethrows: there, a fold failure is a broken invariant.
    */
   push(entry: EngineEntry, strict = false): boolean {
+    if (entry.index !== this.#position)
+      throw new Error(`clearance view: expected log entry ${this.#position}, got ${entry.index}`);
+    this.#position++;
+    const folded = this.#fold(entry, strict);
+    if (this.#position - this.#snapshots[this.#snapshots.length - 1]!.position >= this.#interval)
+      this.#snapshots.push({ position: this.#position, state: cloneState(this.#state) });
+    return folded;
+  }
+
+  #fold(entry: EngineEntry, strict: boolean): boolean {
     if (!this.sees(entry.envelope.statement.classification)) return false;
     // A statement signed by a key whose registration this reader cannot see cannot be
     // attributed at this clearance: it is left out rather than guessed at (and without the
@@ -72,43 +136,84 @@ export class ClearanceView {
       this.skipped++;
       return false;
     }
+    for (const r of this.#records) r.cursor = entry.index;
     try {
       evolve(this.agreement, this.#state, entry);
     } catch (e) {
       if (strict) throw e;
-      // `evolve` may have changed the state before it threw: rebuild it from the last snapshot
-      // from the entries this view holds (each folded cleanly before), leaving this one out.
+      // `evolve` may have changed the state before it threw: forget its record writes, and
+      // rebuild the rest from the last snapshot and the entries folded since, leaving this one out.
+      for (const r of this.#records) r.undoCursor();
       this.#rebuild();
       this.skipped++;
       return false;
     }
-    this.#entries.push(entry);
-    if (this.#entries.length % this.#interval === 0)
-      this.#snapshots.push({ count: this.#entries.length, state: cloneState(this.#state) });
+    if (this.#folded.length <= entry.index) {
+      const grown = new Uint8Array(Math.max(this.#folded.length * 2, entry.index + 1));
+      grown.set(this.#folded);
+      this.#folded = grown;
+    }
+    this.#folded[entry.index] = 1;
+    this.#lastAdmitted = entry.admitted;
     return true;
+  }
+
+  /** The entries this view folded among log entries `from` … `to − 1`. */
+  *#foldedEntries(from: number, to: number): Generator<EngineEntry> {
+    // Read only the stretch that holds folded entries.
+    let a = from;
+    while (a < to && this.#folded[a] !== 1) a++;
+    let b = to;
+    while (b > a && this.#folded[b - 1] !== 1) b--;
+    if (a >= b) return;
+    for (const e of this.#log.entries(a, b)) if (this.#folded[e.index] === 1) yield e;
   }
 
   #rebuild(): void {
     const snap = this.#snapshots[this.#snapshots.length - 1]!;
-    const state = cloneState(snap.state);
-    for (let i = snap.count; i < this.#entries.length; i++) evolve(this.agreement, state, this.#entries[i]!);
-    this.#state = state;
+    const external = this.#records.length > 0;
+    // On disk, fold into an overlay whose record writes are dropped: the live collections
+    // already hold them (the failed entry's writes were undone, the others are the same).
+    const state = external ? forkState(snap.state) : cloneState(snap.state);
+    for (const e of this.#foldedEntries(snap.position, this.#position - 1)) evolve(this.agreement, state, e);
+    const live = this.#state;
+    this.#state = external
+      ? {
+          ...state,
+          units: live.units,
+          incidents: live.incidents,
+          strikes: live.strikes,
+          findings: live.findings,
+        }
+      : state;
+  }
+
+  /** Writes pending record versions to the record store (after each group commit). */
+  flush(): void {
+    this.#store?.flush();
   }
 
   /** State at `at`: the current state settled to `at` when nothing later was folded, else a replay from the last snapshot before `at`. */
   stateAt(at: string): EngineState {
     const atMs = Date.parse(at);
-    const last = this.lastAdmitted;
+    const last = this.#lastAdmitted;
     if (last === undefined || Date.parse(last) <= atMs) {
       const s = cloneState(this.#state);
       return atMs > s.settledMs ? settle(this.agreement, s, atMs) : s;
     }
-    const entries = this.#entries;
-    const source: EntrySource = {
-      length: entries.length,
-      admittedAt: (i) => entries[i]!.admitted,
-      get: (i) => entries[i]!,
-    };
-    return engineStateAt(this.agreement, source, this.#snapshots, at);
+    // Log entries admitted by `at`: binary search over admission times.
+    let lo = 0;
+    let hi = this.#position;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#log.admittedMs(mid) <= atMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const cut = lo;
+    let snap = this.#snapshots[0]!;
+    for (const s of this.#snapshots) if (s.position <= cut) snap = s;
+    const state = forkState(snap.state);
+    for (const e of this.#foldedEntries(snap.position, cut)) evolve(this.agreement, state, e);
+    return settle(this.agreement, state, atMs);
   }
 }

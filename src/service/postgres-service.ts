@@ -38,7 +38,7 @@ import type { AsyncLogStore } from '../store/async-log-store.js';
 import { receiptOf, type SnapshotLogStore, snapshotOf } from '../store/async-log-store.js';
 import type { AppendBatch, StoredTileWrite } from '../store/log-store.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
-import { ClearanceView } from './clearance-view.js';
+import { ClearanceView, type FoldedLog } from './clearance-view.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 
 /** Most envelopes one group commit takes from the queue (later ones wait for the next). */
@@ -73,9 +73,17 @@ class NodeEngine {
 
   constructor(agreement: Agreement) {
     this.timeline = new Timeline(agreement);
+    // The views read entries back from the timeline, which keeps them in memory on this back end.
+    const source = this.timeline.source();
+    const log: FoldedLog = {
+      admittedMs: (i) => Date.parse(source.admittedAt(i)),
+      entries: function* (from, to) {
+        for (let i = from; i < to; i++) yield source.get(i);
+      },
+    };
     this.views = {
-      public: new ClearanceView(agreement, 'public'),
-      parties: new ClearanceView(agreement, 'parties'),
+      public: new ClearanceView(agreement, 'public', log),
+      parties: new ClearanceView(agreement, 'parties', log),
     };
   }
 

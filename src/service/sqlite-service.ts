@@ -25,7 +25,7 @@ import {
   admit,
   type EngineEntry,
   type EngineState,
-  MemorySeen,
+  FingerprintSeen,
   snapshot_interval_entries,
 } from '../engine/index.js';
 import { type IngestResult, ingest } from '../ingest/ingest.js';
@@ -38,8 +38,9 @@ import { CheckedEnvelope, statementId } from '../statement/envelope.js';
 import type { Classification } from '../statement/types.js';
 import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { ClearanceView } from './clearance-view.js';
+import { ClearanceView, type FoldedLog } from './clearance-view.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
+import { RecordStore } from './record-store.js';
 
 /** Named limits of the SQLite service, with their defaults. */
 export interface SqliteServiceOptions {
@@ -49,6 +50,12 @@ export interface SqliteServiceOptions {
   queue_statements_max?: number;
   /** Entries between state snapshots of each view (bounds the cost of `stateAt` in the past). */
   snapshot_interval_entries?: number;
+  /**
+   * Where the views keep the state's growing collections (incidents, strikes, findings, units):
+   * a SQLite file rebuilt at each start (default DBPATH with `.views.db` for `.db`), or
+   * `memory`. On disk, memory no longer grows with the number of incidents.
+   */
+  records?: 'disk' | 'memory';
   /**
    * Worker threads verifying signatures before envelopes enter the sequencer queue; 0 verifies
    * on the sequencing thread. Default: the process-wide pool (`os.availableParallelism()` workers).
@@ -60,7 +67,14 @@ export const sqlite_service_defaults: Required<Omit<SqliteServiceOptions, 'verif
   group_statements_max: 4096,
   queue_statements_max: 262_144,
   snapshot_interval_entries,
+  records: 'disk',
 };
+
+/** The record store file beside a log database: `log.db` → `log.views.db`. */
+export function recordStorePath(dbPath: string): string {
+  if (dbPath === ':memory:') return dbPath;
+  return dbPath.endsWith('.db') ? `${dbPath.slice(0, -3)}.views.db` : `${dbPath}.views.db`;
+}
 
 interface Job {
   envelopes: unknown[];
@@ -85,7 +99,10 @@ export class SqliteMechanismService implements MechanismService {
   readonly paths: DataDir;
   readonly log: TransparencyLog;
   readonly #views: Record<Classification, ClearanceView>;
-  readonly #seen = new MemorySeen();
+  readonly #seen: FingerprintSeen;
+  readonly #records: RecordStore | undefined;
+  /** Admission time (ms) of every log entry, by index: 8 bytes an entry, for `stateAt`'s search. */
+  #admittedMs = new Float64Array(1024);
   readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers'>>;
   readonly #pool: VerifyPool;
   readonly #ownPool: boolean;
@@ -123,14 +140,30 @@ export class SqliteMechanismService implements MechanismService {
         ? sharedVerifyPool()
         : new VerifyPool({ workers: options.verify_workers });
     const interval = this.#options.snapshot_interval_entries;
-    this.#views = {
-      public: new ClearanceView(agreement, 'public', interval),
-      parties: new ClearanceView(agreement, 'parties', interval),
-      mechanism: new ClearanceView(agreement, 'mechanism', interval),
+    this.#seen = new FingerprintSeen((id) => log.store.indexOfStatement(id) !== undefined);
+    const folded: FoldedLog = {
+      admittedMs: (i) => this.#admittedMs[i]!,
+      entries: (from, to) => storedEngineEntries(log.store, from, to),
     };
+    this.#records =
+      this.#options.records === 'disk' ? new RecordStore(recordStorePath(paths.dbPath)) : undefined;
+    const view = (clearance: Classification, slot: number) =>
+      new ClearanceView(agreement, clearance, folded, {
+        snapshot_interval_entries: interval,
+        ...(this.#records ? { records: { store: this.#records, slot } } : {}),
+      });
+    this.#views = { public: view('public', 0), parties: view('parties', 1), mechanism: view('mechanism', 2) };
     // Replay the stored log into every view (restricted entries opened with their disclosures).
-    for (const entry of storedEngineEntries(log.store))
+    for (const entry of storedEngineEntries(log.store)) {
       this.#fold(entry, statementId(entry.envelope.statement));
+      // Bound the pending record versions while a large log is replayed.
+      if (entry.index % 4096 === 4095) {
+        this.#records?.flush();
+        this.#seen.durable();
+      }
+    }
+    this.#records?.flush();
+    this.#seen.durable();
   }
 
   /**
@@ -160,6 +193,12 @@ export class SqliteMechanismService implements MechanismService {
   }
 
   #fold(entry: EngineEntry, id: string): void {
+    if (this.#admittedMs.length <= entry.index) {
+      const grown = new Float64Array(this.#admittedMs.length * 2);
+      grown.set(this.#admittedMs);
+      this.#admittedMs = grown;
+    }
+    this.#admittedMs[entry.index] = Date.parse(entry.admitted);
     this.#views.mechanism.push(entry, true);
     this.#views.parties.push(entry);
     this.#views.public.push(entry);
@@ -319,6 +358,8 @@ export class SqliteMechanismService implements MechanismService {
       return;
     }
     // Durable from here: every result below is covered by the new signed checkpoint.
+    this.#seen.durable();
+    this.#records?.flush();
     let k = 0;
     for (const p of parts) {
       for (let i = p.from; i < p.to; i++) p.job.results[i] = results[k++]!;
@@ -453,5 +494,6 @@ export class SqliteMechanismService implements MechanismService {
     this.#listeners.clear();
     if (this.#ownPool) await this.#pool.close();
     this.log.store.close();
+    this.#records?.close();
   }
 }

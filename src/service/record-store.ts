@@ -1,0 +1,261 @@
+/**
+ * The engine state's growing collections (units, incidents, strikes, findings) kept on disk,
+ * so that a server with a million statements in its log does not hold a million records in
+ * memory (issue: resident memory of `serve` under 300 MB). The small parts of the state stay in
+ * memory; see `EXTERNAL_RECORDS` in src/engine/state.ts for how the engine sees these.
+ *
+ * Every write is a new version of a record, tagged with the log index of the entry whose fold
+ * wrote it. Because records are immutable once stored, "the collection as it was before entry
+ * n" is a query (`from_idx < n`), which is how snapshots for `stateAt` in the past cost nothing
+ * here. The file is derived data: it is rebuilt from the log each time the service opens it,
+ * so it runs without a journal or fsync.
+ *
+ * Writes are buffered and flushed in one transaction per group commit; reads go through a small
+ * cache of recent records, then the pending writes, then the file. An existence filter (a set of 32-bit id hashes) answers most "no such record" questions without a query,
+ * which is what the door asks for every new incident and strike.
+ */
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { EXTERNAL_RECORDS, type ExternalRecords } from '../engine/index.js';
+
+/** Records kept in the cache of each collection. */
+const cache_records_max = 4096;
+
+interface Write {
+  id: string;
+  from: number;
+  value: unknown;
+}
+
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/** One SQLite file holding the growing collections of several engine states. */
+export class RecordStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #stmts;
+  readonly #collections: LiveRecords<unknown>[] = [];
+
+  /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') {
+      for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+    }
+    this.#db = new Database(path);
+    // Derived data, rebuilt on open: no journal, no fsync.
+    this.#db.pragma('journal_mode = OFF');
+    this.#db.pragma('synchronous = OFF');
+    this.#db.pragma('cache_size = -8192');
+    this.#db.exec(`CREATE TABLE records (
+      coll INTEGER NOT NULL,
+      id TEXT NOT NULL,
+      from_idx INTEGER NOT NULL,
+      json TEXT NOT NULL,
+      PRIMARY KEY (coll, id, from_idx)
+    ) WITHOUT ROWID`);
+    this.#stmts = {
+      put: this.#db.prepare('INSERT OR REPLACE INTO records (coll, id, from_idx, json) VALUES (?, ?, ?, ?)'),
+      get: this.#db
+        .prepare(
+          'SELECT json FROM records WHERE coll = ? AND id = ? AND from_idx < ? ORDER BY from_idx DESC LIMIT 1',
+        )
+        .pluck(),
+      // Latest version of each id before `from_idx`, in the order the ids were first stored.
+      list: this.#db.prepare(
+        `SELECT r.id AS id, r.json AS json FROM records r
+           JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
+                 WHERE coll = ? AND from_idx < ? GROUP BY id) g
+             ON r.coll = ? AND r.id = g.id AND r.from_idx = g.last
+         ORDER BY g.first, g.id`,
+      ),
+    };
+  }
+
+  /** A live collection, number `coll` in this file (each view and collection gets its own number). */
+  collection<T>(coll: number): LiveRecords<T> {
+    const c = new LiveRecords<T>(this, coll);
+    this.#collections.push(c as LiveRecords<unknown>);
+    return c;
+  }
+
+  /** Writes every collection's pending versions in one transaction. */
+  flush(): void {
+    if (!this.#collections.some((c) => c.pendingCount > 0)) return;
+    this.#db.transaction(() => {
+      for (const c of this.#collections) c.drainTo(this.#stmts.put);
+    })();
+  }
+
+  /** @internal The latest version of `id` before entry `before`, from the file. */
+  read(coll: number, id: string, before: number): unknown {
+    const json = this.#stmts.get.get(coll, id, before) as string | undefined;
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
+  /** @internal Every id's latest version before entry `before`, in first-stored order. */
+  *list(coll: number, before: number): Generator<[string, unknown]> {
+    for (const row of this.#stmts.list.iterate(coll, before, coll) as Iterable<{ id: string; json: string }>)
+      yield [row.id, JSON.parse(row.json)];
+  }
+
+  close(): void {
+    this.#db.close();
+    if (this.path !== ':memory:') rmSync(this.path, { force: true });
+  }
+}
+
+/**
+ * One growing collection of one engine state. `proxy` is what goes into the state: the engine
+ * reads `state.incidents[id]` and writes `state.incidents[id] = record` as it would a plain
+ * object. The owner sets `cursor` to the log index of the entry being folded before each fold.
+ */
+export class LiveRecords<T> {
+  readonly proxy: Record<string, T>;
+  /** Log index of the entry being (or last) folded: the version tag of writes; −1 before any. */
+  cursor = -1;
+  readonly #store: RecordStore;
+  readonly #coll: number;
+  #pending: Write[] = [];
+  /** id → latest pending version (a subset of #pending). */
+  readonly #latest = new Map<string, Write>();
+  readonly #cache = new Map<string, T>();
+  readonly #known = new Set<number>();
+
+  constructor(store: RecordStore, coll: number) {
+    this.#store = store;
+    this.#coll = coll;
+    const ext: ExternalRecords<T> = {
+      freeze: () => this.asOf(this.cursor + 1),
+      entries: () => this.#entries(),
+    };
+    this.proxy = recordsProxy<T>({
+      get: (id) => this.get(id),
+      list: () => this.#entries(),
+      set: (id, v) => this.set(id, v),
+      ext,
+    });
+  }
+
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  get(id: string): T | undefined {
+    if (!this.#known.has(hash32(id))) return undefined;
+    const w = this.#latest.get(id);
+    if (w !== undefined) return w.value as T;
+    let v = this.#cache.get(id);
+    if (v !== undefined) return v;
+    v = this.#store.read(this.#coll, id, Number.MAX_SAFE_INTEGER) as T | undefined;
+    if (v !== undefined) this.#remember(id, v);
+    return v;
+  }
+
+  set(id: string, value: T): void {
+    const w: Write = { id, from: this.cursor, value };
+    this.#pending.push(w);
+    this.#latest.set(id, w);
+    this.#known.add(hash32(id));
+    this.#remember(id, value);
+  }
+
+  #remember(id: string, value: T): void {
+    if (this.#cache.size >= cache_records_max) {
+      // Oldest first: Map keeps insertion order.
+      const first = this.#cache.keys().next().value as string;
+      this.#cache.delete(first);
+    }
+    this.#cache.delete(id);
+    this.#cache.set(id, value);
+  }
+
+  /** Forgets the writes of the entry at `cursor` (its fold failed); they were never flushed. */
+  undoCursor(): void {
+    let n = this.#pending.length;
+    while (n > 0 && this.#pending[n - 1]!.from === this.cursor) n--;
+    if (n === this.#pending.length) return;
+    const dropped = this.#pending.splice(n);
+    for (const w of dropped) {
+      this.#latest.delete(w.id);
+      this.#cache.delete(w.id);
+    }
+    // Earlier pending versions of the same ids become the latest again.
+    for (const w of this.#pending) if (dropped.some((d) => d.id === w.id)) this.#latest.set(w.id, w);
+  }
+
+  /** @internal Moves pending versions into the file (inside the store's transaction). */
+  drainTo(put: Database.Statement): void {
+    for (const w of this.#pending) put.run(this.#coll, w.id, w.from, JSON.stringify(w.value));
+    this.#pending = [];
+    this.#latest.clear();
+  }
+
+  /**
+   * A read-only view of the collection as it was before entry `before` (all earlier versions
+   * flushed first, so the view reads the file only and later writes cannot reach it).
+   */
+  asOf(before: number): Record<string, T> {
+    this.#store.flush();
+    const coll = this.#coll;
+    const store = this.#store;
+    const entries = () => store.list(coll, before) as Iterable<[string, T]>;
+    const ext: ExternalRecords<T> = { freeze: () => proxy, entries };
+    const proxy: Record<string, T> = recordsProxy<T>({
+      get: (id) =>
+        this.#known.has(hash32(id)) ? (store.read(coll, id, before) as T | undefined) : undefined,
+      list: entries,
+      ext,
+    });
+    return proxy;
+  }
+
+  *#entries(): Generator<[string, T]> {
+    this.#store.flush();
+    yield* this.#store.list(this.#coll, Number.MAX_SAFE_INTEGER) as Iterable<[string, T]>;
+  }
+}
+
+/**
+ * A Proxy that behaves like a plain id-keyed object over `get`/`set`, and answers
+ * {@link EXTERNAL_RECORDS} so that readers list it in one query instead of key by key.
+ */
+function recordsProxy<T>(ops: {
+  get(id: string): T | undefined;
+  list(): Iterable<[string, T]>;
+  set?(id: string, value: T): void;
+  ext: ExternalRecords<T>;
+}): Record<string, T> {
+  const keys = () => [...ops.list()].map(([k]) => k);
+  return new Proxy({} as Record<string, T>, {
+    get: (_t, k) => {
+      if (k === EXTERNAL_RECORDS) return ops.ext;
+      return typeof k === 'string' ? ops.get(k) : undefined;
+    },
+    has: (_t, k) => typeof k === 'string' && ops.get(k) !== undefined,
+    ownKeys: () => keys(),
+    getOwnPropertyDescriptor: (_t, k) => {
+      if (typeof k !== 'string') return undefined;
+      const value = ops.get(k);
+      return value === undefined
+        ? undefined
+        : { value, writable: true, enumerable: true, configurable: true };
+    },
+    set: (_t, k, v) => {
+      if (ops.set === undefined) throw new Error('engine state: a frozen record collection is read-only');
+      if (typeof k !== 'string') return false;
+      ops.set(k, v as T);
+      return true;
+    },
+    deleteProperty: () => {
+      throw new Error('engine state: entries of the growing collections are never deleted');
+    },
+    defineProperty: () => {
+      throw new Error('engine state: write records by assignment');
+    },
+  });
+}
