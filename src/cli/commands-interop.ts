@@ -96,7 +96,13 @@ export function registerInteropCommands(program: Command): void {
         const service = SqliteMechanismService.open(resolveDataDir(opts.data));
         try {
           const state = await service.stateAt(at, clearance);
-          const meta = { at, clearance, size: await service.size() };
+          // An export holds every incident, not one page of them.
+          const meta = {
+            at,
+            clearance,
+            size: await service.size(),
+            page: { offset: 0, limit: Number.MAX_SAFE_INTEGER },
+          };
           let text: string;
           if (what === 'zones') text = JSON.stringify(zonesGeoJson(service.agreement, state, meta));
           else if (opts.format === 'geojson') text = JSON.stringify(incidentsGeoJson(state, meta));

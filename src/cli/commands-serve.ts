@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { dataDirPaths, readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
+import { collectGarbage } from '../runtime/collect-garbage.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -116,6 +117,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
         );
       }
       const service = await openService(dir, opts.db);
+      collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
       const app = await buildServer(service);
       try {
         await app.listen({ host: opts.host, port });

@@ -468,6 +468,10 @@ export interface ExternalRecords<T> {
   freeze(): Record<string, T>;
   /** Every [id, record], in the order the ids were first stored. */
   entries(): Iterable<[string, T]>;
+  /** Number of ids. */
+  count(): number;
+  /** `limit` records from position `offset` of {@link entries}'s order. */
+  page(offset: number, limit: number): [string, T][];
 }
 
 function external<T>(m: Record<string, T>): ExternalRecords<T> | undefined {
@@ -480,6 +484,28 @@ export function recordEntries<T>(m: Record<string, T>): Iterable<[string, T]> {
   if (ext !== undefined) return ext.entries();
   const out: [string, T][] = [];
   for (const k in m) out.push([k, m[k]!]);
+  return out;
+}
+
+/** Number of records in a growing collection. */
+export function recordCount<T>(m: Record<string, T>): number {
+  const ext = external(m);
+  if (ext !== undefined) return ext.count();
+  let n = 0;
+  for (const _ in m) n++;
+  return n;
+}
+
+/** Records `offset` … `offset + limit − 1` of a growing collection, in the order their ids were first stored. */
+export function recordPage<T>(m: Record<string, T>, offset: number, limit: number): T[] {
+  const ext = external(m);
+  if (ext !== undefined) return ext.page(offset, limit).map(([, v]) => v);
+  const out: T[] = [];
+  let i = 0;
+  for (const k in m) {
+    if (i >= offset + limit) break;
+    if (i++ >= offset) out.push(m[k]!);
+  }
   return out;
 }
 
@@ -542,7 +568,24 @@ function overlay<T>(base: Record<string, T>): Record<string, T> {
             }
             for (const k in own) if (!seen.has(k)) yield [k, own[k]!];
           },
+          // Ids new in the overlay were stored after every id of the base: they follow it.
+          count: () => baseExternal.count() + added().length,
+          page: (offset, limit) => {
+            const n = baseExternal.count();
+            const out: [string, T][] = baseExternal
+              .page(offset, limit)
+              .map(([k, v]) => [k, Object.hasOwn(own, k) ? own[k]! : v]);
+            if (out.length < limit) {
+              const extra = added().slice(
+                Math.max(0, offset - n),
+                Math.max(0, offset - n) + limit - out.length,
+              );
+              for (const k of extra) out.push([k, own[k]!]);
+            }
+            return out;
+          },
         };
+  const added = () => Object.keys(own).filter((k) => base[k] === undefined);
   return new Proxy(own, {
     get: (target, k) => {
       if (k === EXTERNAL_RECORDS) return ext;

@@ -83,7 +83,7 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
  * served from views that leave restricted statements out).
  */
 export function* storedEngineEntries(store: LogStore, from = 0, to = store.size()): Generator<EngineEntry> {
-  const batch = 4096;
+  const batch = 1024;
   for (let start = from; start < to; start += batch) {
     const rows = store.readEntries(start, Math.min(batch, to - start));
     for (let k = 0; k < rows.length; k++) {

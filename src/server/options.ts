@@ -37,6 +37,8 @@ export interface ServerOptions {
   /** Comment line sent to idle SSE clients, ms (keeps proxies and the idle timeout from closing them). Default 15,000. */
   sse_heartbeat_ms: number;
   /** Fastify's logger (pino) on or off. Default off. */
+  /** Rendered state answers kept for repeated reads, in UTF-16 code units (≈ bytes). Default 16 MiB. */
+  state_cache_bytes_max: number;
   logger: boolean;
   /** The clock, RFC 3339 UTC with milliseconds: the one place the server reads time. Default `new Date().toISOString()`. */
   now: () => string;
@@ -61,6 +63,7 @@ export const server_defaults: ServerOptions = {
   tokens_max: 100_000,
   sse_clients_max: 1_000,
   sse_heartbeat_ms: 15_000,
+  state_cache_bytes_max: 16 * MiB,
   logger: false,
   now: () => new Date().toISOString(),
 };

@@ -56,6 +56,20 @@ const atQuery = {
       description:
         'A time (RFC 3339 or a date); default now (to the second). State at a past time folds only entries admitted by then.',
     },
+    offset: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      description: 'Lists of incidents and strikes: the first record to return (in log order).',
+    },
+    limit: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10_000,
+      default: 1000,
+      description:
+        'Lists of incidents and strikes: at most this many of each (the answer gives the totals and the next page).',
+    },
   },
 };
 
@@ -239,6 +253,7 @@ export async function buildServer(
   };
   // Rendered answers per (view, clearance, log size, time): state reads are pure functions of those.
   const cache = new Map<string, string>();
+  let cacheBytes = 0;
   const cached = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -247,19 +262,27 @@ export async function buildServer(
     contentType = 'application/json; charset=utf-8',
   ) => {
     const reader = await readerOf(req);
-    const asked = (req.query as { at?: string }).at;
+    const query = req.query as { at?: string; offset?: number; limit?: number };
+    const asked = query.at;
     const at = parseAt(asked);
+    const page = { offset: query.offset ?? 0, limit: query.limit ?? 1000 };
     const size = await service.size();
     // "Now" is cached per second: a repeated read within the same second and the same log size
     // gets the answer computed at its first read (time-driven changes lag by under a second;
     // entries never do, the size is part of the key).
-    const key = `${name}|${reader.clearance}|${size}|${asked ? at : `now:${at.slice(0, 19)}`}`;
+    const key = `${name}|${reader.clearance}|${size}|${asked ? at : `now:${at.slice(0, 19)}`}|${page.offset}|${page.limit}`;
     let text = cache.get(key);
     if (text === undefined) {
       const state = await service.stateAt(at, reader.clearance);
-      text = JSON.stringify(render(state, { at, clearance: reader.clearance, size }));
-      if (cache.size >= 256) cache.delete(cache.keys().next().value!);
+      text = JSON.stringify(render(state, { at, clearance: reader.clearance, size, page }));
+      // Bounded by bytes, not entries: one answer over a large log can be megabytes.
+      cacheBytes += text.length;
       cache.set(key, text);
+      for (const [k, v] of cache) {
+        if (cacheBytes <= options.state_cache_bytes_max || cache.size === 1) break;
+        cache.delete(k);
+        cacheBytes -= v.length;
+      }
     }
     reply.header('content-type', contentType).header('x-log-size', String(size));
     return reply.send(text);
@@ -497,10 +520,12 @@ export async function buildServer(
       zones: renderZones(a, s, m.at),
     }),
   );
-  stateRoute('/v1/incidents', 'Incidents, strikes and findings', 'incidents', (s, m) => ({
-    at: m.at,
-    ...renderIncidents(s),
-  }));
+  stateRoute(
+    '/v1/incidents',
+    'Incidents, strikes and findings, a page at a time (offset, limit; the answer gives totals and the next page)',
+    'incidents',
+    (s, m) => ({ at: m.at, ...renderIncidents(s, m.page) }),
+  );
   stateRoute('/v1/escrow', 'Escrow: balances, indicators, transfers', 'escrow', (s, m) => ({
     at: m.at,
     ...renderEscrow(a, s, m.at),

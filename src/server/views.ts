@@ -3,7 +3,13 @@
  * was already folded at the reader's clearance. Pure functions: no clock, no I/O.
  */
 import type { Agreement } from '../agreement/model.js';
-import { type EngineState, explain, recordObject, recordValues as values } from '../engine/index.js';
+import {
+  type EngineState,
+  explain,
+  recordCount,
+  recordPage,
+  recordValues as values,
+} from '../engine/index.js';
 import type { Classification } from '../statement/types.js';
 
 /** Shown with every state: what is simulated and what is illustrative. */
@@ -14,6 +20,27 @@ export interface StateMeta {
   at: string;
   clearance: Classification;
   size: number;
+  /** Which incidents and strikes to list (a large log holds hundreds of thousands). */
+  page?: Page;
+}
+
+/** A window on a list kept in log order. */
+export interface Page {
+  offset: number;
+  limit: number;
+}
+
+const first_page: Page = { offset: 0, limit: 1000 };
+
+/** The paging part of an answer: totals, and the window on the next page (null when none). */
+function paging(page: Page, totals: Record<string, number>) {
+  const more = Object.values(totals).some((t) => t > page.offset + page.limit);
+  return {
+    offset: page.offset,
+    limit: page.limit,
+    total: totals,
+    next: more ? { offset: page.offset + page.limit, limit: page.limit } : null,
+  };
 }
 
 /** Zones: stage, what each awaits (`explain`), the stage history, withdrawal claims and inventory. */
@@ -32,12 +59,24 @@ export function renderZones(agreement: Agreement, state: EngineState, at: string
   });
 }
 
-/** Incidents with the finding on each (if any) and strikes with their classification. */
-export function renderIncidents(state: EngineState) {
+/**
+ * One page of incidents and of strikes (in log order) with the finding on each (if any), the
+ * findings on them by subject, and the totals.
+ */
+export function renderIncidents(state: EngineState, page: Page = first_page) {
+  const incidents = recordPage(state.incidents, page.offset, page.limit);
+  const strikes = recordPage(state.strikes, page.offset, page.limit);
+  const findings: Record<string, unknown> = {};
+  const withFinding = <T extends { id: string }>(r: T) => {
+    const f = state.findings[r.id];
+    if (f !== undefined) findings[r.id] = f;
+    return { ...r, finding: f ?? null };
+  };
   return {
-    incidents: values(state.incidents).map((i) => ({ ...i, finding: state.findings[i.id] ?? null })),
-    strikes: values(state.strikes).map((s) => ({ ...s, finding: state.findings[s.id] ?? null })),
-    findings: recordObject(state.findings),
+    ...paging(page, { incidents: recordCount(state.incidents), strikes: recordCount(state.strikes) }),
+    incidents: incidents.map(withFinding),
+    strikes: strikes.map(withFinding),
+    findings,
     violationsBy: state.violationsBy,
   };
 }
@@ -64,7 +103,7 @@ export function renderState(agreement: Agreement, state: EngineState, meta: Stat
     log: { size: meta.size, folded: state.count },
     notice: STATE_NOTICE,
     zones: renderZones(agreement, state, meta.at),
-    ...renderIncidents(state),
+    ...renderIncidents(state, meta.page),
     units: values(state.units),
     benchmarks: state.benchmarks,
     truce: { ...ex.truce, extensions: state.truce.extensions, history: state.truce.history },
@@ -95,11 +134,13 @@ export function zonesGeoJson(agreement: Agreement, state: EngineState, meta: Sta
 
 /** Incidents with a known point, as a GeoJSON FeatureCollection of points. */
 export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
+  const page = meta.page ?? first_page;
   return {
     type: 'FeatureCollection' as const,
     at: meta.at,
     notice: STATE_NOTICE,
-    features: values(state.incidents)
+    ...paging(page, { incidents: recordCount(state.incidents) }),
+    features: recordPage(state.incidents, page.offset, page.limit)
       .filter((i) => i.latitude !== null && i.longitude !== null)
       .map((i) => ({
         type: 'Feature' as const,

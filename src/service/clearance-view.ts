@@ -3,7 +3,7 @@
  * folded from only the statements a reader cleared for that level may see (DESIGN.md,
  * "Classification": a reader never receives content above their clearance).
  *
- * A view holds no entries: it remembers which log entries it folded (one byte each) and reads
+ * A view holds no entries: it remembers which log entries it folded (one bit each) and reads
  * them back from the log when it needs them (`stateAt` in the past, a rebuild after a failed
  * fold). Given a {@link RecordStore}, its growing collections live on disk too, so its memory
  * does not grow with the number of incidents either.
@@ -30,6 +30,27 @@ export interface FoldedLog {
   entries(from: number, to: number): Iterable<EngineEntry>;
 }
 
+/**
+ * Which log entries each of up to eight views folded: one byte per log entry, one bit per view
+ * (the views of one service share it: a million entries cost 1 MB for all three).
+ */
+export class FoldFlags {
+  #bytes = new Uint8Array(1024);
+
+  set(index: number, bit: number): void {
+    if (this.#bytes.length <= index) {
+      const grown = new Uint8Array(Math.max(this.#bytes.length * 2, index + 1));
+      grown.set(this.#bytes);
+      this.#bytes = grown;
+    }
+    this.#bytes[index]! |= 1 << bit;
+  }
+
+  has(index: number, bit: number): boolean {
+    return ((this.#bytes[index] ?? 0) & (1 << bit)) !== 0;
+  }
+}
+
 /** The engine state's growing collections, as numbered in a {@link RecordStore}. */
 const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
 
@@ -38,6 +59,8 @@ export interface ClearanceViewOptions {
   snapshot_interval_entries?: number;
   /** Where the growing collections live; default: in memory. `slot` numbers this view in the store. */
   records?: { store: RecordStore; slot: number };
+  /** Flags shared with other views, and this view's bit in them (0–7); default: its own. */
+  folded?: { flags: FoldFlags; bit: number };
 }
 
 interface Snapshot {
@@ -58,8 +81,9 @@ export class ClearanceView {
   skipped = 0;
   #state: EngineState;
   readonly #log: FoldedLog;
-  /** Per log index: 1 when this view folded that entry. */
-  #folded = new Uint8Array(1024);
+  /** Per log index: whether this view folded that entry. */
+  readonly #flags: FoldFlags;
+  readonly #bit: number;
   /** Log entries offered to the view so far (the next expected index). */
   #position = 0;
   #lastAdmitted: string | undefined;
@@ -78,13 +102,15 @@ export class ClearanceView {
     this.clearance = clearance;
     this.#log = log;
     this.#interval = options.snapshot_interval_entries ?? snapshot_interval_entries;
+    this.#flags = options.folded?.flags ?? new FoldFlags();
+    this.#bit = options.folded?.bit ?? 0;
     this.#state = initialState(agreement);
     if (options.records !== undefined) {
       const { store, slot } = options.records;
       this.#store = store;
       const state = this.#state as unknown as Record<string, unknown>;
       COLLECTIONS.forEach((name, k) => {
-        const live = store.collection<unknown>(slot * COLLECTIONS.length + k);
+        const live = store.collection<unknown>(slot * COLLECTIONS.length + k, name);
         this.#records.push(live);
         state[name] = live.proxy;
       });
@@ -148,12 +174,7 @@ export class ClearanceView {
       this.skipped++;
       return false;
     }
-    if (this.#folded.length <= entry.index) {
-      const grown = new Uint8Array(Math.max(this.#folded.length * 2, entry.index + 1));
-      grown.set(this.#folded);
-      this.#folded = grown;
-    }
-    this.#folded[entry.index] = 1;
+    this.#flags.set(entry.index, this.#bit);
     this.#lastAdmitted = entry.admitted;
     return true;
   }
@@ -162,11 +183,11 @@ export class ClearanceView {
   *#foldedEntries(from: number, to: number): Generator<EngineEntry> {
     // Read only the stretch that holds folded entries.
     let a = from;
-    while (a < to && this.#folded[a] !== 1) a++;
+    while (a < to && !this.#flags.has(a, this.#bit)) a++;
     let b = to;
-    while (b > a && this.#folded[b - 1] !== 1) b--;
+    while (b > a && !this.#flags.has(b - 1, this.#bit)) b--;
     if (a >= b) return;
-    for (const e of this.#log.entries(a, b)) if (this.#folded[e.index] === 1) yield e;
+    for (const e of this.#log.entries(a, b)) if (this.#flags.has(e.index, this.#bit)) yield e;
   }
 
   #rebuild(): void {

@@ -11,26 +11,21 @@
  * so it runs without a journal or fsync.
  *
  * Writes are buffered and flushed in one transaction per group commit; reads go through a small
- * cache of recent records, then the pending writes, then the file. An existence filter (a set of 32-bit id hashes) answers most "no such record" questions without a query,
- * which is what the door asks for every new incident and strike.
+ * cache of recent records, then the pending writes, then the file. An existence filter (64-bit
+ * id fingerprints) answers "no such record" without a query, which is what the door asks for
+ * every new incident and strike.
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { EXTERNAL_RECORDS, type ExternalRecords } from '../engine/index.js';
+import { EXTERNAL_RECORDS, type ExternalRecords, Fingerprint64Set, fnv64 } from '../engine/index.js';
 
 /** Records kept in the cache of each collection. */
-const cache_records_max = 4096;
+const cache_records_max = 512;
 
 interface Write {
   id: string;
   from: number;
   value: unknown;
-}
-
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
 }
 
 /** One SQLite file holding the growing collections of several engine states. */
@@ -39,6 +34,7 @@ export class RecordStore {
   readonly #db: Database.Database;
   readonly #stmts;
   readonly #collections: LiveRecords<unknown>[] = [];
+  readonly #filters = new Map<string, Fingerprint64Set>();
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -50,7 +46,7 @@ export class RecordStore {
     // Derived data, rebuilt on open: no journal, no fsync.
     this.#db.pragma('journal_mode = OFF');
     this.#db.pragma('synchronous = OFF');
-    this.#db.pragma('cache_size = -8192');
+    this.#db.pragma('cache_size = -2048');
     this.#db.exec(`CREATE TABLE records (
       coll INTEGER NOT NULL,
       id TEXT NOT NULL,
@@ -73,12 +69,31 @@ export class RecordStore {
              ON r.coll = ? AND r.id = g.id AND r.from_idx = g.last
          ORDER BY g.first, g.id`,
       ),
+      page: this.#db.prepare(
+        `SELECT r.id AS id, r.json AS json FROM records r
+           JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
+                 WHERE coll = ? AND from_idx < ? GROUP BY id ORDER BY first, id LIMIT ? OFFSET ?) g
+             ON r.coll = ? AND r.id = g.id AND r.from_idx = g.last
+         ORDER BY g.first, g.id`,
+      ),
+      count: this.#db
+        .prepare('SELECT count(DISTINCT id) FROM records WHERE coll = ? AND from_idx < ?')
+        .pluck(),
     };
   }
 
-  /** A live collection, number `coll` in this file (each view and collection gets its own number). */
-  collection<T>(coll: number): LiveRecords<T> {
-    const c = new LiveRecords<T>(this, coll);
+  /**
+   * A live collection, number `coll` in this file (each view and collection gets its own
+   * number). Collections of the same `kind` (say, every view's incidents) share one existence
+   * filter: ids stored in any of them, 16 bytes an id.
+   */
+  collection<T>(coll: number, kind: string): LiveRecords<T> {
+    let filter = this.#filters.get(kind);
+    if (filter === undefined) {
+      filter = new Fingerprint64Set();
+      this.#filters.set(kind, filter);
+    }
+    const c = new LiveRecords<T>(this, coll, filter);
     this.#collections.push(c as LiveRecords<unknown>);
     return c;
   }
@@ -103,6 +118,17 @@ export class RecordStore {
       yield [row.id, JSON.parse(row.json)];
   }
 
+  /** @internal `limit` ids' latest versions before entry `before`, from position `offset` of {@link list}'s order. */
+  page(coll: number, before: number, offset: number, limit: number): [string, unknown][] {
+    const rows = this.#stmts.page.all(coll, before, limit, offset, coll) as { id: string; json: string }[];
+    return rows.map((r) => [r.id, JSON.parse(r.json)]);
+  }
+
+  /** @internal Number of ids with a version before entry `before`. */
+  count(coll: number, before: number): number {
+    return this.#stmts.count.get(coll, before) as number;
+  }
+
   close(): void {
     this.#db.close();
     if (this.path !== ':memory:') rmSync(this.path, { force: true });
@@ -124,14 +150,34 @@ export class LiveRecords<T> {
   /** id → latest pending version (a subset of #pending). */
   readonly #latest = new Map<string, Write>();
   readonly #cache = new Map<string, T>();
-  readonly #known = new Set<number>();
+  /** Ids that may be stored (a hit is confirmed by a read; a miss is certain). */
+  readonly #known: { has(id: string): boolean; add(id: string): void };
 
-  constructor(store: RecordStore, coll: number) {
+  constructor(store: RecordStore, coll: number, filter: Fingerprint64Set) {
     this.#store = store;
     this.#coll = coll;
+    this.#known = {
+      has: (id) => {
+        const [hi, lo] = fnv64(id);
+        return filter.has(hi, lo);
+      },
+      add: (id) => {
+        const [hi, lo] = fnv64(id);
+        filter.add(hi, lo);
+      },
+    };
+    const all = Number.MAX_SAFE_INTEGER;
     const ext: ExternalRecords<T> = {
       freeze: () => this.asOf(this.cursor + 1),
       entries: () => this.#entries(),
+      count: () => {
+        store.flush();
+        return store.count(coll, all);
+      },
+      page: (offset, limit) => {
+        store.flush();
+        return store.page(coll, all, offset, limit) as [string, T][];
+      },
     };
     this.proxy = recordsProxy<T>({
       get: (id) => this.get(id),
@@ -146,7 +192,7 @@ export class LiveRecords<T> {
   }
 
   get(id: string): T | undefined {
-    if (!this.#known.has(hash32(id))) return undefined;
+    if (!this.#known.has(id)) return undefined;
     const w = this.#latest.get(id);
     if (w !== undefined) return w.value as T;
     let v = this.#cache.get(id);
@@ -160,7 +206,7 @@ export class LiveRecords<T> {
     const w: Write = { id, from: this.cursor, value };
     this.#pending.push(w);
     this.#latest.set(id, w);
-    this.#known.add(hash32(id));
+    this.#known.add(id);
     this.#remember(id, value);
   }
 
@@ -204,10 +250,14 @@ export class LiveRecords<T> {
     const coll = this.#coll;
     const store = this.#store;
     const entries = () => store.list(coll, before) as Iterable<[string, T]>;
-    const ext: ExternalRecords<T> = { freeze: () => proxy, entries };
+    const ext: ExternalRecords<T> = {
+      freeze: () => proxy,
+      entries,
+      count: () => store.count(coll, before),
+      page: (offset, limit) => store.page(coll, before, offset, limit) as [string, T][],
+    };
     const proxy: Record<string, T> = recordsProxy<T>({
-      get: (id) =>
-        this.#known.has(hash32(id)) ? (store.read(coll, id, before) as T | undefined) : undefined,
+      get: (id) => (this.#known.has(id) ? (store.read(coll, id, before) as T | undefined) : undefined),
       list: entries,
       ext,
     });

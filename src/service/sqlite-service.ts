@@ -35,10 +35,11 @@ import { encodeEntryBundle, tile_width } from '../log/tile.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { storedEngineEntries } from '../mechanism/mechanism.js';
 import { CheckedEnvelope, statementId } from '../statement/envelope.js';
+import { decodeEntry } from '../statement/log-entry.js';
 import type { Classification } from '../statement/types.js';
 import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { ClearanceView, type FoldedLog } from './clearance-view.js';
+import { ClearanceView, type FoldedLog, FoldFlags } from './clearance-view.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 import { RecordStore } from './record-store.js';
 
@@ -101,8 +102,6 @@ export class SqliteMechanismService implements MechanismService {
   readonly #views: Record<Classification, ClearanceView>;
   readonly #seen: FingerprintSeen;
   readonly #records: RecordStore | undefined;
-  /** Admission time (ms) of every log entry, by index: 8 bytes an entry, for `stateAt`'s search. */
-  #admittedMs = new Float64Array(1024);
   readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers'>>;
   readonly #pool: VerifyPool;
   readonly #ownPool: boolean;
@@ -141,15 +140,19 @@ export class SqliteMechanismService implements MechanismService {
         : new VerifyPool({ workers: options.verify_workers });
     const interval = this.#options.snapshot_interval_entries;
     this.#seen = new FingerprintSeen((id) => log.store.indexOfStatement(id) !== undefined);
+    // Admission times are read back from the log (a past state's binary search reads ~20
+    // entries) rather than kept: 8 bytes an entry is 8 MB at a million.
     const folded: FoldedLog = {
-      admittedMs: (i) => this.#admittedMs[i]!,
+      admittedMs: (i) => Date.parse(decodeEntry(log.store.readEntries(i, 1)[0]!, `entry ${i}`).admitted),
       entries: (from, to) => storedEngineEntries(log.store, from, to),
     };
+    const flags = new FoldFlags();
     this.#records =
       this.#options.records === 'disk' ? new RecordStore(recordStorePath(paths.dbPath)) : undefined;
     const view = (clearance: Classification, slot: number) =>
       new ClearanceView(agreement, clearance, folded, {
         snapshot_interval_entries: interval,
+        folded: { flags, bit: slot },
         ...(this.#records ? { records: { store: this.#records, slot } } : {}),
       });
     this.#views = { public: view('public', 0), parties: view('parties', 1), mechanism: view('mechanism', 2) };
@@ -193,12 +196,6 @@ export class SqliteMechanismService implements MechanismService {
   }
 
   #fold(entry: EngineEntry, id: string): void {
-    if (this.#admittedMs.length <= entry.index) {
-      const grown = new Float64Array(this.#admittedMs.length * 2);
-      grown.set(this.#admittedMs);
-      this.#admittedMs = grown;
-    }
-    this.#admittedMs[entry.index] = Date.parse(entry.admitted);
     this.#views.mechanism.push(entry, true);
     this.#views.parties.push(entry);
     this.#views.public.push(entry);

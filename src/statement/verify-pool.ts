@@ -56,8 +56,13 @@ interface Slot {
   dead: boolean;
 }
 
+// A worker holds one chunk of envelopes at a time (at most `chunk_envelopes_max`): a small young
+// generation keeps each one's resident set to ~20 MB in a long-running server (measured with
+// bench/server-memory.ts), at the cost of more, cheap scavenges of short-lived garbage.
+const worker_limits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 128 };
+
 function spawnWorker(): Worker {
-  return moduleWorker(import.meta.url, './verify-worker');
+  return moduleWorker(import.meta.url, './verify-worker', worker_limits);
 }
 
 export class VerifyPool {

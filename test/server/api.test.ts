@@ -107,6 +107,28 @@ describe('reads', () => {
     expect(inc.json.incidents.length).toBe(s.json.incidents.length);
     const esc = await get(`${live.url}/v1/escrow`);
     expect(esc.json).toHaveProperty('summary.available');
+  });
+
+  it('pages incidents and strikes: totals, a window in log order, the next page, and findings for that page only', async () => {
+    const all = await get(`${live.url}/v1/incidents?limit=10000`);
+    const total = all.json.total.incidents as number;
+    expect(total).toBe(all.json.incidents.length);
+    expect(total).toBeGreaterThan(5);
+    expect(all.json.next).toBeNull();
+    const page = await get(`${live.url}/v1/incidents?offset=2&limit=3`);
+    expect(page.status).toBe(200);
+    expect(page.json.total.incidents).toBe(total);
+    expect(page.json.incidents.map((i: { id: string }) => i.id)).toEqual(
+      all.json.incidents.slice(2, 5).map((i: { id: string }) => i.id),
+    );
+    expect(page.json.next).toEqual({ offset: 5, limit: 3 });
+    const subjects = new Set([...page.json.incidents, ...page.json.strikes].map((r: { id: string }) => r.id));
+    for (const k of Object.keys(page.json.findings)) expect(subjects.has(k)).toBe(true);
+    const geo = await get(`${live.url}/v1/incidents.geojson?limit=2`);
+    expect(geo.json.features.length).toBeLessThanOrEqual(2);
+    expect(geo.json.total.incidents).toBe(total);
+    const tooMany = await get(`${live.url}/v1/incidents?limit=10001`);
+    expect(tooMany.status).toBe(400);
     const bad = await get(`${live.url}/v1/state?at=yesterday-ish`);
     expect(bad.status).toBe(400);
     expect(bad.json.code).toBe('bad-time');
