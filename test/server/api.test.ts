@@ -475,6 +475,50 @@ describe('live updates', () => {
   });
 });
 
+describe('live updates of stages', () => {
+  it('sends a stage event, to public readers too, when a zone changes stage', async () => {
+    const fresh = await startServer(makeDataDir(false));
+    const ctrl = new AbortController();
+    try {
+      const res = await fetch(`${fresh.url}/v1/events`, { signal: ctrl.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      const read = async (until: (t: string) => boolean) => {
+        while (!until(text)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += Buffer.from(value).toString();
+        }
+      };
+      await read((t) => t.includes('event: hello'));
+      // The plan of the pilot zone, signed by the host state, the withdrawing force and the guarantor.
+      const zone = 'sour-south-litani';
+      const sizes: number[] = [];
+      for (const party of ['lebanon', 'israel', 'usa']) {
+        const r = await post(
+          `${fresh.url}/v1/statements`,
+          sign(fresh.keys[party]!, party, {
+            kind: 'zone.stage.sign',
+            subject: zone,
+            body: { stage: 'agreed' },
+          }),
+        );
+        expect(r.status).toBe(201);
+        sizes.push(r.json.index + 1);
+      }
+      await read((t) => t.includes('event: stage'));
+      const data = JSON.parse(text.split('event: stage\ndata: ')[1]!.split('\n')[0]!);
+      expect(data).toMatchObject({ zone, from: 'defined', to: 'agreed' });
+      // Announced with the commit of the third signature, not before.
+      expect(data.size).toBe(sizes[2]);
+      expect(text.split('event: stage').length - 1).toBe(1);
+    } finally {
+      ctrl.abort();
+      await fresh.close();
+    }
+  });
+});
+
 describe('rate limits', () => {
   it('limits requests per address and statements per key', async () => {
     const small = await startServer(makeDataDir(false), {
