@@ -10,7 +10,7 @@ import { verifyReceipt } from '../../src/log/receipt.js';
 import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
 import { encodeEntry, type LogEntry } from '../../src/statement/log-entry.js';
 import { cliMain, repoRoot, tempDir } from '../helpers/cli.js';
-import { get, incident, type Live, makeDataDir, post, sign, startServer } from './helpers.js';
+import { get, incident, type Live, makeDataDir, openEvents, post, sign, startServer } from './helpers.js';
 
 let live: Live;
 
@@ -454,21 +454,12 @@ describe('the log over HTTP', () => {
 describe('live updates', () => {
   it('sends an append event with the new size and checkpoint after a commit', async () => {
     const ctrl = new AbortController();
-    const res = await fetch(`${live.url}/v1/events`, { signal: ctrl.signal });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.getReader();
-    let text = '';
-    const read = async (until: (t: string) => boolean) => {
-      while (!until(text)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += Buffer.from(value).toString();
-      }
-    };
-    await read((t) => t.includes('event: hello'));
+    const events = await openEvents(live.url, ctrl.signal);
+    expect(events.res.headers.get('content-type')).toContain('text/event-stream');
+    await events.until((t) => t.includes('event: hello'));
     const r = await post(`${live.url}/v1/statements`, incident(live.keys.monitors!));
-    await read((t) => t.includes('event: append'));
-    const data = JSON.parse(text.split('event: append\ndata: ')[1]!.split('\n')[0]!);
+    await events.until((t) => t.includes('event: append'));
+    const data = events.data('append') as { size: number; checkpoint: string };
     expect(data.size).toBe(r.json.index + 1);
     expect(data.checkpoint).toContain(`\n${r.json.index + 1}\n`);
     ctrl.abort();
@@ -480,17 +471,8 @@ describe('live updates of stages', () => {
     const fresh = await startServer(makeDataDir(false));
     const ctrl = new AbortController();
     try {
-      const res = await fetch(`${fresh.url}/v1/events`, { signal: ctrl.signal });
-      const reader = res.body!.getReader();
-      let text = '';
-      const read = async (until: (t: string) => boolean) => {
-        while (!until(text)) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += Buffer.from(value).toString();
-        }
-      };
-      await read((t) => t.includes('event: hello'));
+      const events = await openEvents(fresh.url, ctrl.signal);
+      await events.until((t) => t.includes('event: hello'));
       // The plan of the pilot zone, signed by the host state, the withdrawing force and the guarantor.
       const zone = 'sour-south-litani';
       const sizes: number[] = [];
@@ -506,8 +488,8 @@ describe('live updates of stages', () => {
         expect(r.status).toBe(201);
         sizes.push(r.json.index + 1);
       }
-      await read((t) => t.includes('event: stage'));
-      const data = JSON.parse(text.split('event: stage\ndata: ')[1]!.split('\n')[0]!);
+      const text = await events.until((t) => t.includes('event: stage'));
+      const data = events.data('stage');
       expect(data).toMatchObject({ zone, from: 'defined', to: 'agreed' });
       // Announced with the commit of the third signature, not before.
       expect(data.size).toBe(sizes[2]);

@@ -136,3 +136,26 @@ export async function get(url: string, headers: Record<string, string> = {}) {
   }
   return { status: res.status, text, buf, json, headers: res.headers };
 }
+
+/** A live-update stream: `until(pred)` reads until the text received so far satisfies `pred`. */
+export async function openEvents(url: string, signal: AbortSignal) {
+  const res = await fetch(`${url}/v1/events`, { signal });
+  const reader = res.body!.getReader();
+  const stream = {
+    res,
+    text: '',
+    async until(pred: (t: string) => boolean): Promise<string> {
+      while (!pred(stream.text)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stream.text += Buffer.from(value).toString();
+      }
+      return stream.text;
+    },
+    /** The data of the first `event` event, parsed. */
+    data(event: string): Record<string, unknown> {
+      return JSON.parse(stream.text.split(`event: ${event}\ndata: `)[1]!.split('\n')[0]!);
+    },
+  };
+  return stream;
+}
