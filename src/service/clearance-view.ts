@@ -90,7 +90,6 @@ export class ClearanceView {
   readonly #snapshots: Snapshot[] = [];
   readonly #interval: number;
   readonly #records: LiveRecords<unknown>[] = [];
-  readonly #store: RecordStore | undefined;
 
   constructor(
     agreement: Agreement,
@@ -107,7 +106,6 @@ export class ClearanceView {
     this.#state = initialState(agreement);
     if (options.records !== undefined) {
       const { store, slot } = options.records;
-      this.#store = store;
       const state = this.#state as unknown as Record<string, unknown>;
       COLLECTIONS.forEach((name, k) => {
         const live = store.collection<unknown>(slot * COLLECTIONS.length + k, name);
@@ -207,11 +205,6 @@ export class ClearanceView {
           findings: live.findings,
         }
       : state;
-  }
-
-  /** Writes pending record versions to the record store (after each group commit). */
-  flush(): void {
-    this.#store?.flush();
   }
 
   /** State at `at`: the current state settled to `at` when nothing later was folded, else a replay from the last snapshot before `at`. */

@@ -61,14 +61,8 @@ export class RecordStore {
           'SELECT json FROM records WHERE coll = ? AND id = ? AND from_idx < ? ORDER BY from_idx DESC LIMIT 1',
         )
         .pluck(),
-      // Latest version of each id before `from_idx`, in the order the ids were first stored.
-      list: this.#db.prepare(
-        `SELECT r.id AS id, r.json AS json FROM records r
-           JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
-                 WHERE coll = ? AND from_idx < ? GROUP BY id) g
-             ON r.coll = ? AND r.id = g.id AND r.from_idx = g.last
-         ORDER BY g.first, g.id`,
-      ),
+      // Latest version of each id before `from_idx`, in the order the ids were first stored,
+      // `limit` of them (−1: all) from `offset`.
       page: this.#db.prepare(
         `SELECT r.id AS id, r.json AS json FROM records r
            JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
@@ -114,7 +108,10 @@ export class RecordStore {
 
   /** @internal Every id's latest version before entry `before`, in first-stored order. */
   *list(coll: number, before: number): Generator<[string, unknown]> {
-    for (const row of this.#stmts.list.iterate(coll, before, coll) as Iterable<{ id: string; json: string }>)
+    for (const row of this.#stmts.page.iterate(coll, before, -1, 0, coll) as Iterable<{
+      id: string;
+      json: string;
+    }>)
       yield [row.id, JSON.parse(row.json)];
   }
 
