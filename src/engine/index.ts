@@ -12,6 +12,7 @@ export {
   arraySource,
   citedStatementIds,
   type EntrySource,
+  entriesAdmittedBy,
   MemorySeen,
   replay,
   snapshot_interval_entries,

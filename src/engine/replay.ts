@@ -136,6 +136,21 @@ export class Timeline {
 }
 
 /**
+ * How many of the first `length` entries were admitted by `atMs`: a binary search over
+ * admission times, which never decrease with the index.
+ */
+export function entriesAdmittedBy(length: number, admittedMs: (i: number) => number, atMs: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (admittedMs(mid) <= atMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * State at time `at`: starts from the last snapshot whose entries were all admitted by `at`,
  * folds the entries admitted by `at` after it, and settles time-driven changes up to `at`.
  * Reads no entry admitted after `at` (only admission times, to find the cut).
@@ -147,15 +162,7 @@ export function stateAt(
   at: string,
 ): EngineState {
   const atMs = Date.parse(at);
-  // Number of entries admitted by `at`: binary search over admission times.
-  let lo = 0;
-  let hi = source.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Date.parse(source.admittedAt(mid)) <= atMs) lo = mid + 1;
-    else hi = mid;
-  }
-  const cut = lo;
+  const cut = entriesAdmittedBy(source.length, (i) => Date.parse(source.admittedAt(i)), atMs);
   let snap: Snapshot | undefined;
   let a = 0;
   let b = snapshots.length - 1;

@@ -13,6 +13,7 @@ import {
   cloneState,
   type EngineEntry,
   type EngineState,
+  entriesAdmittedBy,
   evolve,
   forkState,
   initialState,
@@ -215,15 +216,7 @@ export class ClearanceView {
       const s = cloneState(this.#state);
       return atMs > s.settledMs ? settle(this.agreement, s, atMs) : s;
     }
-    // Log entries admitted by `at`: binary search over admission times.
-    let lo = 0;
-    let hi = this.#position;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#log.admittedMs(mid) <= atMs) lo = mid + 1;
-      else hi = mid;
-    }
-    const cut = lo;
+    const cut = entriesAdmittedBy(this.#position, (i) => this.#log.admittedMs(i), atMs);
     let snap = this.#snapshots[0]!;
     for (const s of this.#snapshots) if (s.position <= cut) snap = s;
     const state = forkState(snap.state);
