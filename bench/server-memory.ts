@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths, openLog, readSignerKey } from '../src/datadir/data-dir.js';
@@ -102,9 +102,27 @@ function breakdown(pid: number): string {
   return names.map((n) => `${n} ${mb(kinds[n])}`).join('; ');
 }
 
+/** The main isolate's committed heap by space, from prom-client's default metrics on /metrics. */
+async function mainHeaps(): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\d+)/gm)]
+    .map((m) => [m[1]!, Number(m[2])] as const)
+    .filter(([, b]) => b >= 1e6);
+  const external = /^nodejs_external_memory_bytes (\d+)/m.exec(text);
+  const used = /^nodejs_heap_size_used_bytes (\d+)/m.exec(text);
+  return [
+    ...spaces.map(([s, b]) => `${s} ${mb(b)}`),
+    `external ${mb(Number(external?.[1] ?? 0))}`,
+    `(in use ${mb(Number(used?.[1] ?? 0))})`,
+  ].join(', ');
+}
+
 const started = performance.now();
-const child = spawn(process.execPath, ['bin/phaseline.js', 'serve', '--data', dir, '--port', '0', '--json'], {
+// Started as a user's shell starts it, through the file's `#!` line (which sets the allocator's
+// environment), with this node first on the PATH.
+const child = spawn('bin/phaseline.js', ['serve', '--data', dir, '--port', '0', '--json'], {
   stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
 });
 const url = await new Promise<string>((resolve, reject) => {
   let out = '';
@@ -118,8 +136,13 @@ const url = await new Promise<string>((resolve, reject) => {
 const startup_s = (performance.now() - started) / 1000;
 const pid = child.pid!;
 const rows: [string, string][] = [];
+/** What each moment's resident set is made of: mappings by kind, and the main isolate's heap. */
+const details: string[] = [];
+const detail = async () =>
+  details.push(`      ${breakdown(pid)}\n      main V8 heap, committed: ${await mainHeaps()}`);
 const atListen = status(pid);
 rows.push(['listening (log replayed into three views)', mb(atListen.rss)]);
+await detail();
 
 async function get(path: string): Promise<number> {
   const r = await fetch(url + path);
@@ -142,6 +165,7 @@ rows.push([
   'after reads (zones now and in the past, escrow, statements, tiles, a page of incidents)',
   mb(afterReads.rss),
 ]);
+await detail();
 
 // Fresh submissions: the signature pool's worker threads start, the engine admits, the log grows.
 const submitted = 4000;
@@ -173,7 +197,7 @@ for (const p of [
 ])
   await get(p);
 const atEnd = status(pid);
-const parts = breakdown(pid);
+await detail();
 rows[rows.length - 1]![1] = mb(atEnd.rss);
 
 child.kill('SIGTERM');
@@ -183,8 +207,7 @@ const ok = worst < limit_mb * 1e6;
 console.log(
   `\nphaseline serve with ${entries} statements in the log (started and replayed in ${startup_s.toFixed(0)} s)`,
 );
-for (const [k, v] of rows) console.log(`  ${k.padEnd(96)} ${v}`);
-console.log(`  at the end: ${parts}`);
+for (const [i, [k, v]] of rows.entries()) console.log(`  ${k.padEnd(96)} ${v}\n${details[i]}`);
 console.log(`  ${'peak resident set (VmHWM), start-up replay included'.padEnd(96)} ${mb(atEnd.hwm)}`);
 console.log(
   `serving: at most ${mb(worst)} resident = ${((worst / 1e6 / limit_mb) * 100).toFixed(0)} % of the ${limit_mb} MB limit: ${ok ? 'met' : 'NOT met'}`,

@@ -6,7 +6,7 @@ export { type Admission, type AdmitCode, admit, type SeenStatements } from './ad
 export { type Evaluation, evaluate, type Wait } from './conditions.js';
 export { available, evolve, FUNDS, HOLDS, settle } from './evolve.js';
 export { type Explanation, explain, type ZoneExplanation } from './explain.js';
-export { Fingerprint64Set, FingerprintSeen, fnv64 } from './fingerprint-seen.js';
+export { FingerprintSeen, FingerprintSet, fnv64 } from './fingerprint-seen.js';
 export { BODY_SCHEMAS, type Bodies, DEFAULT_PERMISSIONS, INCIDENT_TYPES, SUBJECTS } from './kinds.js';
 export {
   arraySource,

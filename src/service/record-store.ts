@@ -17,7 +17,7 @@
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { EXTERNAL_RECORDS, type ExternalRecords, Fingerprint64Set, fnv64 } from '../engine/index.js';
+import { EXTERNAL_RECORDS, type ExternalRecords, FingerprintSet, fnv64 } from '../engine/index.js';
 
 /** Records kept in the cache of each collection. */
 const cache_records_max = 512;
@@ -34,7 +34,7 @@ export class RecordStore {
   readonly #db: Database.Database;
   readonly #stmts;
   readonly #collections: LiveRecords<unknown>[] = [];
-  readonly #filters = new Map<string, Fingerprint64Set>();
+  readonly #filters = new Map<string, FingerprintSet>();
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -79,12 +79,12 @@ export class RecordStore {
   /**
    * A live collection, number `coll` in this file (each view and collection gets its own
    * number). Collections of the same `kind` (say, every view's incidents) share one existence
-   * filter: ids stored in any of them, 16 bytes an id.
+   * filter: ids stored in any of them, about 8 bytes an id.
    */
   collection<T>(coll: number, kind: string): LiveRecords<T> {
     let filter = this.#filters.get(kind);
     if (filter === undefined) {
-      filter = new Fingerprint64Set();
+      filter = new FingerprintSet(2);
       this.#filters.set(kind, filter);
     }
     const c = new LiveRecords<T>(this, coll, filter);
@@ -150,7 +150,7 @@ export class LiveRecords<T> {
   /** Ids that may be stored (a hit is confirmed by a read; a miss is certain). */
   readonly #known: { has(id: string): boolean; add(id: string): void };
 
-  constructor(store: RecordStore, coll: number, filter: Fingerprint64Set) {
+  constructor(store: RecordStore, coll: number, filter: FingerprintSet) {
     this.#store = store;
     this.#coll = coll;
     this.#known = {

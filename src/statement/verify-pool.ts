@@ -1,7 +1,10 @@
 /**
  * The verification pool: envelope checks (shape, size, every Ed25519 signature; see
- * `checkEnvelope`) in worker threads, so that the thread that sequences the log spends no time
- * on signatures. Workers know nothing of the agreement: they return, per envelope, either the
+ * `checkEnvelope`) off the thread that sequences the log, so that it spends no time on
+ * signatures. A worker thread does the JavaScript part of each check and hands the Ed25519
+ * verifications to libuv's thread pool, which runs them on every core: one worker keeps a
+ * two-core machine's cores verifying, and each worker is a whole V8 isolate (about 20 MB
+ * resident, measured with bench/server-memory.ts), so the default is one. Workers know nothing of the agreement: they return, per envelope, either the
  * rejection `checkEnvelope` gives or a {@link CheckedEnvelope}, whose envelope is parsed afresh
  * from the canonical text the worker verified (so a caller that mutates its own object after
  * submitting cannot change what was verified). The engine's door then skips only the signature
@@ -17,7 +20,6 @@
  * cloneable) or a worker dies, the affected envelopes are checked on the calling thread.
  */
 
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../runtime/module-worker.js';
 import { CheckedEnvelope } from './envelope.js';
@@ -26,7 +28,10 @@ import type { VerifyJob, VerifyJobResult } from './verify-worker.js';
 export type PoolVerdict = CheckedEnvelope | { ok: false; code: string; message: string };
 
 export interface VerifyPoolOptions {
-  /** Worker threads; 0 checks on the calling thread. Default: `os.availableParallelism()`. */
+  /**
+   * Worker threads; 0 checks on the calling thread. Default 1: a worker's signatures are
+   * verified on libuv's thread pool, on every core.
+   */
   workers?: number;
   /** Envelopes per message to a worker. Default 256. */
   chunk_envelopes_max?: number;
@@ -77,7 +82,7 @@ export class VerifyPool {
   #closed = false;
 
   constructor(options: VerifyPoolOptions = {}) {
-    this.workers = Math.max(0, Math.floor(options.workers ?? availableParallelism()));
+    this.workers = Math.max(0, Math.floor(options.workers ?? 1));
     this.#chunkMax = Math.max(1, options.chunk_envelopes_max ?? 256);
     this.#chunkMin = Math.min(this.#chunkMax, Math.max(1, options.chunk_envelopes_min ?? 1));
   }

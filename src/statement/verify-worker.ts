@@ -1,6 +1,10 @@
-/** Worker thread body for {@link VerifyPool}: checks one chunk of envelopes per message. */
+/**
+ * Worker thread body for {@link VerifyPool}: checks one chunk of envelopes per message. The
+ * JavaScript part of each check (shape, canonical text, id) runs here; the Ed25519 verifications
+ * of the whole chunk go to libuv's thread pool at once, so this one thread keeps every core busy.
+ */
 import { parentPort } from 'node:worker_threads';
-import { checkEnvelope, type EnvelopeCheck } from './envelope.js';
+import { checkEnvelopeAsync, type EnvelopeCheck } from './envelope.js';
 
 export interface VerifyJob {
   job: number;
@@ -12,14 +16,16 @@ export interface VerifyJobResult {
   results: EnvelopeCheck[];
 }
 
-parentPort!.on('message', (m: VerifyJob) => {
-  const results: EnvelopeCheck[] = new Array(m.values.length);
-  for (let i = 0; i < m.values.length; i++) {
-    try {
-      results[i] = checkEnvelope(m.values[i]);
-    } catch (e) {
-      results[i] = { ok: false, code: 'schema', message: `malformed envelope: ${(e as Error).message}` };
-    }
+async function checkOne(value: unknown): Promise<EnvelopeCheck> {
+  try {
+    return await checkEnvelopeAsync(value);
+  } catch (e) {
+    return { ok: false, code: 'schema', message: `malformed envelope: ${(e as Error).message}` };
   }
-  parentPort!.postMessage({ job: m.job, results } satisfies VerifyJobResult);
+}
+
+parentPort!.on('message', (m: VerifyJob) => {
+  void Promise.all(m.values.map(checkOne)).then((results) =>
+    parentPort!.postMessage({ job: m.job, results } satisfies VerifyJobResult),
+  );
 });
