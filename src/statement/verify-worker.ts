@@ -25,7 +25,13 @@ async function checkOne(value: unknown): Promise<EnvelopeCheck> {
 }
 
 parentPort!.on('message', (m: VerifyJob) => {
-  void Promise.all(m.values.map(checkOne)).then((results) =>
+  // Each value is garbage once prepared (only its canonical text and signing message wait for
+  // the thread pool): dropping the references lets the young generation reclaim it.
+  const checks = m.values.map((v, i) => {
+    m.values[i] = undefined;
+    return checkOne(v);
+  });
+  void Promise.all(checks).then((results) =>
     parentPort!.postMessage({ job: m.job, results } satisfies VerifyJobResult),
   );
 });
