@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { dataDirPaths, readSignerKey } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
+import { limitHeapGrowth } from '../src/runtime/heap-growth.js';
 import { buildServer } from '../src/server/server.js';
 import { SqliteMechanismService } from '../src/service/sqlite-service.js';
 import { signingMessage, verifierFor } from '../src/statement/envelope.js';
@@ -38,6 +39,8 @@ const cores = availableParallelism();
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-batch-'));
 seedDemo(dir);
+// As `phaseline serve` does before it opens the service.
+limitHeapGrowth();
 const service = SqliteMechanismService.open(
   dir,
   verifyWorkers === undefined ? {} : { verify_workers: verifyWorkers },

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { seedDemo } from '../src/demo/seed-demo.js';
+import { limitHeapGrowth } from '../src/runtime/heap-growth.js';
 import { buildServer } from '../src/server/server.js';
 import { SqliteMechanismService } from '../src/service/sqlite-service.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
@@ -27,6 +28,8 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-http-'));
 seedDemo(dir);
+// As `phaseline serve` does before it opens the service.
+limitHeapGrowth();
 const service = SqliteMechanismService.open(dir);
 const app = await buildServer(service, {
   rate_address_requests_max: 1e9,

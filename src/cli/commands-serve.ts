@@ -9,6 +9,7 @@ import { dataDirPaths, readSignerKey, resolveDataDir } from '../datadir/data-dir
 import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { collectGarbage } from '../runtime/collect-garbage.js';
+import { limitHeapGrowth } from '../runtime/heap-growth.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -116,6 +117,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
           `initialized ${dir} with the Lebanon 2026 scenario (illustrative zones) and ${r.admitted} signed statements: ${r.demo} SIMULATED demo statements and ${r.imported} real incident records`,
         );
       }
+      limitHeapGrowth(); // a long-running server trades a few more collections for memory
       const service = await openService(dir, opts.db);
       collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
       const app = await buildServer(service);

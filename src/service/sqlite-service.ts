@@ -59,7 +59,7 @@ export interface SqliteServiceOptions {
   records?: 'disk' | 'memory';
   /**
    * Worker threads verifying signatures before envelopes enter the sequencer queue; 0 verifies
-   * on the sequencing thread. Default: the process-wide pool (one worker; signatures verified on every core).
+   * on the sequencing thread. Default: the process-wide pool (`os.availableParallelism()` workers).
    */
   verify_workers?: number;
 }

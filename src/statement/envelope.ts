@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
 import { KeyFormatError, keyLabel, type NoteSigner, type NoteVerifier, parseVerifierKey } from './keys.js';
-import { signatureBase64, verifySignatureBase64, verifySignatureBase64Async } from './note.js';
+import { signatureBase64, verifySignatureBase64 } from './note.js';
 import { CLASSIFICATIONS, type Envelope, type Statement } from './types.js';
 
 /** The largest canonical envelope accepted, in bytes: the log entry (envelope plus admission time) must fit a tlog-tiles entry (65,535 bytes). */
@@ -186,54 +186,6 @@ export function verifyEnvelope(envelope: unknown): Verdict {
  * from those bytes.
  */
 export function checkEnvelope(envelope: unknown): EnvelopeCheck {
-  const p = prepareEnvelope(envelope);
-  if (!p.ok) return p;
-  for (const s of p.signatures)
-    if (!verifySignatureBase64(p.message, s.sig, s.verifier)) return badSignature(s);
-  return p.problem ?? { ok: true, id: p.id, json: p.json };
-}
-
-/**
- * {@link checkEnvelope} with the signatures verified on libuv's thread pool: the verification
- * worker checks a chunk of envelopes at once this way and keeps every core busy from one thread.
- * The same verdict as {@link checkEnvelope}, the same first problem reported.
- */
-export async function checkEnvelopeAsync(envelope: unknown): Promise<EnvelopeCheck> {
-  const p = prepareEnvelope(envelope);
-  if (!p.ok) return p;
-  const oks = await Promise.all(
-    p.signatures.map((s) => verifySignatureBase64Async(p.message, s.sig, s.verifier)),
-  );
-  const bad = oks.indexOf(false);
-  if (bad >= 0) return badSignature(p.signatures[bad]!);
-  return p.problem ?? { ok: true, id: p.id, json: p.json };
-}
-
-type Rejection = { ok: false; code: string; message: string };
-
-interface SignatureToCheck {
-  index: number;
-  key: string;
-  sig: string;
-  verifier: NoteVerifier;
-}
-
-/**
- * Everything of an envelope's check but the Ed25519 verifications: shape, canonical text, size,
- * first signer, and each signature's key. `signatures` are those to verify, in order, up to the
- * first signature with a problem of its own (a repeated or malformed key), which is `problem`:
- * a bad signature before it is reported first, as a check in order would.
- */
-interface PreparedEnvelope {
-  ok: true;
-  id: string;
-  json: string;
-  message: Buffer;
-  signatures: SignatureToCheck[];
-  problem?: Rejection;
-}
-
-function prepareEnvelope(envelope: unknown): Rejection | PreparedEnvelope {
   const parsed = EnvelopeShape.safeParse(envelope);
   if (!parsed.success)
     return { ok: false, code: 'schema', message: `malformed envelope: ${describeIssue(parsed.error)}` };
@@ -262,44 +214,31 @@ function prepareEnvelope(envelope: unknown): Rejection | PreparedEnvelope {
       message: `the first signature must be by statement.key ${keyLabel(env.statement.key)}, not ${keyLabel(first.key)}`,
     };
   }
-  const signatures: SignatureToCheck[] = [];
-  const prepared = {
-    ok: true as const,
-    id: idOf(statementJson),
-    json,
-    message: messageFor(statementJson),
-    signatures,
-  };
+  const message = messageFor(statementJson);
   const seen = new Set<string>();
   for (const [i, s] of env.signatures.entries()) {
     if (seen.has(s.key))
       return {
-        ...prepared,
-        problem: {
-          ok: false,
-          code: 'duplicate-signer',
-          message: `signatures[${i}]: key ${keyLabel(s.key)} signed twice`,
-        },
+        ok: false,
+        code: 'duplicate-signer',
+        message: `signatures[${i}]: key ${keyLabel(s.key)} signed twice`,
       };
     seen.add(s.key);
+    let v: NoteVerifier;
     try {
-      signatures.push({ index: i, key: s.key, sig: s.sig, verifier: verifierFor(s.key) });
+      v = verifierFor(s.key);
     } catch (e) {
       if (e instanceof KeyFormatError)
-        return {
-          ...prepared,
-          problem: { ok: false, code: 'signature', message: `signatures[${i}].key: ${e.message}` },
-        };
+        return { ok: false, code: 'signature', message: `signatures[${i}].key: ${e.message}` };
       throw e;
     }
+    if (!verifySignatureBase64(message, s.sig, v)) {
+      return {
+        ok: false,
+        code: 'signature',
+        message: `signatures[${i}]: signature by ${keyLabel(s.key)} does not verify over this statement`,
+      };
+    }
   }
-  return prepared;
-}
-
-function badSignature(s: SignatureToCheck): Rejection {
-  return {
-    ok: false,
-    code: 'signature',
-    message: `signatures[${s.index}]: signature by ${keyLabel(s.key)} does not verify over this statement`,
-  };
+  return { ok: true, id: idOf(statementJson), json };
 }

@@ -38,32 +38,10 @@ export function signatureBase64(message: Uint8Array, signer: NoteSigner): string
 
 /** Checks a base64(keyid ‖ sig) signature of `message` against `verifier` (key id included). */
 export function verifySignatureBase64(message: Uint8Array, b64: string, verifier: NoteVerifier): boolean {
-  const sig = signatureBytesFor(b64, verifier);
-  return sig !== undefined && verify(null, message, verifier.publicKey, sig);
-}
-
-/**
- * {@link verifySignatureBase64} on libuv's thread pool (`crypto.verify` with a callback), so
- * that one thread can keep every core verifying.
- */
-export function verifySignatureBase64Async(
-  message: Uint8Array,
-  b64: string,
-  verifier: NoteVerifier,
-): Promise<boolean> {
-  const sig = signatureBytesFor(b64, verifier);
-  if (sig === undefined) return Promise.resolve(false);
-  return new Promise((resolve, reject) =>
-    verify(null, message, verifier.publicKey, sig, (err, ok) => (err ? reject(err) : resolve(ok))),
-  );
-}
-
-/** The raw Ed25519 signature in base64(keyid ‖ sig), if it is well formed and names `verifier`'s key id. */
-function signatureBytesFor(b64: string, verifier: NoteVerifier): Buffer | undefined {
   const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 68 || raw.toString('base64') !== b64) return undefined;
-  if (raw.readUInt32BE(0) !== verifier.keyId) return undefined;
-  return raw.subarray(4);
+  if (raw.length !== 68 || raw.toString('base64') !== b64) return false;
+  if (raw.readUInt32BE(0) !== verifier.keyId) return false;
+  return verify(null, message, verifier.publicKey, raw.subarray(4));
 }
 
 function checkText(text: string): void {

@@ -1,28 +1,23 @@
 /**
  * The verification pool: envelope checks (shape, size, every Ed25519 signature; see
- * `checkEnvelope`) off the thread that sequences the log, so that it spends no time on
- * signatures. A worker thread does the JavaScript part of each check and hands the Ed25519
- * verifications to libuv's thread pool, which runs them on every core: one worker keeps a
- * two-core machine's cores verifying, and each worker is a whole V8 isolate (about 20 MB
- * resident, measured with bench/server-memory.ts), so the default is one. Workers know nothing
- * of the agreement: they return, per envelope, either the rejection `checkEnvelope` gives or a {@link CheckedEnvelope}, whose envelope is parsed afresh
+ * `checkEnvelope`) in worker threads, so that the thread that sequences the log spends no time
+ * on signatures. Workers know nothing of the agreement: they return, per envelope, either the
+ * rejection `checkEnvelope` gives or a {@link CheckedEnvelope}, whose envelope is parsed afresh
  * from the canonical text the worker verified (so a caller that mutates its own object after
  * submitting cannot change what was verified). The engine's door then skips only the signature
  * checks for those.
  *
- * A value is read when it is handed to a worker (structured clone): what a worker verifies is
- * that copy, and what it returns is parsed from it.
+ * A value is read when it is handed to a worker (structured clone, at the end of the event-loop
+ * turn of the call): what a worker verifies is that copy, and what it returns is parsed from it.
  *
  * Submissions made in the same event-loop turn are verified together (many single-statement
  * HTTP requests become one message per worker); large ones are cut into chunks of at most
- * `chunk_envelopes_max`, each sent to the worker with the least outstanding work. A worker
- * holds at most `chunks_in_flight_max` chunks; the rest wait here, in order. (Without that
- * bound a worker holds every queued batch at once, long enough for its young generation to
- * promote them, and spent 18 % of its time collecting garbage in bench/server-batch.ts.) Idle workers
+ * `chunk_envelopes_max`, each sent to the worker with the least outstanding work. Idle workers
  * do not keep the process alive. If a value cannot be sent to a worker (not structured-
  * cloneable) or a worker dies, the affected envelopes are checked on the calling thread.
  */
 
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../runtime/module-worker.js';
 import { CheckedEnvelope } from './envelope.js';
@@ -31,20 +26,15 @@ import type { VerifyJob, VerifyJobResult } from './verify-worker.js';
 export type PoolVerdict = CheckedEnvelope | { ok: false; code: string; message: string };
 
 export interface VerifyPoolOptions {
-  /**
-   * Worker threads; 0 checks on the calling thread. Default 1: a worker's signatures are
-   * verified on libuv's thread pool, on every core.
-   */
+  /** Worker threads; 0 checks on the calling thread. Default: `os.availableParallelism()`. */
   workers?: number;
-  /** Envelopes per message to a worker. Default 64. */
+  /** Envelopes per message to a worker. Default 256. */
   chunk_envelopes_max?: number;
   /**
    * Fewer envelopes than this in one turn go to one worker in one message rather than being
    * spread over all of them. Default 1 (measured: spreading even a few is no slower).
    */
   chunk_envelopes_min?: number;
-  /** Chunks a worker holds at once (being checked or queued in it). Default 2. */
-  chunks_in_flight_max?: number;
 }
 
 interface Request {
@@ -79,9 +69,6 @@ export class VerifyPool {
   readonly workers: number;
   readonly #chunkMax: number;
   readonly #chunkMin: number;
-  readonly #inFlightMax: number;
-  /** Chunks waiting for a worker with room, in submission order. */
-  #waiting: Chunk[] = [];
   readonly #slots: Slot[] = [];
   #pending: Request[] = [];
   #pendingCount = 0;
@@ -90,10 +77,9 @@ export class VerifyPool {
   #closed = false;
 
   constructor(options: VerifyPoolOptions = {}) {
-    this.workers = Math.max(0, Math.floor(options.workers ?? 1));
-    this.#chunkMax = Math.max(1, options.chunk_envelopes_max ?? 64);
+    this.workers = Math.max(0, Math.floor(options.workers ?? availableParallelism()));
+    this.#chunkMax = Math.max(1, options.chunk_envelopes_max ?? 256);
     this.#chunkMin = Math.min(this.#chunkMax, Math.max(1, options.chunk_envelopes_min ?? 1));
-    this.#inFlightMax = Math.max(1, options.chunks_in_flight_max ?? 2);
   }
 
   /** One verdict per value, in order. Never rejects: a failure to use a worker falls back to this thread. */
@@ -125,7 +111,6 @@ export class VerifyPool {
       s.dead = true;
       this.#fallback(s);
     }
-    for (const c of this.#waiting.splice(0)) this.#runHere(c);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -171,8 +156,6 @@ export class VerifyPool {
       slot.outstanding -= chunk.values.length;
       if (slot.outstanding === 0) slot.worker.unref();
       this.#deliver(chunk, m.results);
-      const next = this.#waiting.shift();
-      if (next !== undefined) this.#send(next);
     });
     const die = () => {
       if (slot.dead) return;
@@ -180,7 +163,6 @@ export class VerifyPool {
       const i = this.#slots.indexOf(slot);
       if (i >= 0) this.#slots.splice(i, 1);
       this.#fallback(slot);
-      if (this.#slots.length === 0) for (const c of this.#waiting.splice(0)) this.#runHere(c);
     };
     slot.worker.on('error', die);
     slot.worker.on('exit', die);
@@ -188,16 +170,10 @@ export class VerifyPool {
   }
 
   #send(chunk: Chunk): void {
-    if (this.#slots.length === 0) {
-      this.#runHere(chunk);
-      return;
-    }
     let best: Slot | undefined;
-    for (const s of this.#slots)
-      if (s.jobs.size < this.#inFlightMax && (best === undefined || s.outstanding < best.outstanding))
-        best = s;
+    for (const s of this.#slots) if (best === undefined || s.outstanding < best.outstanding) best = s;
     if (best === undefined) {
-      this.#waiting.push(chunk);
+      this.#runHere(chunk);
       return;
     }
     const job = this.#nextJob++;

@@ -1,10 +1,6 @@
-/**
- * Worker thread body for {@link VerifyPool}: checks one chunk of envelopes per message. The
- * JavaScript part of each check (shape, canonical text, id) runs here; the Ed25519 verifications
- * of the whole chunk go to libuv's thread pool at once, so this one thread keeps every core busy.
- */
+/** Worker thread body for {@link VerifyPool}: checks one chunk of envelopes per message. */
 import { parentPort } from 'node:worker_threads';
-import { checkEnvelopeAsync, type EnvelopeCheck } from './envelope.js';
+import { checkEnvelope, type EnvelopeCheck } from './envelope.js';
 
 export interface VerifyJob {
   job: number;
@@ -16,22 +12,14 @@ export interface VerifyJobResult {
   results: EnvelopeCheck[];
 }
 
-async function checkOne(value: unknown): Promise<EnvelopeCheck> {
-  try {
-    return await checkEnvelopeAsync(value);
-  } catch (e) {
-    return { ok: false, code: 'schema', message: `malformed envelope: ${(e as Error).message}` };
-  }
-}
-
 parentPort!.on('message', (m: VerifyJob) => {
-  // Each value is garbage once prepared (only its canonical text and signing message wait for
-  // the thread pool): dropping the references lets the young generation reclaim it.
-  const checks = m.values.map((v, i) => {
-    m.values[i] = undefined;
-    return checkOne(v);
-  });
-  void Promise.all(checks).then((results) =>
-    parentPort!.postMessage({ job: m.job, results } satisfies VerifyJobResult),
-  );
+  const results: EnvelopeCheck[] = new Array(m.values.length);
+  for (let i = 0; i < m.values.length; i++) {
+    try {
+      results[i] = checkEnvelope(m.values[i]);
+    } catch (e) {
+      results[i] = { ok: false, code: 'schema', message: `malformed envelope: ${(e as Error).message}` };
+    }
+  }
+  parentPort!.postMessage({ job: m.job, results } satisfies VerifyJobResult);
 });

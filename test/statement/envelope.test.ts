@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { commit, opensCommitment } from '../../src/statement/commitment.js';
 import {
-  checkEnvelope,
-  checkEnvelopeAsync,
   cosign,
   signingMessage,
   signStatement,
@@ -86,34 +84,6 @@ describe('envelopes', () => {
       message: expect.stringContaining('SHA-256'),
     });
     expect(verifyEnvelope({ statement: statement() })).toMatchObject({ ok: false, code: 'schema' });
-  });
-});
-
-describe('the thread-pool check (checkEnvelopeAsync)', () => {
-  const third = parseSignerKey(generateKeyPair('lebanon', seed(3)).skey);
-  // Each signature slot: a good signature by a signer, a forged one, a repeated signer, or a key
-  // that does not parse. The first reported problem must be the one a check in order reports.
-  const slot = fc.constantFrom('good-guarantor', 'good-third', 'forged', 'repeat', 'bad-key');
-  it('gives exactly the verdict of checkEnvelope, first problem included', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(slot, { maxLength: 4 }), fc.boolean(), async (slots, tamper) => {
-        let env = signStatement(statement(), monitor);
-        for (const s of slots) {
-          if (s === 'good-guarantor') env = cosign(env, guarantor);
-          else if (s === 'good-third') env = cosign(env, third);
-          else if (s === 'forged')
-            env = {
-              ...env,
-              signatures: [...env.signatures, { key: third.vkey, sig: env.signatures[0]!.sig }],
-            };
-          else if (s === 'repeat') env = { ...env, signatures: [...env.signatures, env.signatures[0]!] };
-          else env = { ...env, signatures: [...env.signatures, { key: 'not a key', sig: 'AAAA' }] };
-        }
-        if (tamper) env = { ...env, statement: { ...env.statement, subject: 'elsewhere' } };
-        expect(await checkEnvelopeAsync(env)).toEqual(checkEnvelope(env));
-      }),
-      { numRuns: 150 },
-    );
   });
 });
 
