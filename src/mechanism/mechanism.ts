@@ -101,6 +101,25 @@ export function* storedEngineEntries(store: LogStore, from = 0, to = store.size(
   }
 }
 
+/**
+ * {@link storedEngineEntries} with each entry's statement id as the store recorded it when the
+ * entry was appended (so a replay does not canonicalize and hash every statement again: a
+ * quarter of a server's start-up, measured).
+ */
+export function* storedEngineEntriesWithIds(
+  store: LogStore,
+  from = 0,
+  to = store.size(),
+): Generator<[EngineEntry, string]> {
+  const batch = 1024;
+  for (let start = from; start < to; start += batch) {
+    const end = Math.min(to, start + batch);
+    const ids = store.readStatementIds(start, end - start);
+    let k = 0;
+    for (const entry of storedEngineEntries(store, start, end)) yield [entry, ids[k++]!];
+  }
+}
+
 /** A data directory opened with its agreement: the log and the engine's timeline over it. */
 export class Mechanism {
   readonly paths: DataDir;

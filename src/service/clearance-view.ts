@@ -52,13 +52,13 @@ export class FoldFlags {
   }
 }
 
-/** The engine state's growing collections, as numbered in a {@link RecordStore}. */
+/** The engine state's growing collections, each a kind of record in a {@link RecordStore}. */
 const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
 
 export interface ClearanceViewOptions {
   /** Entries between snapshots (bounds the cost of `stateAt` in the past). */
   snapshot_interval_entries?: number;
-  /** Where the growing collections live; default: in memory. `slot` numbers this view in the store. */
+  /** Where the growing collections live; default: in memory. `slot` numbers this view in the store (0–30): views of one store share the rows they write alike. */
   records?: { store: RecordStore; slot: number };
   /** Flags shared with other views, and this view's bit in them (0–7); default: its own. */
   folded?: { flags: FoldFlags; bit: number };
@@ -108,11 +108,11 @@ export class ClearanceView {
     if (options.records !== undefined) {
       const { store, slot } = options.records;
       const state = this.#state as unknown as Record<string, unknown>;
-      COLLECTIONS.forEach((name, k) => {
-        const live = store.collection<unknown>(slot * COLLECTIONS.length + k, name);
+      for (const name of COLLECTIONS) {
+        const live = store.collection<unknown>(name, slot);
         this.#records.push(live);
         state[name] = live.proxy;
-      });
+      }
     }
     this.#snapshots.push({ position: 0, state: cloneState(this.#state) });
   }

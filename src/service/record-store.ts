@@ -11,7 +11,9 @@
  * so it runs without a journal or fsync.
  *
  * Writes are buffered and flushed in one transaction per group commit; reads go through a small
- * cache of recent records, then the pending writes, then the file. An existence filter (64-bit
+ * cache of recent records, then the pending writes, then the file. The views of one kind of
+ * record (each clearance's incidents, say) share rows: a version that several views wrote
+ * alike, as they do for every public statement, is one row whose `views` bits name them all. An existence filter (64-bit
  * id fingerprints) answers "no such record" without a query, which is what the door asks for
  * every new incident and strike.
  */
@@ -34,7 +36,10 @@ export class RecordStore {
   readonly #db: Database.Database;
   readonly #stmts;
   readonly #collections: LiveRecords<unknown>[] = [];
-  readonly #filters = new Map<string, FingerprintSet>();
+  readonly #kinds = new Map<
+    string,
+    { no: number; filter: FingerprintSet; collections: LiveRecords<unknown>[] }
+  >();
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -48,17 +53,22 @@ export class RecordStore {
     this.#db.pragma('synchronous = OFF');
     this.#db.pragma('cache_size = -2048');
     this.#db.exec(`CREATE TABLE records (
-      coll INTEGER NOT NULL,
+      kind INTEGER NOT NULL,
       id TEXT NOT NULL,
       from_idx INTEGER NOT NULL,
+      views INTEGER NOT NULL,
       json TEXT NOT NULL,
-      PRIMARY KEY (coll, id, from_idx)
+      PRIMARY KEY (kind, id, from_idx, views)
     ) WITHOUT ROWID`);
+    // Parameters: kind, view bit, before (and for the page, limit, offset, then kind, view bit).
     this.#stmts = {
-      put: this.#db.prepare('INSERT OR REPLACE INTO records (coll, id, from_idx, json) VALUES (?, ?, ?, ?)'),
+      put: this.#db.prepare(
+        'INSERT OR REPLACE INTO records (kind, id, from_idx, views, json) VALUES (?, ?, ?, ?, ?)',
+      ),
       get: this.#db
         .prepare(
-          'SELECT json FROM records WHERE coll = ? AND id = ? AND from_idx < ? ORDER BY from_idx DESC LIMIT 1',
+          `SELECT json FROM records WHERE kind = ? AND id = ? AND views & ? AND from_idx < ?
+           ORDER BY from_idx DESC LIMIT 1`,
         )
         .pluck(),
       // Latest version of each id before `from_idx`, in the order the ids were first stored,
@@ -66,49 +76,74 @@ export class RecordStore {
       page: this.#db.prepare(
         `SELECT r.id AS id, r.json AS json FROM records r
            JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
-                 WHERE coll = ? AND from_idx < ? GROUP BY id ORDER BY first, id LIMIT ? OFFSET ?) g
-             ON r.coll = ? AND r.id = g.id AND r.from_idx = g.last
+                 WHERE kind = ? AND views & ? AND from_idx < ?
+                 GROUP BY id ORDER BY first, id LIMIT ? OFFSET ?) g
+             ON r.kind = ? AND r.id = g.id AND r.from_idx = g.last AND r.views & ?
          ORDER BY g.first, g.id`,
       ),
       count: this.#db
-        .prepare('SELECT count(DISTINCT id) FROM records WHERE coll = ? AND from_idx < ?')
+        .prepare('SELECT count(DISTINCT id) FROM records WHERE kind = ? AND views & ? AND from_idx < ?')
         .pluck(),
     };
   }
 
   /**
-   * A live collection, number `coll` in this file (each view and collection gets its own
-   * number). Collections of the same `kind` (say, every view's incidents) share one existence
-   * filter: ids stored in any of them, about 8 bytes an id.
+   * The live collection of records of `kind` (say, incidents) of view number `view` (0–30).
+   * The views of one kind share rows, and one existence filter: ids stored in any of them,
+   * about 8 bytes an id.
    */
-  collection<T>(coll: number, kind: string): LiveRecords<T> {
-    let filter = this.#filters.get(kind);
-    if (filter === undefined) {
-      filter = new FingerprintSet(2);
-      this.#filters.set(kind, filter);
+  collection<T>(kind: string, view: number): LiveRecords<T> {
+    if (!Number.isInteger(view) || view < 0 || view > 30) throw new RangeError(`record view ${view}: 0–30`);
+    let k = this.#kinds.get(kind);
+    if (k === undefined) {
+      k = { no: this.#kinds.size, filter: new FingerprintSet(2), collections: [] };
+      this.#kinds.set(kind, k);
     }
-    const c = new LiveRecords<T>(this, coll, filter);
+    const c = new LiveRecords<T>(this, k.no, 1 << view, k.filter);
+    k.collections.push(c as LiveRecords<unknown>);
     this.#collections.push(c as LiveRecords<unknown>);
     return c;
   }
 
-  /** Writes every collection's pending versions in one transaction. */
+  /**
+   * Writes every collection's pending versions in one transaction: per kind, each (id, entry)
+   * once per distinct value, with the bits of the views that wrote it.
+   */
   flush(): void {
     if (!this.#collections.some((c) => c.pendingCount > 0)) return;
     this.#db.transaction(() => {
-      for (const c of this.#collections) c.drainTo(this.#stmts.put);
+      for (const k of this.#kinds.values()) {
+        const rows = new Map<string, { id: string; from: number; values: Map<string, number> }>();
+        for (const c of k.collections) {
+          for (const w of c.takePending()) {
+            const key = `${w.from} ${w.id}`;
+            let row = rows.get(key);
+            if (row === undefined) {
+              row = { id: w.id, from: w.from, values: new Map() };
+              rows.set(key, row);
+            }
+            // A view that wrote the same record twice in one entry keeps its last value.
+            for (const [json, views] of row.values) if (views & c.bit) row.values.set(json, views & ~c.bit);
+            const json = JSON.stringify(w.value);
+            row.values.set(json, (row.values.get(json) ?? 0) | c.bit);
+          }
+        }
+        for (const row of rows.values())
+          for (const [json, views] of row.values)
+            if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, json);
+      }
     })();
   }
 
-  /** @internal The latest version of `id` before entry `before`, from the file. */
-  read(coll: number, id: string, before: number): unknown {
-    const json = this.#stmts.get.get(coll, id, before) as string | undefined;
+  /** @internal The latest version of `id` in view `bit` before entry `before`, from the file. */
+  read(kind: number, bit: number, id: string, before: number): unknown {
+    const json = this.#stmts.get.get(kind, id, bit, before) as string | undefined;
     return json === undefined ? undefined : JSON.parse(json);
   }
 
-  /** @internal Every id's latest version before entry `before`, in first-stored order. */
-  *list(coll: number, before: number): Generator<[string, unknown]> {
-    for (const row of this.#stmts.page.iterate(coll, before, -1, 0, coll) as Iterable<{
+  /** @internal Every id's latest version in view `bit` before entry `before`, in first-stored order. */
+  *list(kind: number, bit: number, before: number): Generator<[string, unknown]> {
+    for (const row of this.#stmts.page.iterate(kind, bit, before, -1, 0, kind, bit) as Iterable<{
       id: string;
       json: string;
     }>)
@@ -116,14 +151,17 @@ export class RecordStore {
   }
 
   /** @internal `limit` ids' latest versions before entry `before`, from position `offset` of {@link list}'s order. */
-  page(coll: number, before: number, offset: number, limit: number): [string, unknown][] {
-    const rows = this.#stmts.page.all(coll, before, limit, offset, coll) as { id: string; json: string }[];
+  page(kind: number, bit: number, before: number, offset: number, limit: number): [string, unknown][] {
+    const rows = this.#stmts.page.all(kind, bit, before, limit, offset, kind, bit) as {
+      id: string;
+      json: string;
+    }[];
     return rows.map((r) => [r.id, JSON.parse(r.json)]);
   }
 
-  /** @internal Number of ids with a version before entry `before`. */
-  count(coll: number, before: number): number {
-    return this.#stmts.count.get(coll, before) as number;
+  /** @internal Number of ids with a version in view `bit` before entry `before`. */
+  count(kind: number, bit: number, before: number): number {
+    return this.#stmts.count.get(kind, bit, before) as number;
   }
 
   close(): void {
@@ -142,7 +180,9 @@ export class LiveRecords<T> {
   /** Log index of the entry being (or last) folded: the version tag of writes; −1 before any. */
   cursor = -1;
   readonly #store: RecordStore;
-  readonly #coll: number;
+  readonly #kind: number;
+  /** This view's bit in the rows' `views`. */
+  readonly bit: number;
   #pending: Write[] = [];
   /** id → latest pending version (a subset of #pending). */
   readonly #latest = new Map<string, Write>();
@@ -150,9 +190,10 @@ export class LiveRecords<T> {
   /** Ids that may be stored (a hit is confirmed by a read; a miss is certain). */
   readonly #known: { has(id: string): boolean; add(id: string): void };
 
-  constructor(store: RecordStore, coll: number, filter: FingerprintSet) {
+  constructor(store: RecordStore, kind: number, bit: number, filter: FingerprintSet) {
     this.#store = store;
-    this.#coll = coll;
+    this.#kind = kind;
+    this.bit = bit;
     this.#known = {
       has: (id) => {
         const [hi, lo] = fnv64(id);
@@ -169,11 +210,11 @@ export class LiveRecords<T> {
       entries: () => this.#entries(),
       count: () => {
         store.flush();
-        return store.count(coll, all);
+        return store.count(kind, bit, all);
       },
       page: (offset, limit) => {
         store.flush();
-        return store.page(coll, all, offset, limit) as [string, T][];
+        return store.page(kind, bit, all, offset, limit) as [string, T][];
       },
     };
     this.proxy = recordsProxy<T>({
@@ -194,7 +235,7 @@ export class LiveRecords<T> {
     if (w !== undefined) return w.value as T;
     let v = this.#cache.get(id);
     if (v !== undefined) return v;
-    v = this.#store.read(this.#coll, id, Number.MAX_SAFE_INTEGER) as T | undefined;
+    v = this.#store.read(this.#kind, this.bit, id, Number.MAX_SAFE_INTEGER) as T | undefined;
     if (v !== undefined) this.#remember(id, v);
     return v;
   }
@@ -231,11 +272,12 @@ export class LiveRecords<T> {
     for (const w of this.#pending) if (dropped.some((d) => d.id === w.id)) this.#latest.set(w.id, w);
   }
 
-  /** @internal Moves pending versions into the file (inside the store's transaction). */
-  drainTo(put: Database.Statement): void {
-    for (const w of this.#pending) put.run(this.#coll, w.id, w.from, JSON.stringify(w.value));
+  /** @internal Hands over the pending versions, in write order, for the store's flush. */
+  takePending(): Write[] {
+    const pending = this.#pending;
     this.#pending = [];
     this.#latest.clear();
+    return pending;
   }
 
   /**
@@ -244,17 +286,18 @@ export class LiveRecords<T> {
    */
   asOf(before: number): Record<string, T> {
     this.#store.flush();
-    const coll = this.#coll;
+    const kind = this.#kind;
+    const bit = this.bit;
     const store = this.#store;
-    const entries = () => store.list(coll, before) as Iterable<[string, T]>;
+    const entries = () => store.list(kind, bit, before) as Iterable<[string, T]>;
     const ext: ExternalRecords<T> = {
       freeze: () => proxy,
       entries,
-      count: () => store.count(coll, before),
-      page: (offset, limit) => store.page(coll, before, offset, limit) as [string, T][],
+      count: () => store.count(kind, bit, before),
+      page: (offset, limit) => store.page(kind, bit, before, offset, limit) as [string, T][],
     };
     const proxy: Record<string, T> = recordsProxy<T>({
-      get: (id) => (this.#known.has(id) ? (store.read(coll, id, before) as T | undefined) : undefined),
+      get: (id) => (this.#known.has(id) ? (store.read(kind, bit, id, before) as T | undefined) : undefined),
       list: entries,
       ext,
     });
@@ -263,7 +306,7 @@ export class LiveRecords<T> {
 
   *#entries(): Generator<[string, T]> {
     this.#store.flush();
-    yield* this.#store.list(this.#coll, Number.MAX_SAFE_INTEGER) as Iterable<[string, T]>;
+    yield* this.#store.list(this.#kind, this.bit, Number.MAX_SAFE_INTEGER) as Iterable<[string, T]>;
   }
 }
 

@@ -33,8 +33,8 @@ import { type HashReader, inclusionProof } from '../log/proof.js';
 import { formatReceipt } from '../log/receipt.js';
 import { encodeEntryBundle, tile_width } from '../log/tile.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { storedEngineEntries } from '../mechanism/mechanism.js';
-import { CheckedEnvelope, statementId } from '../statement/envelope.js';
+import { storedEngineEntries, storedEngineEntriesWithIds } from '../mechanism/mechanism.js';
+import { CheckedEnvelope } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
 import type { Classification } from '../statement/types.js';
 import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
@@ -157,8 +157,8 @@ export class SqliteMechanismService implements MechanismService {
       });
     this.#views = { public: view('public', 0), parties: view('parties', 1), mechanism: view('mechanism', 2) };
     // Replay the stored log into every view (restricted entries opened with their disclosures).
-    for (const entry of storedEngineEntries(log.store)) {
-      this.#fold(entry, statementId(entry.envelope.statement));
+    for (const [entry, id] of storedEngineEntriesWithIds(log.store)) {
+      this.#fold(entry, id);
       // Bound the pending record versions while a large log is replayed.
       if (entry.index % 4096 === 4095) {
         this.#records?.flush();

@@ -59,6 +59,8 @@ export interface AsyncLogStore {
   readEntries(start: number, count: number): Promise<Buffer[]>;
   /** The restricted content of the commitments among entries start … start+count−1, by index. */
   readDisclosures(start: number, count: number): Promise<Map<number, Disclosure>>;
+  /** Statement ids of entries start … start+count−1, as recorded at append (see {@link LogStore}). */
+  readStatementIds(start: number, count: number): Promise<string[]>;
   /** The index of the entry holding this statement id, if any. */
   indexOfStatement(statementId: string): Promise<number | undefined>;
   /** Indexes of those of `statementIds` already in the log (for a batch's duplicate check). */
@@ -139,6 +141,9 @@ export class SyncLogStoreAdapter implements AsyncLogStore {
   }
   async readEntries(start: number, count: number): Promise<Buffer[]> {
     return this.store.readEntries(start, count);
+  }
+  async readStatementIds(start: number, count: number): Promise<string[]> {
+    return this.store.readStatementIds(start, count);
   }
   async readDisclosures(start: number, count: number): Promise<Map<number, Disclosure>> {
     const out = new Map<number, Disclosure>();
@@ -245,6 +250,9 @@ export class SnapshotLogStore implements LogStore {
   }
   readEntries(): Buffer[] {
     throw new StoreError('snapshot: entries are not prefetched; read them from the store');
+  }
+  readStatementIds(): string[] {
+    throw new StoreError('snapshot: statement ids are not prefetched; read them from the store');
   }
   indexOfStatement(statementId: string): number | undefined {
     const i = this.#statements.get(statementId);
@@ -403,6 +411,9 @@ export async function copyToMemory(store: AsyncLogStore): Promise<LogStore> {
     readTile: (l, i) => snapshot.readTileNodes(l, i)?.bytes,
     readTileNodes: (l, i) => snapshot.readTileNodes(l, i),
     readEntries: (start, count) => entries.slice(start, start + count),
+    readStatementIds: () => {
+      throw new StoreError('memory copy: statement ids are not copied');
+    },
     indexOfStatement: () => {
       throw new StoreError('memory copy: statement lookups are not copied');
     },

@@ -43,6 +43,12 @@ export interface LogStore {
   readTileNodes(level: number, index: number): { bytes: Buffer; interior?: Buffer } | undefined;
   /** Entry bytes for indexes start … start+count−1 (fewer at the end of the log). */
   readEntries(start: number, count: number): Buffer[];
+  /**
+   * The statement ids of entries start … start+count−1 (fewer at the end of the log), as
+   * recorded with each entry when it was appended: a replay reads them rather than
+   * canonicalizing and hashing every statement again.
+   */
+  readStatementIds(start: number, count: number): string[];
   /** The index of the entry holding this statement id, if any. */
   indexOfStatement(statementId: string): number | undefined;
   /** The restricted content behind entry `index`, if it is a commitment. Callers enforce clearance. */

@@ -117,6 +117,12 @@ export function describeLogStore(name: string, harness: () => Promise<StoreHarne
         const back = await store.readEntries(0, 100);
         expect(back.map((b) => b.toString('hex'))).toEqual(entries.map((e) => e.bytes.toString('hex')));
         expect(await store.readEntries(3, 2)).toEqual([entries[3]!.bytes, entries[4]!.bytes]);
+        // The ids recorded at append, in log order, fewer past the end (what a replay reads).
+        expect(await store.readStatementIds(0, 100)).toEqual(entries.map((e) => e.meta.statementId));
+        expect(await store.readStatementIds(8, 5)).toEqual([
+          entries[8]!.meta.statementId,
+          entries[9]!.meta.statementId,
+        ]);
         expect(await store.indexOfStatement(entries[7]!.meta.statementId)).toBe(7);
         const ids = [entries[2]!.meta.statementId, 'ab'.repeat(32)];
         expect([...(await store.indexesOfStatements(ids))]).toEqual([[ids[0], 2]]);

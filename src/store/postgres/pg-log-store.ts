@@ -233,6 +233,14 @@ export class PgLogStore implements AsyncLogStore {
     return r.rows.map((row) => row.data);
   }
 
+  async readStatementIds(start: number, count: number): Promise<string[]> {
+    const r = await this.#q.query<{ statement_id: Buffer }>(
+      'SELECT statement_id FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx',
+      [start, start + count],
+    );
+    return r.rows.map((row) => row.statement_id.toString('hex'));
+  }
+
   async readDisclosures(start: number, count: number): Promise<Map<number, Disclosure>> {
     const r = await this.#q.query<{ idx: string; salt: string; envelope: string }>(
       'SELECT idx, salt, envelope FROM disclosures WHERE idx >= $1 AND idx < $2',

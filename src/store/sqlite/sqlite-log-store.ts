@@ -72,6 +72,9 @@ export class SqliteLogStore implements LogStore {
       entries: this.db.prepare<[number, number], { data: Buffer }>(
         'SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
       ),
+      statementIds: this.db.prepare<[number, number], { statement_id: Buffer }>(
+        'SELECT statement_id FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
+      ),
       byStatement: this.db.prepare<[bigint, Buffer], { idx: number }>(
         'SELECT idx FROM entries WHERE id_prefix = ? AND statement_id = ?',
       ),
@@ -113,6 +116,10 @@ export class SqliteLogStore implements LogStore {
 
   readEntries(start: number, count: number): Buffer[] {
     return this.stmts.entries.all(start, start + count).map((r) => r.data);
+  }
+
+  readStatementIds(start: number, count: number): string[] {
+    return this.stmts.statementIds.all(start, start + count).map((r) => r.statement_id.toString('hex'));
   }
 
   readTileNodes(level: number, index: number): { bytes: Buffer; interior?: Buffer } | undefined {
