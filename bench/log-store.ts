@@ -17,6 +17,7 @@ import { verifyInclusion } from '../src/log/proof.js';
 import { leafHash } from '../src/log/rfc6962.js';
 import { batch_entries_max, type PendingEntry, TransparencyLog } from '../src/log/transparency-log.js';
 import { generateKeyPair, parseSignerKey } from '../src/statement/keys.js';
+import { SyncLogStoreAdapter } from '../src/store/async-log-store.js';
 import { SqliteLogStore } from '../src/store/sqlite/sqlite-log-store.js';
 
 export async function benchLogStore(n = 1_000_000): Promise<Record<string, number>> {
@@ -57,7 +58,7 @@ export async function benchLogStore(n = 1_000_000): Promise<Record<string, numbe
 
   const out = join(dir, 'export');
   const te = performance.now();
-  exportTiles(store, out);
+  await exportTiles(new SyncLogStoreAdapter(store), out);
   const exportSecs = (performance.now() - te) / 1000;
   // The real command, compiled (`npm run build`), as a user runs it: process start included.
   const tv = performance.now();

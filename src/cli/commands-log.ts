@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  type DataDir,
   dataDirPaths,
   openLog,
   readSignerKey,
@@ -16,6 +17,9 @@ import { Mechanism } from '../mechanism/mechanism.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
 import { generateKeyPair } from '../statement/keys.js';
 import type { Statement } from '../statement/types.js';
+import { type AsyncLogStore, SyncLogStoreAdapter } from '../store/async-log-store.js';
+import { PgLogStore } from '../store/postgres/pg-log-store.js';
+import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { VerifyError, verifyLog } from '../verify/verify-log.js';
 import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
@@ -52,6 +56,21 @@ export function openForAppend(dir: string): {
   }
   const log = openLog(dataDirPaths(dir));
   return { log, hooks: {}, close: () => log.store.close() };
+}
+
+/**
+ * The log store `log export` reads: the PostgreSQL log at a postgres:// URL, else the SQLite
+ * file `db` (default the data directory's log.db), which must exist.
+ */
+async function openLogForExport(paths: DataDir, db: string | undefined): Promise<AsyncLogStore> {
+  if (db !== undefined && /^postgres(ql)?:\/\//.test(db)) return PgLogStore.open({ url: db });
+  const path = db ?? paths.dbPath;
+  if (!existsSync(path))
+    throw new UsageError(
+      `there is no log at ${path}; run phaseline init (or log append) first, or pass --db`,
+    );
+  const store = new SqliteLogStore(path);
+  return new SyncLogStoreAdapter(store, path);
 }
 
 export function registerLogCommands(program: Command): void {
@@ -195,18 +214,22 @@ export function registerLogCommands(program: Command): void {
     .command('export')
     .argument('<dir>', 'output directory (C2SP tlog-tiles layout: checkpoint, tile/…, tile/entries/…)')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
+    .option(
+      '--db <sqlite-path-or-postgres-url>',
+      'the log database: a SQLite file (default DATA/log.db) or a postgres:// URL',
+    )
     .description('write the log as static tlog-tiles files, servable by any web server')
-    .action((out: string, opts: { data?: string }) => {
-      const theLog = openLog(dataDirPaths(resolveDataDir(opts.data)));
+    .action(async (out: string, opts: { data?: string; db?: string }) => {
+      const store = await openLogForExport(dataDirPaths(resolveDataDir(opts.data)), opts.db);
       try {
         const bar = progressBar('export', 'files');
-        const r = exportTiles(theLog.store, resolve(out), (done, total) => bar.update(done, total));
+        const r = await exportTiles(store, resolve(out), (done, total) => bar.update(done, total));
         bar.stop();
         process.stdout.write(
           `exported ${r.size} entries: ${r.tiles} tiles, ${r.bundles} entry bundles, checkpoint → ${resolve(out)}\n`,
         );
       } finally {
-        theLog.store.close();
+        await store.close();
       }
     });
 

@@ -7,6 +7,7 @@ import { seedDemo } from '../demo/seed-demo.js';
 import { explain, recordValues, serializeState } from '../engine/index.js';
 import { exportTiles } from '../export/export-tiles.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
+import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
 import { nowIso } from './commands-log.js';
@@ -64,7 +65,7 @@ export function registerMechanismCommands(program: Command): void {
       let vkey: string;
       const out = join(dir, 'public');
       try {
-        exportTiles(m.log.store, out);
+        await exportTiles(new SyncLogStoreAdapter(m.log.store), out);
         vkey = readSignerKey(m.paths.logKeyPath).vkey;
       } finally {
         m.close();

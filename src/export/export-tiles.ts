@@ -11,7 +11,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseCheckpoint } from '../log/checkpoint.js';
 import { encodeEntryBundle, entriesPath, tile_width, tilePath, tilesForSize } from '../log/tile.js';
-import type { LogStore } from '../store/log-store.js';
+import type { AsyncLogStore } from '../store/async-log-store.js';
 
 export interface ExportResult {
   size: number;
@@ -19,13 +19,16 @@ export interface ExportResult {
   bundles: number;
 }
 
-/** Exports every tile and bundle for the store's latest checkpoint into `dir`. */
-export function exportTiles(
-  store: LogStore,
+/**
+ * Exports every tile and bundle for the store's latest checkpoint into `dir`, one tile and one
+ * bundle in memory at a time, from either back end (SQLite through `SyncLogStoreAdapter`).
+ */
+export async function exportTiles(
+  store: AsyncLogStore,
   dir: string,
   onProgress?: (done: number, total: number) => void,
-): ExportResult {
-  const note = store.checkpoint();
+): Promise<ExportResult> {
+  const note = await store.checkpoint();
   if (note === undefined) throw new Error('the log is empty: nothing to export');
   // The signed checkpoint fixes the size; tiles only ever grow by appending, so reading a
   // longer tile than this size needs is safe: we cut it to the width the checkpoint implies.
@@ -42,7 +45,7 @@ export function exportTiles(
   };
   for (const { level, index, width } of tiles) {
     const t = { level: level as number, index, width };
-    const bytes = store.readTile(t.level, t.index);
+    const bytes = await store.readTile(t.level, t.index);
     if (bytes === undefined || bytes.length < t.width * 32) {
       throw new Error(
         `${tilePath(t.level, t.index, t.width)}: stored tile is missing or short; run phaseline verify on the data directory`,
@@ -51,7 +54,7 @@ export function exportTiles(
     write(tilePath(t.level, t.index, t.width), bytes.subarray(0, t.width * 32));
     tileCount++;
     if (t.level === 0) {
-      const entries = store.readEntries(t.index * tile_width, t.width);
+      const entries = await store.readEntries(t.index * tile_width, t.width);
       if (entries.length !== t.width)
         throw new Error(
           `${entriesPath(t.index, t.width)}: ${entries.length} entries stored, expected ${t.width}`,

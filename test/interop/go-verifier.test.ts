@@ -17,6 +17,7 @@ import { signingMessage, signStatement, statementId } from '../../src/statement/
 import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
 import { encodeEntry } from '../../src/statement/log-entry.js';
 import type { Envelope, Statement } from '../../src/statement/types.js';
+import { SyncLogStoreAdapter } from '../../src/store/async-log-store.js';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const goSrc = join(repoRoot, 'interop/go/verifylog');
@@ -95,7 +96,7 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
 
   const verify = (...args: string[]) => run(verifylog, args);
 
-  beforeAll(() => {
+  beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'phaseline-go-interop-'));
 
     // Build the Go verifier in GOPATH mode from Debian's x/mod sources: no module proxy, no network.
@@ -181,7 +182,7 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
       log.append(pending.slice(door));
       expect(log.size).toBe(big);
       const out = join(tmp, `export-${big}`);
-      expect(exportTiles(log.store, out).size).toBe(big);
+      expect((await exportTiles(new SyncLogStoreAdapter(log.store), out)).size).toBe(big);
       exports.set(big, out);
     } finally {
       log.store.close();

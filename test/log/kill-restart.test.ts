@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataDirPaths, openLog, readSignerKey } from '../../src/datadir/data-dir.js';
 import { exportTiles } from '../../src/export/export-tiles.js';
+import { SyncLogStoreAdapter } from '../../src/store/async-log-store.js';
 import { tileSource } from '../../src/verify/tile-source.js';
 import { verifyLog } from '../../src/verify/verify-log.js';
 import { repoRoot, tempDir } from '../helpers/cli.js';
@@ -57,7 +58,7 @@ describe('appends survive SIGKILL', () => {
         expect(log.size).toBeGreaterThanOrEqual(acked.size);
         if (k % 7 === 6 || k === kills - 1) {
           const out = join(dir, `export-${k}`);
-          exportTiles(log.store, out);
+          await exportTiles(new SyncLogStoreAdapter(log.store), out);
           const key = readSignerKey(dataDirPaths(dir).logKeyPath).vkey;
           const report = await verifyLog(tileSource(out), { key, workers: 1, statements: true });
           expect(report.size).toBe(log.size);

@@ -9,6 +9,7 @@ import { exportTiles } from '../../src/export/export-tiles.js';
 import { verifyReceipt } from '../../src/log/receipt.js';
 import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
 import { encodeEntry, type LogEntry } from '../../src/statement/log-entry.js';
+import { SyncLogStoreAdapter } from '../../src/store/async-log-store.js';
 import { cliMain, repoRoot, tempDir } from '../helpers/cli.js';
 import { get, incident, type Live, makeDataDir, openEvents, post, sign, startServer } from './helpers.js';
 
@@ -416,7 +417,7 @@ describe('submissions', () => {
 describe('the log over HTTP', () => {
   it('serves checkpoint, tiles and entry bundles byte-identical to phaseline log export', async () => {
     const out = tempDir('phaseline-export-');
-    exportTiles(live.service.log.store, out);
+    await exportTiles(new SyncLogStoreAdapter(live.service.log.store), out);
     const paths = files(out);
     expect(paths.length).toBeGreaterThan(4);
     for (const p of paths) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataDirPaths, readSignerKey } from '../../src/datadir/data-dir.js';
 import { exportTiles } from '../../src/export/export-tiles.js';
+import { SyncLogStoreAdapter } from '../../src/store/async-log-store.js';
 import { SqliteLogStore } from '../../src/store/sqlite/sqlite-log-store.js';
 import { tileSource } from '../../src/verify/tile-source.js';
 import { verifyLog } from '../../src/verify/verify-log.js';
@@ -93,7 +94,7 @@ describe('phaseline serve under SIGKILL', () => {
         for (const [id, index] of acked) expect(store.indexOfStatement(id)).toBe(index);
         if (k % 10 === 9) {
           const out = join(dir, `export-${k}`);
-          exportTiles(store, out);
+          await exportTiles(new SyncLogStoreAdapter(store), out);
           const key = readSignerKey(dataDirPaths(dir).logKeyPath).vkey;
           const report = await verifyLog(tileSource(out), { key, workers: 1, statements: true });
           expect(report.size).toBe(store.size());

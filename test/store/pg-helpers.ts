@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { exportTiles } from '../../src/export/export-tiles.js';
 import type { PostgresMechanismService } from '../../src/service/postgres-service.js';
-import { copyToMemory } from '../../src/store/async-log-store.js';
 import { tileSource } from '../../src/verify/tile-source.js';
 import { verifyLog } from '../../src/verify/verify-log.js';
 
@@ -83,7 +82,7 @@ export async function createTestDatabase(): Promise<{ url: string; name: string;
 export async function exportAndVerify(service: PostgresMechanismService): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'phaseline-pg-export-'));
   try {
-    exportTiles(await copyToMemory(service.store), dir);
+    await exportTiles(service.store, dir);
     const report = await verifyLog(tileSource(dir), { key: service.logKey, statements: true, workers: 0 });
     return report.size;
   } finally {

@@ -2,12 +2,13 @@
 // history moves into the empty PostgreSQL log, and a second node on the same database serves
 // the same log. Skipped with a printed reason when PostgreSQL is unreachable.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSignerKey } from '../../src/datadir/data-dir.js';
 import { tileSource } from '../../src/verify/tile-source.js';
 import { verifyLog } from '../../src/verify/verify-log.js';
-import { cliMain, tempDir } from '../helpers/cli.js';
+import { cliMain, phaseline, tempDir } from '../helpers/cli.js';
 import { createTestDatabase, postgresUnavailable } from './pg-helpers.js';
 
 const unavailable = await postgresUnavailable();
@@ -77,5 +78,14 @@ describe.skipIf(unavailable !== undefined)('serve on PostgreSQL with the embedde
     }
     const zone = await (await fetch(`${second.url}/v1/zones/sour-south-litani`)).text();
     expect(zone).toContain('handed-over');
+    // `log export` reads the PostgreSQL log too, tile by tile, and writes what the nodes serve.
+    const out = join(tempDir(), 'export');
+    const exported = phaseline(['log', 'export', out, '--data', data, '--db', db.url]);
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).toContain(`exported ${first.size} entries`);
+    expect((await verifyLog(tileSource(out), { key, statements: true, workers: 1 })).size).toBe(first.size);
+    expect(readFileSync(join(out, 'checkpoint'), 'utf8')).toBe(
+      await (await fetch(`${first.url}/log/checkpoint`)).text(),
+    );
   });
 });
