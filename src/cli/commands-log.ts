@@ -66,9 +66,7 @@ async function openLogForExport(paths: DataDir, db: string | undefined): Promise
   if (db !== undefined && /^postgres(ql)?:\/\//.test(db)) return PgLogStore.open({ url: db });
   const path = db ?? paths.dbPath;
   if (!existsSync(path))
-    throw new UsageError(
-      `there is no log at ${path}; run phaseline init (or log append) first, or pass --db`,
-    );
+    throw new Error(`there is no log at ${path}; run phaseline init (or log append) first, or pass --db`);
   const store = new SqliteLogStore(path);
   return new SyncLogStoreAdapter(store, path);
 }

@@ -1,6 +1,6 @@
 // The log commands as a person or a script uses them: keys, sign, log append, export, verify.
 // Every failure must say what and where, and nothing already in the log may change.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { phaseline, tempDir } from '../helpers/cli.js';
@@ -130,6 +130,16 @@ describe('phaseline keys, sign, log append, export and verify', () => {
     // The wrong key.
     r = phaseline(['verify', fresh(), '--key', vkey]);
     expect(r.stderr).toContain('FAILED: checkpoint: note has no verifiable signatures');
+  });
+
+  it('log export from a data directory without a log says so and creates nothing', () => {
+    const empty = tempDir();
+    const out = join(tempDir(), 'export');
+    const r = phaseline(['log', 'export', '--data', empty, out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`there is no log at ${join(empty, 'log.db')}; run phaseline init`);
+    expect(existsSync(join(empty, 'log.db'))).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a key string with a bad hash gets a clear error, not a different identity', () => {
