@@ -77,13 +77,16 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   return { agreement, keyFiles, logKey: readSignerKey(paths.logKeyPath).vkey };
 }
 
+/** Entries read from the store per query while a log is replayed. */
+const replay_batch_entries = 1024;
+
 /**
  * The stored log as the engine sees it, in index order. Restricted entries hold commitments;
  * this office keeps their disclosures, so the engine gets the full content (public readers are
  * served from views that leave restricted statements out).
  */
 export function* storedEngineEntries(store: LogStore, from = 0, to = store.size()): Generator<EngineEntry> {
-  const batch = 1024;
+  const batch = replay_batch_entries;
   for (let start = from; start < to; start += batch) {
     const rows = store.readEntries(start, Math.min(batch, to - start));
     for (let k = 0; k < rows.length; k++) {
@@ -111,7 +114,7 @@ export function* storedEngineEntriesWithIds(
   from = 0,
   to = store.size(),
 ): Generator<[EngineEntry, string]> {
-  const batch = 1024;
+  const batch = replay_batch_entries;
   for (let start = from; start < to; start += batch) {
     const end = Math.min(to, start + batch);
     const ids = store.readStatementIds(start, end - start);

@@ -36,9 +36,9 @@ export interface ServerOptions {
   sse_clients_max: number;
   /** Comment line sent to idle SSE clients, ms (keeps proxies and the idle timeout from closing them). Default 15,000. */
   sse_heartbeat_ms: number;
-  /** Fastify's logger (pino) on or off. Default off. */
   /** Rendered state answers kept for repeated reads, in UTF-16 code units (≈ bytes). Default 16 MiB. */
   state_cache_bytes_max: number;
+  /** Fastify's logger (pino) on or off. Default off. */
   logger: boolean;
   /** The clock, RFC 3339 UTC with milliseconds: the one place the server reads time. Default `new Date().toISOString()`. */
   now: () => string;

@@ -13,9 +13,9 @@
  * Writes are buffered and flushed in one transaction per group commit; reads go through a small
  * cache of recent records, then the pending writes, then the file. The views of one kind of
  * record (each clearance's incidents, say) share rows: a version that several views wrote
- * alike, as they do for every public statement, is one row whose `views` bits name them all. An existence filter (64-bit
- * id fingerprints) answers "no such record" without a query, which is what the door asks for
- * every new incident and strike.
+ * alike, as they do for every public statement, is one row whose `views` bits name them all.
+ * An existence filter (64-bit id fingerprints) answers "no such record" without a query, which
+ * is what the door asks for every new incident and strike.
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -35,7 +35,6 @@ export class RecordStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmts;
-  readonly #collections: LiveRecords<unknown>[] = [];
   readonly #kinds = new Map<
     string,
     { no: number; filter: FingerprintSet; collections: LiveRecords<unknown>[] }
@@ -101,7 +100,6 @@ export class RecordStore {
     }
     const c = new LiveRecords<T>(this, k.no, 1 << view, k.filter);
     k.collections.push(c as LiveRecords<unknown>);
-    this.#collections.push(c as LiveRecords<unknown>);
     return c;
   }
 
@@ -110,9 +108,10 @@ export class RecordStore {
    * once per distinct value, with the bits of the views that wrote it.
    */
   flush(): void {
-    if (!this.#collections.some((c) => c.pendingCount > 0)) return;
+    const kinds = [...this.#kinds.values()];
+    if (!kinds.some((k) => k.collections.some((c) => c.pendingCount > 0))) return;
     this.#db.transaction(() => {
-      for (const k of this.#kinds.values()) {
+      for (const k of kinds) {
         const rows = new Map<string, { id: string; from: number; values: Map<string, number> }>();
         for (const c of k.collections) {
           for (const w of c.takePending()) {
