@@ -4,12 +4,17 @@
  *     verifying the signatures of the pre-signed statements below (pure `crypto.verify` over
  *     their signing messages, nothing else);
  *  2. the same number of fresh pre-signed statements (`incident.report` by the monitors' key,
- *     unique subjects) POSTed to `phaseline serve`'s API (SQLite back end, synchronous=FULL) as
- *     NDJSON batches (`?receipts=false`), a few batches in flight, each answered once durable;
- * and prints the ratio 2 / 1 against the target of 0.70.
+ *     unique subjects) POSTed to `phaseline serve` (started as a user starts it, see
+ *     serve-process.ts; SQLite back end, synchronous=FULL) as NDJSON batches (`?receipts=false`),
+ *     a few batches in flight, each answered once durable;
+ * and prints the ratio 2 / 1 against the target of 0.70, with where the CPU went: per admitted
+ * statement, in the server's threads (its main thread, its verification workers, V8's helper
+ * threads) and in this process (the HTTP client).
  *
- * Run: npx tsx bench/server-batch.ts [--count 60000] [--batch 1000] [--inflight 4] [--verify-workers N]. The HTTP
- * client runs in this process too, so it shares the cores with the server: a lower bound.
+ * Run: npm run build && npx tsx bench/server-batch.ts [--count 60000] [--batch 1000]
+ * [--inflight 4] [--node-flags "--flag …"] (the last runs the server with those node flags instead
+ * of its `#!` line's, to compare). The client shares the machine's cores with the server: a
+ * lower bound.
  */
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -19,12 +24,10 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { dataDirPaths, readSignerKey } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
-import { limitHeapGrowth } from '../src/runtime/heap-growth.js';
-import { buildServer } from '../src/server/server.js';
-import { SqliteMechanismService } from '../src/service/sqlite-service.js';
 import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { cpuBetween, startServe, threadCpuMs } from './serve-process.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,24 +36,20 @@ const arg = (name: string, dflt: number) => {
 const count = arg('count', 60_000);
 const batch = arg('batch', 1000);
 const inflight = arg('inflight', 4);
-// --verify-workers 0 verifies on the sequencing thread (as before the verification pool), for comparison.
-const verifyWorkers = process.argv.includes('--verify-workers') ? arg('verify-workers', 0) : undefined;
+const flagsAt = process.argv.indexOf('--node-flags');
+const nodeFlags = flagsAt >= 0 ? process.argv[flagsAt + 1]!.split(/\s+/).filter(Boolean) : undefined;
 const cores = availableParallelism();
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-batch-'));
 seedDemo(dir);
-// As `phaseline serve` does before it opens the service.
-limitHeapGrowth();
-const service = SqliteMechanismService.open(
+const server = await startServe(
   dir,
-  verifyWorkers === undefined ? {} : { verify_workers: verifyWorkers },
+  ['rate_address_requests_max', 'rate_key_statements_per_second', 'rate_key_statements_burst'].flatMap(
+    (name) => ['--limit', `${name}=1000000000`],
+  ),
+  nodeFlags,
 );
-const app = await buildServer(service, {
-  rate_address_requests_max: 1e9,
-  rate_key_statements_per_second: 1e9,
-  rate_key_statements_burst: 1e9,
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
+const { port } = new URL(server.url);
 
 const monitors = readSignerKey(join(dataDirPaths(dir).keysDir, 'monitors.key'));
 const envelopes: Envelope[] = [];
@@ -100,7 +99,6 @@ async function verifyRate(): Promise<number> {
 // cores with the server, so it should cost as little as possible.
 const agent = new http.Agent({ keepAlive: true, maxSockets: inflight });
 function postNdjson(body: Buffer): Promise<{ status: number; text: string }> {
-  const { port } = app.server.address() as { port: number };
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -124,7 +122,13 @@ function postNdjson(body: Buffer): Promise<{ status: number; text: string }> {
 }
 
 // 2. NDJSON batches over HTTP, `inflight` requests at a time.
-async function ingestRate(): Promise<{ rate: number; admitted: number; rejected: Map<string, number> }> {
+async function ingestRate(): Promise<{
+  rate: number;
+  admitted: number;
+  rejected: Map<string, number>;
+  server: { main: number; all: number; threads: Map<string, { name: string; ms: number }> };
+  client: number;
+}> {
   const bodies: Buffer[] = [];
   for (let i = 0; i < count; i += batch)
     bodies.push(
@@ -135,9 +139,10 @@ async function ingestRate(): Promise<{ rate: number; admitted: number; rejected:
           .join('\n')}\n`,
       ),
     );
-  const before = service.log.size;
   const rejected = new Map<string, number>();
   let next = 0;
+  const server0 = threadCpuMs(server.pid);
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: inflight }, async () => {
@@ -154,25 +159,52 @@ async function ingestRate(): Promise<{ rate: number; admitted: number; rejected:
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const admitted = service.log.size - before;
-  return { rate: admitted / seconds, admitted, rejected };
+  const server1 = threadCpuMs(server.pid);
+  const client = process.cpuUsage(client0);
+  const threads = new Map<string, { name: string; ms: number }>();
+  for (const [tid, t] of server1) threads.set(tid, { name: t.name, ms: t.ms - (server0.get(tid)?.ms ?? 0) });
+  const admitted = count - [...rejected.values()].reduce((a, b) => a + b, 0);
+  return {
+    rate: admitted / seconds,
+    admitted,
+    rejected,
+    server: { ...cpuBetween(server.pid, server0, server1), threads },
+    client: (client.user + client.system) / 1000,
+  };
 }
 
-const verify = await verifyRate();
+// The machine's speed drifts from minute to minute (a shared virtual machine): verification is
+// measured just before and just after the ingestion, and the ratio uses their mean.
+const verifyBefore = await verifyRate();
 const ingest = await ingestRate();
+const verifyAfter = await verifyRate();
+const verify = (verifyBefore + verifyAfter) / 2;
 agent.destroy();
-await app.close();
-await service.close();
+await server.stop();
 
 console.log(
-  `server-batch (${count} statements, NDJSON batches of ${batch}, ${inflight} in flight, ${cores} cores, SQLite, synchronous=FULL)`,
+  `server-batch (${count} statements, NDJSON batches of ${batch}, ${inflight} in flight, ${cores} cores, SQLite, synchronous=FULL${nodeFlags ? `, node ${nodeFlags.join(' ')}` : ''})`,
 );
 console.log(
-  `  Ed25519 verify, ${cores} worker threads:        ${verify.toFixed(0).padStart(8)} signatures/s`,
+  `  Ed25519 verify, ${cores} worker threads:        ${verify.toFixed(0).padStart(8)} signatures/s (${verifyBefore.toFixed(0)} before step 2, ${verifyAfter.toFixed(0)} after)`,
 );
 console.log(
   `  POST /v1/statements NDJSON, durable:     ${ingest.rate.toFixed(0).padStart(8)} statements/s (${ingest.admitted} admitted${
     ingest.rejected.size ? `, rejected ${JSON.stringify(Object.fromEntries(ingest.rejected))}` : ''
   })`,
+);
+const perStatement = (ms: number) => `${((ms * 1000) / ingest.admitted).toFixed(0).padStart(4)} µs`;
+// The server's threads by role: its main thread (HTTP, sequencing, the log, the views), the
+// threads that used the most besides it (the verification workers), and the rest (V8's helpers).
+const others = [...ingest.server.threads].filter(([tid]) => tid !== String(server.pid));
+others.sort((a, b) => b[1].ms - a[1].ms);
+const workers = others.slice(0, cores);
+const rest = others.slice(cores).reduce((a, [, t]) => a + t.ms, 0);
+console.log(
+  `  CPU per admitted statement: server ${perStatement(ingest.server.all)} = main thread ${perStatement(ingest.server.main)} + ${workers.length} busiest other threads (verification) ${perStatement(workers.reduce((a, [, t]) => a + t.ms, 0))} + the rest ${perStatement(rest)}; client ${perStatement(ingest.client)}`,
+);
+console.log(`  CPU per verification in step 1: ${perStatement(((cores * 1000) / verify) * ingest.admitted)}`);
+console.log(
+  `  verification CPU / server CPU per statement: ${((cores * 1e6) / verify / ((ingest.server.all * 1000) / ingest.admitted)).toFixed(2)} (the ratio the server would reach with every core busy)`,
 );
 console.log(`  ratio ingestion / verification: ${(ingest.rate / verify).toFixed(2)} (target ≥ 0.70)`);

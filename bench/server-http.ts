@@ -1,26 +1,31 @@
 /**
- * HTTP benchmark of `phaseline serve`'s API (SQLite back end), all figures from one run:
+ * HTTP benchmark of `phaseline serve`'s API (SQLite back end; the server started as a user starts
+ * it, see serve-process.ts), all figures from one run:
  *  1. single-statement submissions (pre-signed) from 50 concurrent connections, each answered
  *     only once durable (group commit): throughput and p99 latency;
  *  2. state reads (GET /v1/zones/:id and GET /v1/state) against a hello-world Fastify server
  *     measured in the same run, as a ratio.
  *
- * Run: npx tsx bench/server-http.ts [--seconds 10]. autocannon runs in this process too, so
- * client and server share the machine's cores (2 here): figures are a lower bound.
+ * Run: npm run build && npx tsx bench/server-http.ts [--seconds 10] [--node-flags "--flag …"] (the
+ * last runs the server with those node flags instead of its `#!` line's, to compare). autocannon
+ * runs in this process, so client and server share the machine's cores (2 here): figures are a
+ * lower bound.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import { loadAgreement } from '../src/agreement/load.js';
+import { dataDirPaths } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
-import { limitHeapGrowth } from '../src/runtime/heap-growth.js';
-import { buildServer } from '../src/server/server.js';
-import { SqliteMechanismService } from '../src/service/sqlite-service.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { startServe } from './serve-process.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
 const connections = 50;
+const flagsAt = process.argv.indexOf('--node-flags');
+const nodeFlags = flagsAt >= 0 ? process.argv[flagsAt + 1]!.split(/\s+/).filter(Boolean) : undefined;
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
@@ -28,16 +33,15 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-http-'));
 seedDemo(dir);
-// As `phaseline serve` does before it opens the service.
-limitHeapGrowth();
-const service = SqliteMechanismService.open(dir);
-const app = await buildServer(service, {
-  rate_address_requests_max: 1e9,
-  rate_key_statements_per_second: 1e9,
-  rate_key_statements_burst: 1e9,
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+const server = await startServe(
+  dir,
+  ['rate_address_requests_max', 'rate_key_statements_per_second', 'rate_key_statements_burst'].flatMap(
+    (name) => ['--limit', `${name}=1000000000`],
+  ),
+  nodeFlags,
+);
+const url = server.url;
+const logSize = async () => ((await (await fetch(`${url}/healthz`)).json()) as { size: number }).size;
 
 // Pre-signed incident reports (enough for the whole run at well above the target rate).
 const count = 12_000 * seconds;
@@ -45,7 +49,7 @@ const bodies: string[] = [];
 for (let i = 0; i < count; i++)
   bodies.push(JSON.stringify(incidentReport(dir, `bench-${i}`, new Date().toISOString())));
 let next = 0;
-const before = service.log.size;
+const before = await logSize();
 const submit = await run({
   url: `${url}/v1/statements`,
   connections,
@@ -58,9 +62,9 @@ const submit = await run({
     },
   ],
 });
-const admitted = service.log.size - before;
+const admitted = (await logSize()) - before;
 
-const zone = service.agreement.zones[0]!.id;
+const zone = loadAgreement(dataDirPaths(dir).agreementPath).zones[0]!.id;
 const zoneRead = await run({ url: `${url}/v1/zones/${zone}`, connections, duration: seconds });
 const stateRead = await run({ url: `${url}/v1/state`, connections, duration: Math.max(3, seconds / 2) });
 
@@ -71,12 +75,13 @@ const helloUrl = `http://127.0.0.1:${(hello.server.address() as { port: number }
 const helloRead = await run({ url: helloUrl, connections, duration: seconds });
 
 await hello.close();
-await app.close();
-await service.close();
+await server.stop();
 
 const line = (name: string, r: autocannon.Result) =>
   `${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
-console.log(`server-http (${connections} connections, ${seconds} s each, SQLite, synchronous=FULL)`);
+console.log(
+  `server-http (${connections} connections, ${seconds} s each, SQLite, synchronous=FULL${nodeFlags ? `, node ${nodeFlags.join(' ')}` : ''})`,
+);
 console.log(line('POST /v1/statements (single, durable)', submit));
 console.log(
   `  admitted ${admitted} statements = ${(admitted / seconds).toFixed(0)}/s; target ≥ 3000/s, p99 < 50 ms`,

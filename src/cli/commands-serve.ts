@@ -10,6 +10,7 @@ import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { collectGarbage } from '../runtime/collect-garbage.js';
 import { limitHeapGrowth } from '../runtime/heap-growth.js';
+import { type ServerOptions, server_defaults } from '../server/options.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -28,6 +29,33 @@ function parsePort(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new UsageError(`--port ${value} is not a port number (0–65535)`);
   return n;
+}
+
+/** The server limits `serve --limit NAME=VALUE` may set: the numeric ones of {@link ServerOptions}. */
+export const settable_limits = Object.keys(server_defaults)
+  .filter((k) => typeof server_defaults[k as keyof ServerOptions] === 'number')
+  .sort() as (keyof ServerOptions)[];
+
+/** Parses repeated `--limit NAME=VALUE` options into server options (non-negative numbers). */
+export function parseLimits(specs: readonly string[]): Partial<ServerOptions> {
+  const out: Record<string, number> = {};
+  for (const spec of specs) {
+    const m = /^([a-z_]+)=(.+)$/.exec(spec);
+    if (m === null)
+      throw new UsageError(
+        `--limit ${spec}: write NAME=VALUE, e.g. --limit rate_key_statements_per_second=5000`,
+      );
+    const [, name, value] = m as unknown as [string, string, string];
+    if (!(settable_limits as string[]).includes(name))
+      throw new UsageError(
+        `--limit ${spec}: no limit named ${name}; the limits are ${settable_limits.join(', ')}`,
+      );
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0)
+      throw new UsageError(`--limit ${spec}: ${value} is not a non-negative number`);
+    out[name] = n;
+  }
+  return out as Partial<ServerOptions>;
 }
 
 async function openService(dir: string, db: string | undefined): Promise<MechanismService> {
@@ -92,6 +120,12 @@ export function registerServeCommands(program: Command): void {
       'the log database: a SQLite file (default DATA/log.db) or a postgres:// URL',
     )
     .option('--json', 'print the listening address as one JSON line')
+    .option(
+      '--limit <name=value>',
+      'override one server limit (repeatable), e.g. rate_key_statements_per_second=5000; the names are listed below',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .description(
       'run the HTTP API (OpenAPI at /openapi.json, docs at /docs, C2SP tiles at /log/) over a data directory; a directory that does not exist yet is initialized with the Lebanon 2026 scenario and its SIMULATED demo history',
     )
@@ -103,62 +137,75 @@ Examples:
   PORT=3000 phaseline serve --data ./office --host 0.0.0.0
   phaseline verify http://127.0.0.1:8080/log --key "$(phaseline log key --data ./office)"
 
+Limits (--limit NAME=VALUE; defaults in src/server/options.ts, which says what each means):
+  ${settable_limits.map((k) => `${k}=${server_defaults[k] as number}`).join('\n  ')}
+
 Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, closes the store.`,
     )
-    .action(async (opts: { data?: string; host: string; port?: string; db?: string; json?: boolean }) => {
-      const dir = resolveDataDir(opts.data);
-      const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
-      const say = (t: string) => process.stderr.write(`${t}\n`);
-      if (!Mechanism.exists(dir)) {
-        const bar = progressBar('seeding demo history', 'statements');
-        const r = seedDemo(dir, { onProgress: (p) => p.phase === 'ingest' && bar.update(p.done, p.total) });
-        bar.stop();
-        say(
-          `initialized ${dir} with the Lebanon 2026 scenario (illustrative zones) and ${r.admitted} signed statements: ${r.demo} SIMULATED demo statements and ${r.imported} real incident records`,
-        );
-      }
-      limitHeapGrowth(); // a long-running server trades a few more collections for memory
-      const service = await openService(dir, opts.db);
-      collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
-      const app = await buildServer(service);
-      try {
-        await app.listen({ host: opts.host, port });
-      } catch (e) {
-        await service.close();
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE')
-          throw new Error(`port ${port} on ${opts.host} is in use; choose another with --port or $PORT`);
-        throw e;
-      }
-      const addr = app.server.address();
-      const actualPort = addr !== null && typeof addr === 'object' ? addr.port : port;
-      const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-      const url = `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${actualPort}`;
-      const size = await service.size();
-      if (opts.json)
-        process.stdout.write(`${JSON.stringify({ url, data: dir, size, origin: service.origin })}\n`);
-      else {
-        process.stdout.write(`phaseline serving ${dir} (log ${service.origin}, ${size} entries)\n`);
-        process.stdout.write(`open ${url}/docs  (state: ${url}/v1/state, log: ${url}/log/checkpoint)\n`);
-      }
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          say(`${signal}: stopping (finishing statements in flight)`);
-          // close() stops accepting and waits for in-flight requests (which wait for their
-          // commit); then the service finishes its queue and closes the store.
-          app
-            .close()
-            .then(() => service.close())
-            .catch((e) => say(`error while stopping: ${(e as Error).message}`))
-            .finally(resolve);
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
-    });
+    .action(
+      async (opts: {
+        data?: string;
+        host: string;
+        port?: string;
+        db?: string;
+        json?: boolean;
+        limit: string[];
+      }) => {
+        const dir = resolveDataDir(opts.data);
+        const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
+        const limits = parseLimits(opts.limit);
+        const say = (t: string) => process.stderr.write(`${t}\n`);
+        if (!Mechanism.exists(dir)) {
+          const bar = progressBar('seeding demo history', 'statements');
+          const r = seedDemo(dir, { onProgress: (p) => p.phase === 'ingest' && bar.update(p.done, p.total) });
+          bar.stop();
+          say(
+            `initialized ${dir} with the Lebanon 2026 scenario (illustrative zones) and ${r.admitted} signed statements: ${r.demo} SIMULATED demo statements and ${r.imported} real incident records`,
+          );
+        }
+        limitHeapGrowth(); // a long-running server trades a few more collections for memory
+        const service = await openService(dir, opts.db);
+        collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
+        const app = await buildServer(service, limits);
+        try {
+          await app.listen({ host: opts.host, port });
+        } catch (e) {
+          await service.close();
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EADDRINUSE')
+            throw new Error(`port ${port} on ${opts.host} is in use; choose another with --port or $PORT`);
+          throw e;
+        }
+        const addr = app.server.address();
+        const actualPort = addr !== null && typeof addr === 'object' ? addr.port : port;
+        const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+        const url = `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown}:${actualPort}`;
+        const size = await service.size();
+        if (opts.json)
+          process.stdout.write(`${JSON.stringify({ url, data: dir, size, origin: service.origin })}\n`);
+        else {
+          process.stdout.write(`phaseline serving ${dir} (log ${service.origin}, ${size} entries)\n`);
+          process.stdout.write(`open ${url}/docs  (state: ${url}/v1/state, log: ${url}/log/checkpoint)\n`);
+        }
+        await new Promise<void>((resolve) => {
+          let stopping = false;
+          const stop = (signal: string) => {
+            if (stopping) return;
+            stopping = true;
+            say(`${signal}: stopping (finishing statements in flight)`);
+            // close() stops accepting and waits for in-flight requests (which wait for their
+            // commit); then the service finishes its queue and closes the store.
+            app
+              .close()
+              .then(() => service.close())
+              .catch((e) => say(`error while stopping: ${(e as Error).message}`))
+              .finally(resolve);
+          };
+          process.once('SIGINT', () => stop('SIGINT'));
+          process.once('SIGTERM', () => stop('SIGTERM'));
+        });
+      },
+    );
 
   program
     .command('submit')

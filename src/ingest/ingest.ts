@@ -8,7 +8,7 @@
  */
 import type { PendingEntry, TransparencyLog } from '../log/transparency-log.js';
 import { commit } from '../statement/commitment.js';
-import { CheckedEnvelope, checkEnvelope, statementId } from '../statement/envelope.js';
+import { CheckedEnvelope, checkEnvelope, EnvelopeText, statementId } from '../statement/envelope.js';
 import { EntryFormatError, encodeEntry, encodePublicEntry } from '../statement/log-entry.js';
 import type { Envelope } from '../statement/types.js';
 
@@ -30,6 +30,13 @@ export type AdmitVerdict = { ok: true; id?: string } | { ok: false; code: string
  */
 export type AcceptedHook = (envelope: Envelope, index: number, admitted: string, id: string) => void;
 
+/**
+ * Consulted for each envelope whose signatures verified, before it is admitted: a rejection it
+ * returns (say, `rate-limited`) is that envelope's answer. Because it runs after verification, a
+ * forged statement naming someone's key cannot use up that key's allowance.
+ */
+export type SubmitGate = (envelope: Envelope) => { code: string; message: string } | undefined;
+
 export type IngestResult =
   | { ok: true; index: number; id: string }
   | { ok: false; code: string; message: string; id?: string };
@@ -45,6 +52,7 @@ export interface IngestOptions {
    */
   admitRejectsLoggedIds?: boolean;
   onAccepted?: AcceptedHook;
+  gate?: SubmitGate;
 }
 
 /** Admits what it can of `envelopes` (in order) and returns one result per input. */
@@ -53,7 +61,15 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
   const pending: PendingEntry[] = [];
   const seenIds = new Set<string>();
   const seenNonces = new Set<string>();
-  for (const [i, value] of envelopes.entries()) {
+  for (let [i, value] of envelopes.entries()) {
+    if (value instanceof EnvelopeText) {
+      const p = value.parse();
+      if (!p.ok) {
+        results[i] = p;
+        continue;
+      }
+      value = p.value;
+    }
     // The engine's admit runs the envelope checks itself (signatures are the dominant cost:
     // never verify twice); without an engine the envelope checks are the whole door. A
     // CheckedEnvelope passed them already (in the verification pool).
@@ -86,6 +102,13 @@ export function ingest(log: TransparencyLog, envelopes: unknown[], options: Inge
       env = value as Envelope;
       id = c.id;
       json = c.json;
+    }
+    if (options.gate) {
+      const g = options.gate(env);
+      if (g !== undefined) {
+        results[i] = { ok: false, ...g };
+        continue;
+      }
     }
     const s = env.statement;
     id ??= statementId(s);

@@ -15,10 +15,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isSimulated } from '../demo/demo-history.js';
 import type { EngineState } from '../engine/index.js';
-import type { IngestResult } from '../ingest/ingest.js';
+import type { IngestResult, SubmitGate } from '../ingest/ingest.js';
 import { parseTilePath } from '../log/tile.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { opensCommitment } from '../statement/commitment.js';
+import { EnvelopeText } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
 import { ApiError, KeyRateLimiter, type Reader, TokenIssuer } from './auth.js';
@@ -290,21 +291,24 @@ export async function buildServer(
   const a = service.agreement;
 
   // --- statements ---
+  // The per-key statement limit is taken once a statement's signatures verified (a gate of
+  // `submit`): a forged statement that names someone's key cannot use up that key's allowance.
+  const keyGate =
+    (sentence: string): SubmitGate =>
+    (envelope) =>
+      keyLimiter.take(envelope.statement.key, 1)
+        ? undefined
+        : {
+            code: 'rate-limited',
+            message: `this key submits more than ${options.rate_key_statements_per_second} statements per second; ${sentence}`,
+          };
+  const oneGate = keyGate('slow down');
+  const batchGate = keyGate('resubmit this line later');
+
   const submitOne = async (value: unknown): Promise<{ status: number; body: unknown }> => {
-    const key = (value as { statement?: { key?: unknown } } | null)?.statement?.key;
-    if (typeof key === 'string' && !keyLimiter.take(key, 1)) {
-      metrics.submissions.inc({ result: 'rate-limited' });
-      return {
-        status: 429,
-        body: {
-          code: 'rate-limited',
-          message: `this key submits more than ${options.rate_key_statements_per_second} statements per second; slow down`,
-        },
-      };
-    }
     let r: IngestResult;
     try {
-      [r] = (await service.submit([value], options.now())) as [IngestResult];
+      [r] = (await service.submit([value], options.now(), oneGate)) as [IngestResult];
     } catch (e) {
       return { status: 503, body: { code: 'unavailable', message: (e as Error).message } };
     }
@@ -314,8 +318,10 @@ export async function buildServer(
   };
 
   const submitBatch = async (text: string, withReceipts: boolean): Promise<string> => {
+    // Lines go to the service as texts: they are parsed where their signatures are checked
+    // (the verification workers), not on the thread that sequences the log.
     const lines = text.split('\n');
-    const items: { line: number; value?: unknown; result?: unknown }[] = [];
+    const items: { line: number; text: EnvelopeText }[] = [];
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i]!.trim();
       if (l === '') continue;
@@ -324,53 +330,31 @@ export async function buildServer(
           'body-too-large',
           `the batch has more than ${options.batch_statements_max} statements (batch_statements_max); split it`,
         );
-      try {
-        items.push({ line: i + 1, value: JSON.parse(l) });
-      } catch (e) {
-        items.push({
-          line: i + 1,
-          result: {
-            line: i + 1,
-            code: 'malformed-json',
-            message: `line ${i + 1} is not JSON: ${(e as Error).message}`,
-          },
-        });
-      }
-    }
-    const nowMs = Date.now();
-    const toSubmit: typeof items = [];
-    for (const it of items) {
-      if (it.result !== undefined) continue;
-      const key = (it.value as { statement?: { key?: unknown } } | null)?.statement?.key;
-      if (typeof key === 'string' && !keyLimiter.take(key, 1, nowMs)) {
-        it.result = {
-          line: it.line,
-          code: 'rate-limited',
-          message: `this key submits more than ${options.rate_key_statements_per_second} statements per second; resubmit this line later`,
-        };
-        continue;
-      }
-      toSubmit.push(it);
+      items.push({ line: i + 1, text: new EnvelopeText(l, `line ${i + 1}`) });
     }
     let results: IngestResult[];
     try {
       results = await service.submit(
-        toSubmit.map((it) => it.value),
+        items.map((it) => it.text),
         options.now(),
+        batchGate,
       );
     } catch (e) {
       throw new ApiError('unavailable', (e as Error).message);
     }
-    for (const [k, it] of toSubmit.entries()) {
+    const out: string[] = new Array(items.length);
+    for (const [k, it] of items.entries()) {
       const r = results[k]!;
       metrics.submissions.inc({ result: r.ok ? 'admitted' : r.code });
-      it.result = r.ok
-        ? withReceipts
-          ? { line: it.line, index: r.index, id: r.id, receipt: await service.receipt(r.index) }
-          : { line: it.line, index: r.index, id: r.id }
-        : { line: it.line, ...r, ok: undefined };
+      out[k] = JSON.stringify(
+        r.ok
+          ? withReceipts
+            ? { line: it.line, index: r.index, id: r.id, receipt: await service.receipt(r.index) }
+            : { line: it.line, index: r.index, id: r.id }
+          : { line: it.line, ...r, ok: undefined },
+      );
     }
-    return items.map((it) => JSON.stringify(it.result)).join('\n') + (items.length > 0 ? '\n' : '');
+    return out.join('\n') + (items.length > 0 ? '\n' : '');
   };
 
   app.post(

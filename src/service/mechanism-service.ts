@@ -13,8 +13,9 @@
  */
 import type { Agreement } from '../agreement/model.js';
 import type { EngineState } from '../engine/index.js';
-import type { IngestResult } from '../ingest/ingest.js';
+import type { IngestResult, SubmitGate } from '../ingest/ingest.js';
 import type { Disclosure } from '../statement/commitment.js';
+import type { EnvelopeText } from '../statement/envelope.js';
 import type { Classification } from '../statement/types.js';
 
 export interface StoredEntry {
@@ -36,8 +37,12 @@ export interface MechanismService {
 
   /** Current durable log size. */
   size(): Promise<number>;
-  /** Admits what it can of `envelopes` at time `now`; one result per input, in order. */
-  submit(envelopes: unknown[], now: string): Promise<IngestResult[]>;
+  /**
+   * Admits what it can of `envelopes` (values, or {@link EnvelopeText}s to parse) at time `now`;
+   * one result per input, in order. `gate` is asked about each envelope once its signatures
+   * verified, before it is admitted (the server's per-key rate limit).
+   */
+  submit(envelopes: unknown[], now: string, gate?: SubmitGate): Promise<IngestResult[]>;
   /** C2SP tlog-proof receipt for an entry against the latest checkpoint. */
   receipt(index: number): Promise<string>;
   /** The latest signed checkpoint note. */

@@ -28,10 +28,10 @@ import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import { dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
 import { type EngineEntry, type EngineState, Timeline } from '../engine/index.js';
-import { type IngestResult, ingest } from '../ingest/ingest.js';
+import { type IngestResult, ingest, type SubmitGate } from '../ingest/ingest.js';
 import { encodeEntryBundle, tile_level_max, tile_width } from '../log/tile.js';
 import { type LogIdentity, type PendingEntry, TransparencyLog } from '../log/transparency-log.js';
-import { statementId } from '../statement/envelope.js';
+import { EnvelopeText, statementId } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
 import type { Classification, Envelope } from '../statement/types.js';
 import type { AsyncLogStore } from '../store/async-log-store.js';
@@ -62,6 +62,7 @@ export interface PostgresServiceOptions {
 interface Submission {
   envelopes: unknown[];
   now: string;
+  gate: SubmitGate | undefined;
   resolve(results: IngestResult[]): void;
   reject(e: unknown): void;
 }
@@ -230,14 +231,21 @@ export class PostgresMechanismService implements MechanismService {
 
   // ── writing ───────────────────────────────────────────────────────────────────────────────
 
-  submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
+  submit(envelopes: unknown[], now: string, gate?: SubmitGate): Promise<IngestResult[]> {
     if (this.#closed) return Promise.reject(new Error('the service is closed'));
     // Checked here, not inside the batch: a failure there discards the engine for a rebuild.
     if (!Number.isFinite(Date.parse(now)))
       return Promise.reject(new RangeError(`now ${JSON.stringify(now)} is not an RFC 3339 time`));
     if (envelopes.length === 0) return Promise.resolve([]);
+    // Texts are parsed here, so that the group's statement ids can be looked up in one query
+    // (one that is not JSON stays a text: ingest answers it `malformed-json`).
+    const values = envelopes.map((v) => {
+      if (!(v instanceof EnvelopeText)) return v;
+      const p = v.parse();
+      return p.ok ? p.value : v;
+    });
     return new Promise((resolve, reject) => {
-      this.#queue.push({ envelopes, now, resolve, reject });
+      this.#queue.push({ envelopes: values, now, gate, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -298,6 +306,7 @@ export class PostgresMechanismService implements MechanismService {
               ingest(collector.asLog(), s.envelopes, {
                 now: this.#admissionTime(engine, s.now),
                 admit: (envelope, at) => engine.timeline.admit(envelope, at),
+                ...(s.gate ? { gate: s.gate } : {}),
                 onAccepted: (envelope, index, admitted) => engine.push({ index, admitted, envelope }),
               }),
             );

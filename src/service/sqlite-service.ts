@@ -28,7 +28,7 @@ import {
   FingerprintSeen,
   snapshot_interval_entries,
 } from '../engine/index.js';
-import { type IngestResult, ingest } from '../ingest/ingest.js';
+import { type IngestResult, ingest, type SubmitGate } from '../ingest/ingest.js';
 import { type HashReader, inclusionProof } from '../log/proof.js';
 import { formatReceipt } from '../log/receipt.js';
 import { encodeEntryBundle, tile_width } from '../log/tile.js';
@@ -226,7 +226,7 @@ export class SqliteMechanismService implements MechanismService {
    * for the next group commit (in submission order); the engine's door then skips only the
    * signature checks for them.
    */
-  submit(envelopes: unknown[], now: string): Promise<IngestResult[]> {
+  submit(envelopes: unknown[], now: string, gate?: SubmitGate): Promise<IngestResult[]> {
     if (this.#closed) return Promise.reject(new Error('the service is shutting down'));
     if (this.#failed) return Promise.reject(new Error(`the log is unusable: ${this.#failed.message}`));
     if (envelopes.length === 0) return Promise.resolve([]);
@@ -245,7 +245,7 @@ export class SqliteMechanismService implements MechanismService {
     this.#verifyingCount += envelopes.length;
     return new Promise((resolve, reject) => {
       void this.#pool.verify(envelopes).then((verdicts) => {
-        turn.ready = () => this.#enqueue(verdicts, now, resolve, reject);
+        turn.ready = () => this.#enqueue(verdicts, now, gate, resolve, reject);
         // Queue every leading submission whose verification is done, keeping submission order.
         while (this.#verifying[0]?.ready !== undefined) {
           const t = this.#verifying.shift()!;
@@ -265,6 +265,7 @@ export class SqliteMechanismService implements MechanismService {
   #enqueue(
     verdicts: PoolVerdict[],
     now: string,
+    gate: SubmitGate | undefined,
     resolve: (r: IngestResult[]) => void,
     reject: (e: Error) => void,
   ): void {
@@ -277,6 +278,11 @@ export class SqliteMechanismService implements MechanismService {
     const positions: number[] = [];
     for (const [i, v] of verdicts.entries()) {
       if (v instanceof CheckedEnvelope) {
+        const g = gate?.(v.envelope);
+        if (g !== undefined) {
+          results[i] = { ok: false, ...g };
+          continue;
+        }
         checked.push(v);
         positions.push(i);
       } else results[i] = { ok: false, code: v.code, message: v.message };

@@ -9,6 +9,8 @@
  *
  * A value is read when it is handed to a worker (structured clone, at the end of the event-loop
  * turn of the call): what a worker verifies is that copy, and what it returns is parsed from it.
+ * An {@link EnvelopeText} (an envelope's JSON as received) is sent as its string and parsed in
+ * the worker, which spares the calling thread both the parse and the copy of an object.
  *
  * Submissions made in the same event-loop turn are verified together (many single-statement
  * HTTP requests become one message per worker); large ones are cut into chunks of at most
@@ -20,7 +22,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../runtime/module-worker.js';
-import { CheckedEnvelope } from './envelope.js';
+import { CheckedEnvelope, EnvelopeText } from './envelope.js';
 import type { VerifyJob, VerifyJobResult } from './verify-worker.js';
 
 export type PoolVerdict = CheckedEnvelope | { ok: false; code: string; message: string };
@@ -177,8 +179,21 @@ export class VerifyPool {
       return;
     }
     const job = this.#nextJob++;
+    // An EnvelopeText goes as its string (a class does not survive the copy); the worker rebuilds it.
+    let values = chunk.values;
+    let texts: VerifyJob['texts'];
+    for (const [i, v] of chunk.values.entries()) {
+      if (!(v instanceof EnvelopeText)) continue;
+      if (texts === undefined) {
+        texts = { at: [], labels: [] };
+        values = [...chunk.values];
+      }
+      texts.at.push(i);
+      texts.labels.push(v.label);
+      values[i] = v.text;
+    }
     try {
-      best.worker.postMessage({ job, values: chunk.values } satisfies VerifyJob);
+      best.worker.postMessage({ job, values, ...(texts ? { texts } : {}) } satisfies VerifyJob);
     } catch {
       // Not structured-cloneable (a function, a symbol…): check here, where the value lives.
       this.#runHere(chunk);

@@ -214,6 +214,7 @@ describe('submissions', () => {
     expect(lines.map((l) => l.line)).toEqual([1, 3, 4, 5]);
     expect(lines[0]).toHaveProperty('receipt');
     expect(lines[1].code).toBe('malformed-json');
+    expect(lines[1].message).toMatch(/^line 3 is not JSON: /);
     expect(lines[2].index).toBe(lines[0].index + 1);
     expect(lines[3].code).toBe('duplicate-statement');
   });
@@ -514,11 +515,33 @@ describe('rate limits', () => {
       // An open live-update stream does not keep the server from closing (finally below).
       const stream = await fetch(`${s.url}/v1/events`);
       expect(stream.status).toBe(200);
+      // A forged statement naming the key (its signature does not verify) is rejected as such
+      // and takes nothing from the key's allowance: the limit counts verified statements.
+      const forged = incident(s.keys.monitors!);
+      (forged.statement.body as { note?: string }).note = 'changed after signing';
+      const forgedLines = `${JSON.stringify(forged)}\n`.repeat(3);
+      const batch = await fetch(`${s.url}/v1/statements`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: forgedLines,
+      });
+      expect(
+        (await batch.text())
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).code),
+      ).toEqual(['signature', 'signature', 'signature']);
       const codes: number[] = [];
-      for (let i = 0; i < 3; i++)
-        codes.push((await post(`${s.url}/v1/statements`, incident(s.keys.laf!))).status);
-      expect(codes.slice(0, 2).every((c) => c !== 429)).toBe(true);
+      const bodies: { code?: string; message?: string }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await post(`${s.url}/v1/statements`, incident(s.keys.monitors!));
+        codes.push(r.status);
+        bodies.push(r.json);
+      }
+      expect(codes.slice(0, 2)).toEqual([201, 201]);
       expect(codes[2]).toBe(429);
+      expect(bodies[2]).toMatchObject({ code: 'rate-limited' });
+      expect(bodies[2]!.message).toMatch(/statements per second/);
       let last = 0;
       for (let i = 0; i < 3; i++) last = (await get(`${s.url}/v1/zones`)).status;
       expect(last).toBe(429);

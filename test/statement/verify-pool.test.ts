@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckedEnvelope, checkEnvelope, signStatement } from '../../src/statement/envelope.js';
+import { CheckedEnvelope, checkEnvelope, EnvelopeText, signStatement } from '../../src/statement/envelope.js';
 import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
 import type { Envelope, Statement } from '../../src/statement/types.js';
 import { VerifyPool } from '../../src/statement/verify-pool.js';
@@ -65,6 +65,53 @@ describe('the verification pool', () => {
     expect(r[1]).toMatchObject({ ok: false, code: 'schema' });
     expect(r[2]).toMatchObject({ ok: false, code: 'signature' });
     expect(r[3]).toBeInstanceOf(CheckedEnvelope);
+  });
+
+  it('parses envelope texts in the workers: the verdict of the parsed value, or malformed-json naming the text', async () => {
+    const values: unknown[] = [];
+    for (let i = 0; i < 30; i++) {
+      const e = envelope(200 + i);
+      if (i % 4 === 1) e.statement.subject = 'tampered';
+      const text = JSON.stringify(e);
+      // Texts mixed with values in one chunk; one text is cut short, one is not an object.
+      values.push(
+        i % 6 === 2
+          ? e
+          : new EnvelopeText(i % 9 === 4 ? text.slice(0, -3) : i % 10 === 7 ? '42' : text, `line ${i + 1}`),
+      );
+    }
+    const got = await pool.verify(values);
+    for (const [i, v] of values.entries()) {
+      const r = got[i]!;
+      if (!(v instanceof EnvelopeText)) {
+        expect(r).toBeInstanceOf(CheckedEnvelope);
+        continue;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v.text);
+      } catch {
+        expect(r).toMatchObject({ ok: false, code: 'malformed-json' });
+        expect((r as { message: string }).message).toMatch(new RegExp(`^line ${i + 1} is not JSON: `));
+        continue;
+      }
+      const here = checkEnvelope(parsed);
+      if (here.ok) {
+        expect(r).toBeInstanceOf(CheckedEnvelope);
+        expect((r as CheckedEnvelope).json).toBe(here.json);
+      } else expect(r).toEqual(here);
+    }
+    // The mix above holds every case.
+    expect(got.filter((r) => r instanceof CheckedEnvelope).length).toBeGreaterThan(5);
+    expect(got.filter((r) => !(r instanceof CheckedEnvelope) && r.code === 'malformed-json')).toHaveLength(3);
+    expect(
+      got.filter((r) => !(r instanceof CheckedEnvelope) && r.code === 'signature').length,
+    ).toBeGreaterThan(3);
+    // On this thread too (no workers), with the same verdicts.
+    const here = await new VerifyPool({ workers: 0 }).verify(values);
+    expect(here.map((r) => (r instanceof CheckedEnvelope ? r.json : r))).toEqual(
+      got.map((r) => (r instanceof CheckedEnvelope ? r.json : r)),
+    );
   });
 
   it('with no workers, verifies on this thread', async () => {

@@ -1,0 +1,95 @@
+/**
+ * `phaseline serve` as a child process, as a user starts it: through the `#!` line of
+ * bin/phaseline.js (which sets the allocator's environment and the node flags), running the
+ * compiled code in dist/ (`npm run build` first). The benchmarks measure that process, so what
+ * they measure is what ships, not the TypeScript sources run by tsx in the benchmark's process.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export interface ServeProcess {
+  url: string;
+  pid: number;
+  child: ChildProcessByStdio<null, Readable, null>;
+  /** Sends SIGTERM and waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `serve --data DIR --port 0 --json` plus `args`, and resolves once it listens.
+ * `nodeFlags`, when given, runs `node FLAGS dist/cli/main.js` instead of the `#!` line (to compare
+ * flags; the allocator setting of the `#!` line is kept).
+ */
+export async function startServe(
+  dir: string,
+  args: string[] = [],
+  nodeFlags?: string[],
+): Promise<ServeProcess> {
+  const serveArgs = ['serve', '--data', dir, '--port', '0', '--json', ...args];
+  const env = {
+    ...process.env,
+    // This node first on the PATH, for `#!/usr/bin/env … node`.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+    ...(nodeFlags ? { MALLOC_MMAP_THRESHOLD_: '131072' } : {}),
+  };
+  const child = nodeFlags
+    ? spawn(process.execPath, [...nodeFlags, 'dist/cli/main.js', ...serveArgs], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env,
+      })
+    : spawn('bin/phaseline.js', serveArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+    },
+  };
+}
+
+/**
+ * CPU time (user + system, ms) each thread of process `pid` has used so far, by thread id, from
+ * /proc (Linux). Unlike a wall-clock profile it does not count time spent waiting for a core.
+ */
+export function threadCpuMs(pid: number | 'self' = 'self'): Map<string, { name: string; ms: number }> {
+  const tick_ms = 10; // USER_HZ is 100 on Linux
+  const out = new Map<string, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the name.
+      out.set(tid, { name, ms: (Number(f[11]) + Number(f[12])) * tick_ms });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/** CPU used between two {@link threadCpuMs} readings: the main thread (tid = pid) and every thread. */
+export function cpuBetween(
+  pid: number,
+  before: Map<string, { ms: number }>,
+  after: Map<string, { ms: number }>,
+): { main: number; all: number } {
+  let all = 0;
+  for (const [tid, t] of after) all += t.ms - (before.get(tid)?.ms ?? 0);
+  const main = (after.get(String(pid))?.ms ?? 0) - (before.get(String(pid))?.ms ?? 0);
+  return { main, all };
+}
