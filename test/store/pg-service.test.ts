@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/log/receipt.js';
 import { initDataDir } from '../../src/mechanism/mechanism.js';
 import { PostgresMechanismService } from '../../src/service/postgres-service.js';
+import { EnvelopeText } from '../../src/statement/envelope.js';
 import { incidentReport } from '../fixtures/pg-statements.js';
 import { createTestDatabase, exportAndVerify, postgresUnavailable } from './pg-helpers.js';
 
@@ -47,6 +48,42 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
       expect(await node.entryBundle(0, 3)).toBeDefined();
       expect(await node.entryBundle(0, 256)).toBeUndefined();
       expect(await exportAndVerify(node)).toBe(await node.size());
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('takes envelope texts as the SQLite service does, and asks the gate only about verified statements', async () => {
+    const node = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'texts' });
+    try {
+      const now = at();
+      const good = incidentReport(dataDir, 'text-0', now);
+      const forged = incidentReport(dataDir, 'text-1', now);
+      (forged.statement.body as { note?: string }).note = 'changed after signing';
+      const gated = incidentReport(dataDir, 'text-2', now);
+      const asked: string[] = [];
+      const r = await node.submit(
+        [
+          new EnvelopeText(JSON.stringify(good), 'line 1'),
+          new EnvelopeText('{"statement":', 'line 2'),
+          new EnvelopeText(JSON.stringify(forged), 'line 3'),
+          gated,
+        ],
+        now,
+        (envelope) => {
+          asked.push(envelope.statement.subject);
+          return envelope.statement.subject === 'text-2'
+            ? { code: 'rate-limited', message: 'slow down' }
+            : undefined;
+        },
+      );
+      expect(r[0]).toMatchObject({ ok: true, index: 0 });
+      expect(r[1]).toMatchObject({ ok: false, code: 'malformed-json' });
+      expect((r[1] as { message: string }).message).toMatch(/^line 2 is not JSON: /);
+      expect(r[2]).toMatchObject({ ok: false, code: 'signature' });
+      expect(r[3]).toEqual({ ok: false, code: 'rate-limited', message: 'slow down' });
+      expect(asked).toEqual(['text-0', 'text-2']);
+      expect(await node.size()).toBe(1);
     } finally {
       await node.close();
     }
