@@ -20,7 +20,7 @@ import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import { startServe } from './serve-process.js';
+import { cpuBetween, startServe, threadCpuMs } from './serve-process.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
 const connections = 50;
@@ -50,6 +50,8 @@ for (let i = 0; i < count; i++)
   bodies.push(JSON.stringify(incidentReport(dir, `bench-${i}`, new Date().toISOString())));
 let next = 0;
 const before = await logSize();
+const server0 = threadCpuMs(server.pid);
+const client0 = process.cpuUsage();
 const submit = await run({
   url: `${url}/v1/statements`,
   connections,
@@ -62,6 +64,11 @@ const submit = await run({
     },
   ],
 });
+const server1 = threadCpuMs(server.pid);
+const serverCpu = cpuBetween(server.pid, server0, server1);
+if (process.env.THREADS)
+  for (const [tid, t] of server1) console.log('thread', tid, t.name, t.ms - (server0.get(tid)?.ms ?? 0));
+const clientCpu = process.cpuUsage(client0);
 const admitted = (await logSize()) - before;
 
 const zone = loadAgreement(dataDirPaths(dir).agreementPath).zones[0]!.id;
@@ -85,6 +92,10 @@ console.log(
 console.log(line('POST /v1/statements (single, durable)', submit));
 console.log(
   `  admitted ${admitted} statements = ${(admitted / seconds).toFixed(0)}/s; target ≥ 3000/s, p99 < 50 ms`,
+);
+const us = (ms: number) => `${((ms * 1000) / admitted).toFixed(0)} µs`;
+console.log(
+  `  CPU per admitted statement: server ${us(serverCpu.all)} (main thread ${us(serverCpu.main)}), client (autocannon) ${us((clientCpu.user + clientCpu.system) / 1000)}`,
 );
 console.log(line(`GET /v1/zones/${zone}`, zoneRead));
 console.log(line('GET /v1/state (whole demo state)', stateRead));

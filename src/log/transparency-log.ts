@@ -52,7 +52,6 @@ export class TransparencyLog {
   #poisoned: Error | undefined;
   readonly #tileCache = new Map<number, { bytes: Buffer; interior: Buffer }>();
   readonly #edgeMemo = new Map<number, Buffer>();
-  #edgeMemoSize = -1;
 
   constructor(store: LogStore, identity: LogIdentity) {
     if (identity.signer.name !== identity.origin) {
@@ -126,12 +125,18 @@ export class TransparencyLog {
    * are folded. Full tiles never change, so they are cached.
    */
   hashReader(size: number = this.size): HashReader {
-    const edge = tileHashReader(size, (l, i) => this.store.readTile(l, i));
-    // Hashes from partial edge tiles depend only on the size: memoize them per size.
-    if (this.#edgeMemoSize !== size) {
-      this.#edgeMemo.clear();
-      this.#edgeMemoSize = size;
-    }
+    // A proof reads several hashes from the same partial tile: read each tile once per reader.
+    const partial = new Map<number, Buffer | undefined>();
+    const edge = tileHashReader(size, (l, i) => {
+      const key = l * 2 ** 40 + i;
+      if (!partial.has(key)) partial.set(key, this.store.readTile(l, i));
+      return partial.get(key);
+    });
+    // A stored hash names a complete subtree, so it never changes once its leaves exist: hashes
+    // folded from partial edge tiles stay memoized as the log grows. (Every proof about a fresh
+    // entry needs the edge's subtrees; folding them again for each group commit's size was most
+    // of the cost of a receipt.) The memo only ever holds hashes of committed tiles: a failed
+    // append poisons the log.
     return (height, index) => {
       const span = tileSpanOf(height, index);
       const fullTiles = Math.floor(size / tile_width ** (span.level + 1));

@@ -1,4 +1,5 @@
 // c2sp.org/tlog-checkpoint bodies and signed checkpoints, c2sp.org/tlog-proof receipts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   formatCheckpoint,
@@ -151,6 +152,38 @@ describe('tlog-proof receipts', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('parse reads back exactly what format writes, and format refuses what parse would', () => {
+    const hash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b));
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            index: fc.maxSafeNat(),
+            proof: fc.array(hash, { maxLength: 64 }),
+            checkpoint: fc.string({ minLength: 1, maxLength: 300, unit: 'binary' }),
+            extra: fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b)),
+          },
+          { requiredKeys: ['index', 'proof', 'checkpoint'] },
+        ),
+        (r) => {
+          expect(parseReceipt(formatReceipt(r))).toEqual(r);
+        },
+      ),
+    );
+    const ok = { index: 1, proof: [Buffer.alloc(32)], checkpoint: note };
+    for (const bad of [
+      { ...ok, index: -1 },
+      { ...ok, index: 1.5 },
+      { ...ok, proof: [Buffer.alloc(31)] },
+      { ...ok, proof: Array.from({ length: 65 }, () => Buffer.alloc(32)) },
+      { ...ok, extra: Buffer.alloc(0) },
+      { ...ok, extra: Buffer.alloc(16385) },
+      { ...ok, checkpoint: '' },
+      { ...ok, checkpoint: 'é'.repeat(40000) },
+    ])
+      expect(() => formatReceipt(bad), JSON.stringify(bad).slice(0, 80)).toThrow(LogFormatError);
   });
 
   it.each([

@@ -81,6 +81,32 @@ describe('the stored log', () => {
     log.store.close();
   });
 
+  it('answers right proofs for fresh entries after every small append (edge hashes remembered across sizes)', () => {
+    const log = openLog(join(tempDir(), 'log.db'));
+    const all = entries(0, 2_000);
+    const hashes = all.map((e) => leafHash(e.bytes));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 37 }), { minLength: 20, maxLength: 60 }),
+        fc.nat(),
+        (steps, r) => {
+          for (const step of steps) {
+            const size = log.size;
+            if (size + step > all.length) break;
+            log.append(all.slice(size, size + step));
+            const root = rootFromLeafHashes(hashes.slice(0, log.size));
+            // As a server does after a group commit: receipts for what it just appended, and one older.
+            for (const i of [log.size - 1, size, (r + size) % log.size])
+              verifyInclusion(i, log.size, hashes[i]!, log.inclusionProof(i), root);
+          }
+        },
+      ),
+      { numRuns: 3 },
+    );
+    expect(log.size).toBeGreaterThan(256);
+    log.store.close();
+  });
+
   it('refuses a batch that does not start at the current size (a second writer) and changes nothing', () => {
     const path = join(tempDir(), 'log.db');
     const a = openLog(path);
