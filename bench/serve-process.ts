@@ -43,6 +43,8 @@ export async function startServe(
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
+      // SERVE_STDOUT=1 shows what the server prints (with --node-flags --trace-gc, say).
+      if (process.env.SERVE_STDOUT) process.stderr.write(d);
       out += d.toString();
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
@@ -82,14 +84,27 @@ export function threadCpuMs(pid: number | 'self' = 'self'): Map<string, { name: 
   return out;
 }
 
-/** CPU used between two {@link threadCpuMs} readings: the main thread (tid = pid) and every thread. */
+/**
+ * CPU (ms) the server used between two {@link threadCpuMs} readings, by role: its main thread
+ * (HTTP, sequencing, the log, the views; tid = pid), the `workers` busiest other threads (the
+ * verification workers, one per core), and the rest (V8's helper threads: GC, compilation).
+ */
 export function cpuBetween(
   pid: number,
   before: Map<string, { ms: number }>,
   after: Map<string, { ms: number }>,
-): { main: number; all: number } {
-  let all = 0;
-  for (const [tid, t] of after) all += t.ms - (before.get(tid)?.ms ?? 0);
-  const main = (after.get(String(pid))?.ms ?? 0) - (before.get(String(pid))?.ms ?? 0);
-  return { main, all };
+  workers: number,
+): { all: number; main: number; verification: number; rest: number } {
+  const used = [...after].map(([tid, t]) => [tid, t.ms - (before.get(tid)?.ms ?? 0)] as const);
+  const all = used.reduce((a, [, ms]) => a + ms, 0);
+  const main = used.find(([tid]) => tid === String(pid))?.[1] ?? 0;
+  const others = used.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1] - a[1]);
+  const verification = others.slice(0, workers).reduce((a, [, ms]) => a + ms, 0);
+  return { all, main, verification, rest: all - main - verification };
+}
+
+/** {@link cpuBetween} per statement, as a line. */
+export function cpuLine(cpu: ReturnType<typeof cpuBetween>, statements: number, clientMs: number): string {
+  const us = (ms: number) => `${((ms * 1000) / statements).toFixed(0)} µs`;
+  return `server ${us(cpu.all)} = main thread ${us(cpu.main)} + verification workers ${us(cpu.verification)} + V8 helper threads ${us(cpu.rest)}; client ${us(clientMs)}`;
 }

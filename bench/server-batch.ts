@@ -27,7 +27,7 @@ import { seedDemo } from '../src/demo/seed-demo.js';
 import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import { cpuBetween, startServe, threadCpuMs } from './serve-process.js';
+import { cpuBetween, cpuLine, startServe, threadCpuMs } from './serve-process.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,7 +126,7 @@ async function ingestRate(): Promise<{
   rate: number;
   admitted: number;
   rejected: Map<string, number>;
-  server: { main: number; all: number; threads: Map<string, { name: string; ms: number }> };
+  server: ReturnType<typeof cpuBetween>;
   client: number;
 }> {
   const bodies: Buffer[] = [];
@@ -161,14 +161,12 @@ async function ingestRate(): Promise<{
   const seconds = (performance.now() - t0) / 1000;
   const server1 = threadCpuMs(server.pid);
   const client = process.cpuUsage(client0);
-  const threads = new Map<string, { name: string; ms: number }>();
-  for (const [tid, t] of server1) threads.set(tid, { name: t.name, ms: t.ms - (server0.get(tid)?.ms ?? 0) });
   const admitted = count - [...rejected.values()].reduce((a, b) => a + b, 0);
   return {
     rate: admitted / seconds,
     admitted,
     rejected,
-    server: { ...cpuBetween(server.pid, server0, server1), threads },
+    server: cpuBetween(server.pid, server0, server1, cores),
     client: (client.user + client.system) / 1000,
   };
 }
@@ -193,18 +191,12 @@ console.log(
     ingest.rejected.size ? `, rejected ${JSON.stringify(Object.fromEntries(ingest.rejected))}` : ''
   })`,
 );
-const perStatement = (ms: number) => `${((ms * 1000) / ingest.admitted).toFixed(0).padStart(4)} µs`;
-// The server's threads by role: its main thread (HTTP, sequencing, the log, the views), the
-// threads that used the most besides it (the verification workers), and the rest (V8's helpers).
-const others = [...ingest.server.threads].filter(([tid]) => tid !== String(server.pid));
-others.sort((a, b) => b[1].ms - a[1].ms);
-const workers = others.slice(0, cores);
-const rest = others.slice(cores).reduce((a, [, t]) => a + t.ms, 0);
+console.log(`  CPU per admitted statement: ${cpuLine(ingest.server, ingest.admitted, ingest.client)}`);
+// What one signature costs in step 1 (every core busy verifying), against what the server spent
+// per statement: the ratio the server would reach if it kept every core busy.
+const verifyUs = (cores * 1e6) / verify;
+const serverUs = (ingest.server.all * 1000) / ingest.admitted;
 console.log(
-  `  CPU per admitted statement: server ${perStatement(ingest.server.all)} = main thread ${perStatement(ingest.server.main)} + ${workers.length} busiest other threads (verification) ${perStatement(workers.reduce((a, [, t]) => a + t.ms, 0))} + the rest ${perStatement(rest)}; client ${perStatement(ingest.client)}`,
-);
-console.log(`  CPU per verification in step 1: ${perStatement(((cores * 1000) / verify) * ingest.admitted)}`);
-console.log(
-  `  verification CPU / server CPU per statement: ${((cores * 1e6) / verify / ((ingest.server.all * 1000) / ingest.admitted)).toFixed(2)} (the ratio the server would reach with every core busy)`,
+  `  CPU per verification in step 1: ${verifyUs.toFixed(0)} µs; / server CPU per statement: ${(verifyUs / serverUs).toFixed(2)} (the most this server could reach here)`,
 );
 console.log(`  ratio ingestion / verification: ${(ingest.rate / verify).toFixed(2)} (target ≥ 0.70)`);
