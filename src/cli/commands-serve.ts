@@ -123,8 +123,7 @@ export function registerServeCommands(program: Command): void {
     .option(
       '--limit <name=value>',
       'override one server limit (repeatable), e.g. rate_key_statements_per_second=5000; the names are listed below',
-      (v: string, acc: string[]) => [...acc, v],
-      [] as string[],
+      (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
     )
     .description(
       'run the HTTP API (OpenAPI at /openapi.json, docs at /docs, C2SP tiles at /log/) over a data directory; a directory that does not exist yet is initialized with the Lebanon 2026 scenario and its SIMULATED demo history',
@@ -153,7 +152,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
       }) => {
         const dir = resolveDataDir(opts.data);
         const port = parsePort(opts.port ?? process.env.PORT ?? '8080');
-        const limits = parseLimits(opts.limit);
+        const limits = parseLimits(opts.limit ?? []);
         const say = (t: string) => process.stderr.write(`${t}\n`);
         if (!Mechanism.exists(dir)) {
           const bar = progressBar('seeding demo history', 'statements');
