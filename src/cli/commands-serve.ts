@@ -148,7 +148,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
         port?: string;
         db?: string;
         json?: boolean;
-        limit: string[];
+        limit?: string[];
       }) => {
         const dir = resolveDataDir(opts.data);
         const port = parsePort(opts.port ?? process.env.PORT ?? '8080');

@@ -53,7 +53,7 @@ export class RecordStore {
     this.#db.pragma('cache_size = -2048');
     // A rowid table appends each version at the end of the file; only the small index entries
     // land at random places. Keyed WITHOUT ROWID, the whole ~0.5 KB row went there instead, and
-    // an insert cost 12 µs instead of 4 (30,000 incidents, tmp micro-benchmark; docs/performance.md).
+    // an insert cost 12 µs instead of 4 (a micro-benchmark of 30,000 incidents; docs/performance.md).
     this.#db.exec(`CREATE TABLE records (
       kind INTEGER NOT NULL,
       id TEXT NOT NULL,
