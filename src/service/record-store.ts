@@ -28,6 +28,8 @@ interface Write {
   id: string;
   from: number;
   value: unknown;
+  /** The view's first version of this record (it had none before). */
+  first: boolean;
 }
 
 /** One SQLite file holding the growing collections of several engine states. */
@@ -61,8 +63,18 @@ export class RecordStore {
       views INTEGER NOT NULL,
       json TEXT NOT NULL
     );
-    CREATE UNIQUE INDEX records_version ON records (kind, id, from_idx, views)`);
-    // Parameters: kind, view bit, before (and for the page, limit, offset, then kind, view bit).
+    CREATE UNIQUE INDEX records_version ON records (kind, id, from_idx, views);
+    -- Where each view's first version of each record is: the order of a collection's listing,
+    -- which a page walks in this key's order instead of grouping every version of the kind.
+    CREATE TABLE firsts (
+      kind INTEGER NOT NULL,
+      first_idx INTEGER NOT NULL,
+      id TEXT NOT NULL,
+      views INTEGER NOT NULL,
+      PRIMARY KEY (kind, first_idx, id)
+    ) WITHOUT ROWID`);
+    // Parameters: kind, view bit, before (then, for a page, limit and offset; for the whole
+    // listing, kind and view bit again).
     this.#stmts = {
       put: this.#db.prepare(
         'INSERT OR REPLACE INTO records (kind, id, from_idx, views, json) VALUES (?, ?, ?, ?, ?)',
@@ -73,18 +85,29 @@ export class RecordStore {
            ORDER BY from_idx DESC LIMIT 1`,
         )
         .pluck(),
-      // Latest version of each id before `from_idx`, in the order the ids were first stored,
-      // `limit` of them (−1: all) from `offset`.
-      page: this.#db.prepare(
+      // Latest version of every id before `from_idx`, in the order the ids were first stored
+      // (one pass over the kind: for a whole listing; a page walks `firsts` instead).
+      list: this.#db.prepare(
         `SELECT r.id AS id, r.json AS json FROM records r
            JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
                  WHERE kind = ? AND views & ? AND from_idx < ?
-                 GROUP BY id ORDER BY first, id LIMIT ? OFFSET ?) g
+                 GROUP BY id) g
              ON r.kind = ? AND r.id = g.id AND r.from_idx = g.last AND r.views & ?
          ORDER BY g.first, g.id`,
       ),
+      putFirst: this.#db.prepare(
+        `INSERT INTO firsts (kind, first_idx, id, views) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, first_idx, id) DO UPDATE SET views = views | excluded.views`,
+      ),
+      // Ids in listing order: `limit` of them (−1: all) from `offset`.
+      pageIds: this.#db
+        .prepare(
+          `SELECT id FROM firsts WHERE kind = ? AND views & ? AND first_idx < ?
+           ORDER BY first_idx, id LIMIT ? OFFSET ?`,
+        )
+        .pluck(),
       count: this.#db
-        .prepare('SELECT count(DISTINCT id) FROM records WHERE kind = ? AND views & ? AND from_idx < ?')
+        .prepare('SELECT count(*) FROM firsts WHERE kind = ? AND views & ? AND first_idx < ?')
         .pluck(),
     };
   }
@@ -116,9 +139,15 @@ export class RecordStore {
     this.#db.transaction(() => {
       for (const k of kinds) {
         const rows = new Map<string, { id: string; from: number; values: Map<string, number> }>();
+        const firsts = new Map<string, { id: string; from: number; views: number }>();
         for (const c of k.collections) {
           for (const w of c.takePending()) {
             const key = `${w.from} ${w.id}`;
+            if (w.first) {
+              const f = firsts.get(key);
+              if (f === undefined) firsts.set(key, { id: w.id, from: w.from, views: c.bit });
+              else f.views |= c.bit;
+            }
             let row = rows.get(key);
             if (row === undefined) {
               row = { id: w.id, from: w.from, values: new Map() };
@@ -133,6 +162,7 @@ export class RecordStore {
         for (const row of rows.values())
           for (const [json, views] of row.values)
             if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, json);
+        for (const f of firsts.values()) this.#stmts.putFirst.run(k.no, f.from, f.id, f.views);
       }
     })();
   }
@@ -145,7 +175,7 @@ export class RecordStore {
 
   /** @internal Every id's latest version in view `bit` before entry `before`, in first-stored order. */
   *list(kind: number, bit: number, before: number): Generator<[string, unknown]> {
-    for (const row of this.#stmts.page.iterate(kind, bit, before, -1, 0, kind, bit) as Iterable<{
+    for (const row of this.#stmts.list.iterate(kind, bit, before, kind, bit) as Iterable<{
       id: string;
       json: string;
     }>)
@@ -154,11 +184,8 @@ export class RecordStore {
 
   /** @internal `limit` ids' latest versions before entry `before`, from position `offset` of {@link list}'s order. */
   page(kind: number, bit: number, before: number, offset: number, limit: number): [string, unknown][] {
-    const rows = this.#stmts.page.all(kind, bit, before, limit, offset, kind, bit) as {
-      id: string;
-      json: string;
-    }[];
-    return rows.map((r) => [r.id, JSON.parse(r.json)]);
+    const ids = this.#stmts.pageIds.all(kind, bit, before, limit, offset) as string[];
+    return ids.map((id) => [id, this.read(kind, bit, id, before)]);
   }
 
   /** @internal Number of ids with a version in view `bit` before entry `before`. */
@@ -189,6 +216,8 @@ export class LiveRecords<T> {
   /** id → latest pending version (a subset of #pending). */
   readonly #latest = new Map<string, Write>();
   readonly #cache = new Map<string, T>();
+  /** The last id {@link get} found absent; any write of it since clears this. */
+  #lastMiss: string | undefined;
   /** Ids that may be stored (a hit is confirmed by a read; a miss is certain). */
   readonly #known: { has(id: string): boolean; add(id: string): void };
 
@@ -232,6 +261,12 @@ export class LiveRecords<T> {
   }
 
   get(id: string): T | undefined {
+    const v = this.#lookup(id);
+    if (v === undefined) this.#lastMiss = id;
+    return v;
+  }
+
+  #lookup(id: string): T | undefined {
     if (!this.#known.has(id)) return undefined;
     const w = this.#latest.get(id);
     if (w !== undefined) return w.value as T;
@@ -243,7 +278,11 @@ export class LiveRecords<T> {
   }
 
   set(id: string, value: T): void {
-    const w: Write = { id, from: this.cursor, value };
+    // The engine looks a record up before it creates one, so whether this is the view's first
+    // version is usually known from that miss, without another read.
+    const first = this.#lastMiss === id || this.#lookup(id) === undefined;
+    this.#lastMiss = undefined;
+    const w: Write = { id, from: this.cursor, value, first };
     this.#pending.push(w);
     this.#latest.set(id, w);
     this.#known.add(id);

@@ -14,7 +14,9 @@ import {
   type EngineEntry,
   type EngineState,
   initialState,
+  recordCount,
   recordObject,
+  recordPage,
   serializeState,
 } from '../../src/engine/state.js';
 import { ClearanceView, type FoldedLog } from '../../src/service/clearance-view.js';
@@ -555,6 +557,24 @@ describe('clearance views with their growing collections on disk (the server’s
                   for (const id of Object.keys(recordObject(now)))
                     expect(past[coll][id]).toEqual(expected[coll][id]);
                 }
+                // Pages and counts (what the API's paged lists read), at t and now.
+                for (const [got, want] of [
+                  [past, expected],
+                  [onDisk.current, inMemory.current],
+                ] as const)
+                  for (const coll of ['incidents', 'strikes', 'findings', 'units'] as const) {
+                    const g = got[coll] as Record<string, unknown>;
+                    const w = want[coll] as Record<string, unknown>;
+                    const n = recordCount(w);
+                    expect(recordCount(g)).toBe(n);
+                    for (const [offset, limit] of [
+                      [0, 1_000],
+                      [1, 2],
+                      [Math.floor(n / 2), 3],
+                      [Math.max(0, n - 1), 5],
+                    ] as const)
+                      expect(recordPage(g, offset, limit)).toEqual(recordPage(w, offset, limit));
+                  }
               }
               // Reading the past left the present alone.
               expect(serializeState(onDisk.current)).toBe(serializeState(inMemory.current));
