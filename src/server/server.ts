@@ -368,7 +368,7 @@ export async function buildServer(
           '',
           'With `Content-Type: application/x-ndjson`: one envelope per line; 200 with one NDJSON line per non-blank input line, in order, each `{line, index, id, receipt}` or `{line, code, message}`. `?receipts=false` leaves the receipts out.',
           '',
-          'Statements are rate-limited per signing key; the body is limited per content type.',
+          'Statements are rate-limited per signing key, counted once their signatures verify (a forgery naming a key uses none of its allowance); the body is limited per content type.',
         ].join('\n'),
         consumes: ['application/json', 'application/x-ndjson'],
         querystring: {
