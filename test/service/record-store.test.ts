@@ -5,6 +5,7 @@
  * see what each view had then.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordCount, recordPage } from '../../src/engine/state.js';
 import { RecordStore } from '../../src/service/record-store.js';
 
 let store: RecordStore;
@@ -71,6 +72,43 @@ describe('the record store', () => {
     expect(pub.asOf(8).t).toEqual({ v: 1 });
     expect(mech.asOf(8).s).toEqual({ v: 1 });
     expect(mech.asOf(8).t).toEqual({ v: 2 });
+  });
+
+  it('counts and pages each view as of any entry, and forgets a failed fold’s new records', () => {
+    store = new RecordStore(':memory:');
+    const pub = store.collection<{ v: number }>('findings', 0);
+    const mech = store.collection<{ v: number }>('findings', 1);
+    const at = (cursor: number) => {
+      pub.cursor = cursor;
+      mech.cursor = cursor;
+    };
+    at(1);
+    pub.proxy.b = { v: 1 };
+    mech.proxy.b = { v: 1 };
+    at(2);
+    mech.proxy.a = { v: 2 }; // restricted: the public view never writes it
+    store.flush();
+    at(3);
+    pub.proxy.c = { v: 3 };
+    mech.proxy.c = { v: 3 };
+    pub.proxy.b = { v: 4 }; // a new version, not a new record
+    expect([recordCount(pub.proxy), recordCount(mech.proxy)]).toEqual([2, 3]);
+    // As of entry 3 (before it), c is not there yet; as of 4 it is, in each view's own count.
+    expect([recordCount(pub.asOf(3)), recordCount(mech.asOf(3))]).toEqual([1, 2]);
+    expect([recordCount(pub.asOf(4)), recordCount(mech.asOf(4))]).toEqual([2, 3]);
+    expect(recordPage(mech.asOf(4), 0, 10)).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+    expect(recordPage(pub.asOf(3), 0, 10)).toEqual([{ v: 1 }]);
+    expect(recordPage(pub.asOf(4), 1, 10)).toEqual([{ v: 3 }]);
+    // Entry 4 fails to fold in the public view after writing a new record: it is forgotten.
+    at(4);
+    pub.proxy.d = { v: 5 };
+    expect(recordCount(pub.proxy)).toBe(3);
+    pub.undoCursor();
+    expect(recordCount(pub.proxy)).toBe(2);
+    expect(pub.proxy.d).toBeUndefined();
+    store.flush();
+    expect(recordCount(pub.asOf(5))).toBe(2);
+    expect(recordPage(pub.proxy, 0, 10)).toEqual([{ v: 4 }, { v: 3 }]);
   });
 
   it('refuses a view number it cannot hold as a bit', () => {
