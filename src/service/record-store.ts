@@ -65,7 +65,7 @@ export class RecordStore {
     );
     CREATE UNIQUE INDEX records_version ON records (kind, id, from_idx, views);
     -- Where each view's first version of each record is: the order of a collection's listing,
-    -- which a page walks in this key's order instead of grouping every version of the kind.
+    -- which listings and pages walk in this key's order instead of grouping every version.
     CREATE TABLE firsts (
       kind INTEGER NOT NULL,
       first_idx INTEGER NOT NULL,
@@ -73,8 +73,7 @@ export class RecordStore {
       views INTEGER NOT NULL,
       PRIMARY KEY (kind, first_idx, id)
     ) WITHOUT ROWID`);
-    // Parameters: kind, view bit, before (then, for a page, limit and offset; for the whole
-    // listing, kind and view bit again).
+    // Parameters: kind, view bit, before (the page names them, and its limit and offset).
     this.#stmts = {
       put: this.#db.prepare(
         'INSERT OR REPLACE INTO records (kind, id, from_idx, views, json) VALUES (?, ?, ?, ?, ?)',
@@ -85,27 +84,21 @@ export class RecordStore {
            ORDER BY from_idx DESC LIMIT 1`,
         )
         .pluck(),
-      // Latest version of every id before `from_idx`, in the order the ids were first stored
-      // (one pass over the kind: for a whole listing; a page walks `firsts` instead).
-      list: this.#db.prepare(
-        `SELECT r.id AS id, r.json AS json FROM records r
-           JOIN (SELECT id, max(from_idx) AS last, min(from_idx) AS first FROM records
-                 WHERE kind = ? AND views & ? AND from_idx < ?
-                 GROUP BY id) g
-             ON r.kind = ? AND r.id = g.id AND r.from_idx = g.last AND r.views & ?
-         ORDER BY g.first, g.id`,
-      ),
       putFirst: this.#db.prepare(
         `INSERT INTO firsts (kind, first_idx, id, views) VALUES (?, ?, ?, ?)
          ON CONFLICT (kind, first_idx, id) DO UPDATE SET views = views | excluded.views`,
       ),
-      // Ids in listing order: `limit` of them (−1: all) from `offset`.
-      pageIds: this.#db
-        .prepare(
-          `SELECT id FROM firsts WHERE kind = ? AND views & ? AND first_idx < ?
-           ORDER BY first_idx, id LIMIT ? OFFSET ?`,
-        )
-        .pluck(),
+      // The latest version before `from_idx` of each id, in the order the view first stored
+      // them (walking `firsts` in its key's order): `limit` of them (−1: all) from `offset`.
+      page: this.#db.prepare(
+        `SELECT f.id AS id,
+                (SELECT r.json FROM records r
+                  WHERE r.kind = @kind AND r.id = f.id AND r.views & @bit AND r.from_idx < @before
+                  ORDER BY r.from_idx DESC LIMIT 1) AS json
+           FROM firsts f
+          WHERE f.kind = @kind AND f.views & @bit AND f.first_idx < @before
+          ORDER BY f.first_idx, f.id LIMIT @limit OFFSET @offset`,
+      ),
       count: this.#db
         .prepare('SELECT count(*) FROM firsts WHERE kind = ? AND views & ? AND first_idx < ?')
         .pluck(),
@@ -138,31 +131,32 @@ export class RecordStore {
     if (!kinds.some((k) => k.collections.some((c) => c.pendingCount > 0))) return;
     this.#db.transaction(() => {
       for (const k of kinds) {
-        const rows = new Map<string, { id: string; from: number; values: Map<string, number> }>();
-        const firsts = new Map<string, { id: string; from: number; views: number }>();
+        // Per (entry, id): each distinct value with the views that wrote it, and the views for
+        // which it is their first version of the record.
+        const rows = new Map<
+          string,
+          { id: string; from: number; values: Map<string, number>; firstViews: number }
+        >();
         for (const c of k.collections) {
           for (const w of c.takePending()) {
             const key = `${w.from} ${w.id}`;
-            if (w.first) {
-              const f = firsts.get(key);
-              if (f === undefined) firsts.set(key, { id: w.id, from: w.from, views: c.bit });
-              else f.views |= c.bit;
-            }
             let row = rows.get(key);
             if (row === undefined) {
-              row = { id: w.id, from: w.from, values: new Map() };
+              row = { id: w.id, from: w.from, values: new Map(), firstViews: 0 };
               rows.set(key, row);
             }
+            if (w.first) row.firstViews |= c.bit;
             // A view that wrote the same record twice in one entry keeps its last value.
             for (const [json, views] of row.values) if (views & c.bit) row.values.set(json, views & ~c.bit);
             const json = JSON.stringify(w.value);
             row.values.set(json, (row.values.get(json) ?? 0) | c.bit);
           }
         }
-        for (const row of rows.values())
+        for (const row of rows.values()) {
           for (const [json, views] of row.values)
             if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, json);
-        for (const f of firsts.values()) this.#stmts.putFirst.run(k.no, f.from, f.id, f.views);
+          if (row.firstViews !== 0) this.#stmts.putFirst.run(k.no, row.from, row.id, row.firstViews);
+        }
       }
     })();
   }
@@ -175,7 +169,7 @@ export class RecordStore {
 
   /** @internal Every id's latest version in view `bit` before entry `before`, in first-stored order. */
   *list(kind: number, bit: number, before: number): Generator<[string, unknown]> {
-    for (const row of this.#stmts.list.iterate(kind, bit, before, kind, bit) as Iterable<{
+    for (const row of this.#stmts.page.iterate({ kind, bit, before, limit: -1, offset: 0 }) as Iterable<{
       id: string;
       json: string;
     }>)
@@ -184,8 +178,8 @@ export class RecordStore {
 
   /** @internal `limit` ids' latest versions before entry `before`, from position `offset` of {@link list}'s order. */
   page(kind: number, bit: number, before: number, offset: number, limit: number): [string, unknown][] {
-    const ids = this.#stmts.pageIds.all(kind, bit, before, limit, offset) as string[];
-    return ids.map((id) => [id, this.read(kind, bit, id, before)]);
+    const rows = this.#stmts.page.all({ kind, bit, before, limit, offset }) as { id: string; json: string }[];
+    return rows.map((r) => [r.id, JSON.parse(r.json)]);
   }
 
   /** @internal Number of ids with a version in view `bit` before entry `before`. */
