@@ -20,12 +20,14 @@ export interface ServeProcess {
 /**
  * Starts `serve --data DIR --port 0 --json` plus `args`, and resolves once it listens.
  * `nodeFlags`, when given, runs `node FLAGS dist/cli/main.js` instead of the `#!` line (to compare
- * flags; the allocator setting of the `#!` line is kept).
+ * flags; the allocator setting of the `#!` line is kept). `onSpawn` gets the process id at once,
+ * before the server has replayed its log and listens.
  */
 export async function startServe(
   dir: string,
   args: string[] = [],
   nodeFlags?: string[],
+  onSpawn?: (pid: number) => void,
 ): Promise<ServeProcess> {
   const serveArgs = ['serve', '--data', dir, '--port', '0', '--json', ...args];
   const env = {
@@ -40,6 +42,7 @@ export async function startServe(
         env,
       })
     : spawn('bin/phaseline.js', serveArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  onSpawn?.(child.pid!);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -14,10 +14,9 @@
  * Run: `npm run build && npx tsx bench/server-memory.ts [--entries 1000000] [--keep DIR]`
  * (the data directory is reused when --keep names one that already holds the log).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths, openLog, readSignerKey } from '../src/datadir/data-dir.js';
@@ -29,6 +28,7 @@ import { encodeEntry } from '../src/statement/log-entry.js';
 import type { Statement } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
 import { generateEntries } from './engine-evolve.js';
+import { startServe } from './serve-process.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -118,38 +118,27 @@ async function mainHeaps(): Promise<string> {
 }
 
 const started = performance.now();
-// Started as a user's shell starts it, through the file's `#!` line (which sets the allocator's
-// environment), with this node first on the PATH.
-const child = spawn('bin/phaseline.js', ['serve', '--data', dir, '--port', '0', '--json'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH}` },
-});
 // The highest resident set seen in each phase, sampled every 50 ms (VmHWM alone cannot say when).
 const peaks = new Map<string, number>();
 const peakParts = new Map<string, string>();
 let phase = 'start-up (replay of the log)';
-const sampler = setInterval(() => {
-  try {
-    const { rss } = status(child.pid!);
-    if (rss > (peaks.get(phase) ?? 0)) {
-      peaks.set(phase, rss);
-      peakParts.set(phase, breakdown(child.pid!));
+let sampler: NodeJS.Timeout | undefined;
+// Started as a user's shell starts it, through the file's `#!` line (serve-process.ts).
+const server = await startServe(dir, [], undefined, (spawned) => {
+  sampler = setInterval(() => {
+    try {
+      const { rss } = status(spawned);
+      if (rss > (peaks.get(phase) ?? 0)) {
+        peaks.set(phase, rss);
+        peakParts.set(phase, breakdown(spawned));
+      }
+    } catch {
+      // the child has exited
     }
-  } catch {
-    // the child has exited
-  }
-}, 50);
-const url = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    const line = out.split('\n').find((l) => l.startsWith('{'));
-    if (line) resolve((JSON.parse(line) as { url: string }).url);
-  });
-  child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  }, 50);
 });
+const { url, pid } = server;
 const startup_s = (performance.now() - started) / 1000;
-const pid = child.pid!;
 const rows: [string, string][] = [];
 /** What each moment's resident set is made of: mappings by kind, and the main isolate's heap. */
 const details: string[] = [];
@@ -218,8 +207,7 @@ clearInterval(sampler);
 await detail();
 rows[rows.length - 1]![1] = mb(atEnd.rss);
 
-child.kill('SIGTERM');
-await new Promise((r) => child.on('exit', r));
+await server.stop();
 const worst = Math.max(atListen.rss, afterReads.rss, atEnd.rss);
 const ok = worst < limit_mb * 1e6;
 console.log(
