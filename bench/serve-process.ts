@@ -66,6 +66,19 @@ export async function startServe(
   };
 }
 
+/** `--node-flags "…"` from this benchmark's arguments, for {@link startServe}; undefined when absent. */
+export function nodeFlagsArgument(): string[] | undefined {
+  const at = process.argv.indexOf('--node-flags');
+  return at >= 0 ? (process.argv[at + 1] ?? '').split(/\s+/).filter(Boolean) : undefined;
+}
+
+/** `serve` arguments that lift the per-address and per-key rate limits, for a load generator. */
+export const unlimited_rates = [
+  'rate_address_requests_max',
+  'rate_key_statements_per_second',
+  'rate_key_statements_burst',
+].flatMap((name) => ['--limit', `${name}=1000000000`]);
+
 /**
  * CPU time (user + system, ms) each thread of process `pid` has used so far, by thread id, from
  * /proc (Linux). Unlike a wall-clock profile it does not count time spent waiting for a core.

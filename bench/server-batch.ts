@@ -27,7 +27,14 @@ import { seedDemo } from '../src/demo/seed-demo.js';
 import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import { cpuBetween, cpuLine, startServe, threadCpuMs } from './serve-process.js';
+import {
+  cpuBetween,
+  cpuLine,
+  nodeFlagsArgument,
+  startServe,
+  threadCpuMs,
+  unlimited_rates,
+} from './serve-process.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,19 +43,12 @@ const arg = (name: string, dflt: number) => {
 const count = arg('count', 60_000);
 const batch = arg('batch', 1000);
 const inflight = arg('inflight', 4);
-const flagsAt = process.argv.indexOf('--node-flags');
-const nodeFlags = flagsAt >= 0 ? process.argv[flagsAt + 1]!.split(/\s+/).filter(Boolean) : undefined;
+const nodeFlags = nodeFlagsArgument();
 const cores = availableParallelism();
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-batch-'));
 seedDemo(dir);
-const server = await startServe(
-  dir,
-  ['rate_address_requests_max', 'rate_key_statements_per_second', 'rate_key_statements_burst'].flatMap(
-    (name) => ['--limit', `${name}=1000000000`],
-  ),
-  nodeFlags,
-);
+const server = await startServe(dir, unlimited_rates, nodeFlags);
 const { port } = new URL(server.url);
 
 const monitors = readSignerKey(join(dataDirPaths(dir).keysDir, 'monitors.key'));

@@ -20,12 +20,18 @@ import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import { cpuBetween, cpuLine, startServe, threadCpuMs } from './serve-process.js';
+import {
+  cpuBetween,
+  cpuLine,
+  nodeFlagsArgument,
+  startServe,
+  threadCpuMs,
+  unlimited_rates,
+} from './serve-process.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
 const connections = 50;
-const flagsAt = process.argv.indexOf('--node-flags');
-const nodeFlags = flagsAt >= 0 ? process.argv[flagsAt + 1]!.split(/\s+/).filter(Boolean) : undefined;
+const nodeFlags = nodeFlagsArgument();
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
@@ -33,13 +39,7 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-http-'));
 seedDemo(dir);
-const server = await startServe(
-  dir,
-  ['rate_address_requests_max', 'rate_key_statements_per_second', 'rate_key_statements_burst'].flatMap(
-    (name) => ['--limit', `${name}=1000000000`],
-  ),
-  nodeFlags,
-);
+const server = await startServe(dir, unlimited_rates, nodeFlags);
 const url = server.url;
 const logSize = async () => ((await (await fetch(`${url}/healthz`)).json()) as { size: number }).size;
 
