@@ -14,8 +14,10 @@
  * cache of recent records, then the pending writes, then the file. The views of one kind of
  * record (each clearance's incidents, say) share rows: a version that several views wrote
  * alike, as they do for every public statement, is one row whose `views` bits name them all.
- * An existence filter (64-bit id fingerprints) answers "no such record" without a query, which
- * is what the door asks for every new incident and strike.
+ * An existence filter per view (64-bit id fingerprints) answers "no such record" without a
+ * query, which is what the door asks for every new incident and strike. Per view, not per kind:
+ * with one filter for all views, the id a public statement had just added in one view sent
+ * the other views' lookups of it to the file, a query each that found nothing.
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -37,10 +39,7 @@ export class RecordStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmts;
-  readonly #kinds = new Map<
-    string,
-    { no: number; filter: FingerprintSet; collections: LiveRecords<unknown>[] }
-  >();
+  readonly #kinds = new Map<string, { no: number; collections: LiveRecords<unknown>[] }>();
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -107,17 +106,16 @@ export class RecordStore {
 
   /**
    * The live collection of records of `kind` (say, incidents) of view number `view` (0–30).
-   * The views of one kind share rows, and one existence filter: ids stored in any of them,
-   * about 8 bytes an id.
+   * The views of one kind share rows; each has its own existence filter, about 8 bytes an id.
    */
   collection<T>(kind: string, view: number): LiveRecords<T> {
     if (!Number.isInteger(view) || view < 0 || view > 30) throw new RangeError(`record view ${view}: 0–30`);
     let k = this.#kinds.get(kind);
     if (k === undefined) {
-      k = { no: this.#kinds.size, filter: new FingerprintSet(2), collections: [] };
+      k = { no: this.#kinds.size, collections: [] };
       this.#kinds.set(kind, k);
     }
-    const c = new LiveRecords<T>(this, k.no, 1 << view, k.filter);
+    const c = new LiveRecords<T>(this, k.no, 1 << view);
     k.collections.push(c as LiveRecords<unknown>);
     return c;
   }
@@ -220,8 +218,9 @@ export class LiveRecords<T> {
   /** Ids that may be stored (a hit is confirmed by a read; a miss is certain). */
   readonly #known: { has(id: string): boolean; add(id: string): void };
 
-  constructor(store: RecordStore, kind: number, bit: number, filter: FingerprintSet) {
+  constructor(store: RecordStore, kind: number, bit: number) {
     this.#store = store;
+    const filter = new FingerprintSet(2);
     this.#kind = kind;
     this.bit = bit;
     this.#known = {

@@ -2,15 +2,24 @@
  * The one canonical-JSON function (RFC 8785, JSON Canonicalization Scheme).
  *
  * Every hash and signature in Phaseline is over these bytes, so two implementations that
- * agree on RFC 8785 agree on every statement id. We use the maintained `canonicalize`
- * package rather than our own serializer: number formatting (ECMAScript `Number.prototype.toString`)
- * and string escaping are exactly where hand-written canonicalizers go wrong.
+ * agree on RFC 8785 agree on every statement id.
+ *
+ * Number formatting and string escaping are where hand-written canonicalizers go wrong, and
+ * RFC 8785 (§3.2.2) defines both as ECMAScript's `JSON.stringify`: this file leaves every number
+ * and string to the engine's own `JSON.stringify` and only walks the structure, sorting each
+ * object's keys by UTF-16 code units (`Array.prototype.sort`'s default order, which is JCS's).
+ *
+ * Why not the `canonicalize` package, which this file used before: it checks each string for
+ * lone surrogates one character at a time in JavaScript and builds an array per object, which
+ * made it 7 µs of a statement's ~25 µs of work besides the signature check in a verification
+ * worker (bench/canonical.ts measures both). The package stays as the second opinion: the
+ * property test in test/statement/canonical.test.ts checks that the two agree, byte for byte
+ * and on what they refuse, and the RFC 8785 examples are checked against both.
  */
-import canonicalize from 'canonicalize';
 
-/** RFC 8785 canonical JSON text of `value`. Throws on values JSON cannot represent (undefined, NaN, Infinity). */
+/** RFC 8785 canonical JSON text of `value`. Throws on values JSON cannot represent (undefined, NaN, Infinity, lone surrogates, cycles). */
 export function canonicalJson(value: unknown): string {
-  const text = (canonicalize as (v: unknown) => string | undefined)(value);
+  const text = serialize(value, 0);
   if (text === undefined) throw new TypeError('canonicalJson: value has no JSON representation');
   return text;
 }
@@ -18,4 +27,56 @@ export function canonicalJson(value: unknown): string {
 /** UTF-8 bytes of {@link canonicalJson}. */
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalJson(value), 'utf8');
+}
+
+declare global {
+  interface String {
+    /** ES2024, in Node since 20; the project's `lib` stays at ES2023 so that newer APIs Node 20 lacks stay out. */
+    isWellFormed(): boolean;
+  }
+}
+
+// Deeper than any statement (a body is an object of a few levels); past it, a value is taken
+// to be circular rather than letting the stack overflow.
+const depth_max = 1000;
+
+/** The text of `value`, or undefined for what an object member omits (undefined, functions, symbols). */
+function serialize(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new TypeError('canonicalJson: a string has a lone surrogate');
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not allowed`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    case 'bigint':
+      throw new TypeError('canonicalJson: a BigInt has no JSON representation');
+    default:
+      return undefined;
+  }
+  if (value === null) return 'null';
+  if (depth > depth_max) throw new TypeError('canonicalJson: circular or too deeply nested');
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return serialize(toJSON.call(value), depth + 1);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out += serialize(value[i], depth + 1) ?? 'null';
+    }
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  for (const key of Object.keys(object).sort()) {
+    const member = serialize(object[key], depth + 1);
+    if (member === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += serialize(key, depth)! + ':' + member;
+  }
+  return `${out}}`;
 }
