@@ -13,7 +13,13 @@
 import { verify } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { canonicalJson } from '../src/statement/canonical.js';
-import { checkEnvelope, EnvelopeText, signingMessage, signStatement, verifierFor } from '../src/statement/envelope.js';
+import {
+  checkEnvelope,
+  EnvelopeText,
+  signingMessage,
+  signStatement,
+  verifierFor,
+} from '../src/statement/envelope.js';
 import { generateKeyPair, parseSignerKey } from '../src/statement/keys.js';
 import type { Envelope } from '../src/statement/types.js';
 
@@ -57,7 +63,10 @@ function perCall(f: (k: number) => unknown): number {
 // Interleaved rounds, best of each: this machine's speed drifts from second to second.
 const best = { verify: Infinity, check: Infinity, ours: Infinity, pkg: Infinity };
 for (let round = 0; round < 3; round++) {
-  best.verify = Math.min(best.verify, perCall((k) => verify(null, messages[k]!, key, signatures[k]!)));
+  best.verify = Math.min(
+    best.verify,
+    perCall((k) => verify(null, messages[k]!, key, signatures[k]!)),
+  );
   best.check = Math.min(
     best.check,
     perCall((k) => {
@@ -68,7 +77,10 @@ for (let round = 0; round < 3; round++) {
     best.ours,
     perCall((k) => canonicalJson(parsed[k]!.statement) + canonicalJson(parsed[k]!.signatures)),
   );
-  best.pkg = Math.min(best.pkg, perCall((k) => pkg(parsed[k]!.statement) + pkg(parsed[k]!.signatures)));
+  best.pkg = Math.min(
+    best.pkg,
+    perCall((k) => pkg(parsed[k]!.statement) + pkg(parsed[k]!.signatures)),
+  );
 }
 
 const f = (us: number) => `${us.toFixed(2).padStart(7)} µs`;
