@@ -12,6 +12,7 @@
  *     crafted on purpose can only get the crafter's own statement refused.
  * Written by hand: no maintained package offers a compact set of 32- or 64-bit values for Node.
  */
+import { endianness } from 'node:os';
 import type { SeenStatements } from './admit.js';
 
 /**
@@ -164,17 +165,7 @@ export class FingerprintSet {
         if (w === 2) added[k++] = t[i + 1]!;
       }
     if (w === 1) added.sort();
-    else {
-      // Pairs sort through an index array (at most 1/8 of the run, once per merge).
-      const order = Array.from({ length: this.#tableCount }, (_, i) => i);
-      order.sort((x, y) => added[x * 2]! - added[y * 2]! || added[x * 2 + 1]! - added[y * 2 + 1]!);
-      const sorted = new Uint32Array(added.length);
-      for (let i = 0; i < order.length; i++) {
-        sorted[i * 2] = added[order[i]! * 2]!;
-        sorted[i * 2 + 1] = added[order[i]! * 2 + 1]!;
-      }
-      added.set(sorted);
-    }
+    else sortPairs(added);
     const run = this.#run;
     const out = new Uint32Array(run.length + added.length);
     let i = 0;
@@ -198,6 +189,39 @@ export class FingerprintSet {
     this.#tableCount = 0;
     this.#table = new Uint32Array(64 * w);
     this.#mask = 63;
+  }
+}
+
+const little_endian = endianness() === 'LE';
+
+/**
+ * Sorts (hi, lo) uint32 pairs in place as 64-bit numbers. On a little-endian machine, swapped
+ * to (lo, hi) each pair reads as one uint64 of a BigUint64Array over the same bytes, which the
+ * engine sorts natively: a JavaScript comparator over an index array made the merges of the
+ * door's and the record stores' filters ~2 µs of the sequencing thread's time per statement.
+ */
+function sortPairs(pairs: Uint32Array): void {
+  if (little_endian) {
+    swapWords(pairs);
+    new BigUint64Array(pairs.buffer, pairs.byteOffset, pairs.length / 2).sort();
+    swapWords(pairs);
+    return;
+  }
+  const order = Array.from({ length: pairs.length / 2 }, (_, i) => i);
+  order.sort((x, y) => pairs[x * 2]! - pairs[y * 2]! || pairs[x * 2 + 1]! - pairs[y * 2 + 1]!);
+  const sorted = new Uint32Array(pairs.length);
+  for (let i = 0; i < order.length; i++) {
+    sorted[i * 2] = pairs[order[i]! * 2]!;
+    sorted[i * 2 + 1] = pairs[order[i]! * 2 + 1]!;
+  }
+  pairs.set(sorted);
+}
+
+function swapWords(pairs: Uint32Array): void {
+  for (let i = 0; i < pairs.length; i += 2) {
+    const t = pairs[i]!;
+    pairs[i] = pairs[i + 1]!;
+    pairs[i + 1] = t;
   }
 }
 

@@ -130,28 +130,35 @@ export class RecordStore {
     this.#db.transaction(() => {
       for (const k of kinds) {
         // Per (entry, id): each distinct value with the views that wrote it, and the views for
-        // which it is their first version of the record.
+        // which it is their first version of the record. The values are a list compared with
+        // ===, not a Map keyed by the JSON: hashing each new ~400-character text to key a Map
+        // cost more than the JSON.stringify that made it (a list holds one to three values).
         const rows = new Map<
           string,
-          { id: string; from: number; values: Map<string, number>; firstViews: number }
+          { id: string; from: number; values: { json: string; views: number }[]; firstViews: number }
         >();
         for (const c of k.collections) {
           for (const w of c.takePending()) {
             const key = `${w.from} ${w.id}`;
             let row = rows.get(key);
             if (row === undefined) {
-              row = { id: w.id, from: w.from, values: new Map(), firstViews: 0 };
+              row = { id: w.id, from: w.from, values: [], firstViews: 0 };
               rows.set(key, row);
             }
             if (w.first) row.firstViews |= c.bit;
-            // A view that wrote the same record twice in one entry keeps its last value.
-            for (const [json, views] of row.values) if (views & c.bit) row.values.set(json, views & ~c.bit);
             const json = JSON.stringify(w.value);
-            row.values.set(json, (row.values.get(json) ?? 0) | c.bit);
+            let same: { json: string; views: number } | undefined;
+            for (const v of row.values) {
+              // A view that wrote the same record twice in one entry keeps its last value.
+              v.views &= ~c.bit;
+              if (v.json === json) same = v;
+            }
+            if (same === undefined) row.values.push({ json, views: c.bit });
+            else same.views |= c.bit;
           }
         }
         for (const row of rows.values()) {
-          for (const [json, views] of row.values)
+          for (const { json, views } of row.values)
             if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, json);
           if (row.firstViews !== 0) this.#stmts.putFirst.run(k.no, row.from, row.id, row.firstViews);
         }
