@@ -9,12 +9,12 @@
  * note, and because the message is note text, `sig` (base64 of keyid ‖ Ed25519 signature) can be
  * checked by any signed-note verifier, e.g. Go's note.Open on `message + "\n— name sig\n"`.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, type KeyObject, randomBytes, verify } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
 import { KeyFormatError, keyLabel, type NoteSigner, type NoteVerifier, parseVerifierKey } from './keys.js';
-import { signatureBase64, verifySignatureBase64 } from './note.js';
-import { CLASSIFICATIONS, type Envelope, type Statement } from './types.js';
+import { decodeSignatureBase64, signatureBase64 } from './note.js';
+import { CLASSIFICATIONS, type Envelope, type Statement, type StatementSignature } from './types.js';
 
 /** The largest canonical envelope accepted, in bytes: the log entry (envelope plus admission time) must fit a tlog-tiles entry (65,535 bytes). */
 export const statement_bytes_max = 64_000;
@@ -89,7 +89,8 @@ export function statementId(statement: Statement): string {
 }
 
 function idOf(statementJson: string): string {
-  return createHash('sha256').update(statementJson, 'utf8').digest('hex');
+  // One-shot crypto.hash (Node 20.12+): about half the cost of createHash for a statement's size.
+  return hash('sha256', statementJson, 'hex');
 }
 
 /** 128 random bits as base64url, the default statement nonce. */
@@ -212,6 +213,57 @@ export function verifyEnvelope(envelope: unknown): Verdict {
  * from those bytes.
  */
 export function checkEnvelope(envelope: unknown): EnvelopeCheck {
+  const p = prepare(envelope);
+  return p.ok ? (verifySignatures(p) ?? checked(p)) : p;
+}
+
+/**
+ * {@link checkEnvelope} of each value, in order, for a verification worker's chunk: first every
+ * envelope's shape, canonical text and signing message, then every signature back to back, then
+ * the ids. Measured on one thread (bench/statement-check.ts), checking a chunk this way costs
+ * ~7 µs less per statement than checking the envelopes one after another: between signatures,
+ * the parsing and canonicalizing evict OpenSSL's code and tables from the caches. A value whose
+ * check throws (a bug, or a value no JSON check anticipated) gets a `schema` rejection naming
+ * the error instead of failing its neighbours.
+ */
+export function checkEnvelopes(values: readonly unknown[]): EnvelopeCheck[] {
+  const results: (EnvelopeCheck | Prepared)[] = values.map((v) => guarded(() => prepare(v)));
+  for (const [i, r] of results.entries()) {
+    if (!(r instanceof Prepared)) continue;
+    const rejected = guarded(() => verifySignatures(r));
+    if (rejected !== undefined) results[i] = rejected;
+  }
+  return results.map((r) => (r instanceof Prepared ? checked(r) : r));
+}
+
+function guarded<T>(f: () => T): T | { ok: false; code: string; message: string } {
+  try {
+    return f();
+  } catch (e) {
+    return { ok: false, code: 'schema', message: `malformed envelope: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * An envelope whose shape and size passed, with its canonical texts, its signing message, and
+ * its signatures decoded for `crypto.verify`: those before the first one that cannot verify
+ * whatever the message, and that one's rejection (a repeated signer, a malformed key, a
+ * malformed signature or another key id), which stands if every signature before it verifies.
+ */
+class Prepared {
+  readonly ok = true;
+  constructor(
+    readonly envelope: Envelope,
+    readonly statementJson: string,
+    readonly json: string,
+    readonly message: Buffer,
+    readonly signatures: { key: KeyObject; sig: Buffer }[],
+    readonly failure: { ok: false; code: string; message: string } | undefined,
+  ) {}
+}
+
+/** The checks before the signatures: JSON, shape, canonical form, size, the signers' keys. */
+function prepare(envelope: unknown): Prepared | { ok: false; code: string; message: string } {
   if (envelope instanceof EnvelopeText) {
     const p = envelope.parse();
     if (!p.ok) return p;
@@ -245,9 +297,21 @@ export function checkEnvelope(envelope: unknown): EnvelopeCheck {
       message: `the first signature must be by statement.key ${keyLabel(env.statement.key)}, not ${keyLabel(first.key)}`,
     };
   }
-  const message = messageFor(statementJson);
+  const signatures: { key: KeyObject; sig: Buffer }[] = [];
+  const failure = decodeSignatures(env.signatures, signatures);
+  return new Prepared(env, statementJson, json, messageFor(statementJson), signatures, failure);
+}
+
+/**
+ * Decodes `list` into `out` in order, up to the first signature that cannot verify whatever the
+ * message, whose rejection it returns.
+ */
+function decodeSignatures(
+  list: readonly StatementSignature[],
+  out: { key: KeyObject; sig: Buffer }[],
+): { ok: false; code: string; message: string } | undefined {
   const seen = new Set<string>();
-  for (const [i, s] of env.signatures.entries()) {
+  for (const [i, s] of list.entries()) {
     if (seen.has(s.key))
       return {
         ok: false,
@@ -263,13 +327,28 @@ export function checkEnvelope(envelope: unknown): EnvelopeCheck {
         return { ok: false, code: 'signature', message: `signatures[${i}].key: ${e.message}` };
       throw e;
     }
-    if (!verifySignatureBase64(message, s.sig, v)) {
-      return {
-        ok: false,
-        code: 'signature',
-        message: `signatures[${i}]: signature by ${keyLabel(s.key)} does not verify over this statement`,
-      };
-    }
+    const sig = decodeSignatureBase64(s.sig, v);
+    if (sig === undefined) return doesNotVerify(i, s.key);
+    out.push({ key: v.publicKey, sig });
   }
-  return { ok: true, id: idOf(statementJson), json };
+  return undefined;
+}
+
+function doesNotVerify(i: number, key: string): { ok: false; code: string; message: string } {
+  return {
+    ok: false,
+    code: 'signature',
+    message: `signatures[${i}]: signature by ${keyLabel(key)} does not verify over this statement`,
+  };
+}
+
+/** The Ed25519 checks of a prepared envelope: its rejection, or undefined when it passes. */
+function verifySignatures(p: Prepared): { ok: false; code: string; message: string } | undefined {
+  for (const [i, s] of p.signatures.entries())
+    if (!verify(null, p.message, s.key, s.sig)) return doesNotVerify(i, p.envelope.signatures[i]!.key);
+  return p.failure;
+}
+
+function checked(p: Prepared): EnvelopeCheck {
+  return { ok: true, id: idOf(p.statementJson), json: p.json };
 }

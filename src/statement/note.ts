@@ -38,10 +38,19 @@ export function signatureBase64(message: Uint8Array, signer: NoteSigner): string
 
 /** Checks a base64(keyid ‖ sig) signature of `message` against `verifier` (key id included). */
 export function verifySignatureBase64(message: Uint8Array, b64: string, verifier: NoteVerifier): boolean {
+  const sig = decodeSignatureBase64(b64, verifier);
+  return sig !== undefined && verify(null, message, verifier.publicKey, sig);
+}
+
+/**
+ * The 64-byte Ed25519 signature in a base64(keyid ‖ sig) signature for `verifier`, or undefined
+ * when it cannot verify whatever the message: not canonical base64 of 68 bytes, or another key id.
+ */
+export function decodeSignatureBase64(b64: string, verifier: NoteVerifier): Buffer | undefined {
   const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 68 || raw.toString('base64') !== b64) return false;
-  if (raw.readUInt32BE(0) !== verifier.keyId) return false;
-  return verify(null, message, verifier.publicKey, raw.subarray(4));
+  if (raw.length !== 68 || raw.toString('base64') !== b64) return undefined;
+  if (raw.readUInt32BE(0) !== verifier.keyId) return undefined;
+  return raw.subarray(4);
 }
 
 function checkText(text: string): void {
