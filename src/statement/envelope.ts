@@ -218,23 +218,33 @@ export function checkEnvelope(envelope: unknown): EnvelopeCheck {
 }
 
 /**
- * {@link checkEnvelope} of each value, in order, for a verification worker's chunk: first every
- * envelope's shape, canonical text and signing message, then every signature back to back, then
- * the ids. Measured on one thread (bench/statement-check.ts), checking a chunk this way costs
- * ~7 µs less per statement than checking the envelopes one after another: between signatures,
- * the parsing and canonicalizing evict OpenSSL's code and tables from the caches. A value whose
- * check throws (a bug, or a value no JSON check anticipated) gets a `schema` rejection naming
- * the error instead of failing its neighbours.
+ * {@link checkEnvelope} of each value, in order, for a verification worker's chunk: for each run
+ * of {@link phase_envelopes} values, first every envelope's shape, canonical text and decoded
+ * signatures, then every signature back to back, then the ids. Measured on one thread
+ * (bench/statement-check.ts), this costs ~6 µs less per statement than checking the envelopes
+ * one after another: between signatures, the parsing and canonicalizing evict OpenSSL's code
+ * and tables from the caches. Runs are short so that what a run keeps alive between its phases
+ * dies young: over a whole chunk of 256, the prepared envelopes outlived the workers' small
+ * young generation and V8's helper threads spent ~8 µs more per statement marking them.
+ * A value whose check throws (a bug, or a value no JSON check anticipated) gets a `schema`
+ * rejection naming the error instead of failing its neighbours.
  */
 export function checkEnvelopes(values: readonly unknown[]): EnvelopeCheck[] {
-  const results: (EnvelopeCheck | Prepared)[] = values.map((v) => guarded(() => prepare(v)));
-  for (const [i, r] of results.entries()) {
-    if (!(r instanceof Prepared)) continue;
-    const rejected = guarded(() => verifySignatures(r));
-    if (rejected !== undefined) results[i] = rejected;
+  const results: EnvelopeCheck[] = [];
+  for (let from = 0; from < values.length; from += phase_envelopes) {
+    const run = values.slice(from, from + phase_envelopes).map((v) => guarded(() => prepare(v)));
+    for (const [i, r] of run.entries()) {
+      if (!(r instanceof Prepared)) continue;
+      const rejected = guarded(() => verifySignatures(r));
+      if (rejected !== undefined) run[i] = rejected;
+    }
+    for (const r of run) results.push(r instanceof Prepared ? checked(r) : r);
   }
-  return results.map((r) => (r instanceof Prepared ? checked(r) : r));
+  return results;
 }
+
+/** Envelopes per run of {@link checkEnvelopes}'s phases. */
+const phase_envelopes = 32;
 
 function guarded<T>(f: () => T): T | { ok: false; code: string; message: string } {
   try {
