@@ -3,34 +3,13 @@
 // which of several faults is reported, and turns a check that throws into that value's rejection.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  checkEnvelope,
-  checkEnvelopes,
-  cosign,
-  EnvelopeText,
-  signStatement,
-} from '../../src/statement/envelope.js';
-import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
-import type { Envelope, Statement } from '../../src/statement/types.js';
+import { checkEnvelope, checkEnvelopes, cosign, EnvelopeText } from '../../src/statement/envelope.js';
+import type { Envelope } from '../../src/statement/types.js';
+import { signedReport, testSigner } from '../fixtures/signed-envelopes.js';
 
-const monitor = parseSignerKey(generateKeyPair('monitors', new Uint8Array(32).fill(3)).skey);
-const lebanon = parseSignerKey(generateKeyPair('lebanon', new Uint8Array(32).fill(4)).skey);
-const israel = parseSignerKey(generateKeyPair('israel', new Uint8Array(32).fill(5)).skey);
-
-function envelope(i: number): Envelope {
-  const st: Statement = {
-    kind: 'incident.report',
-    agreement: 'lebanon-2026',
-    issuer: 'monitors',
-    key: monitor.vkey,
-    at: '2026-07-01T08:00:00.000Z',
-    nonce: `nonce-nonce-nonce-${i}`,
-    classification: 'public',
-    subject: `check-${i}`,
-    body: { n: i },
-  };
-  return signStatement(st, monitor);
-}
+const lebanon = testSigner('lebanon', 4);
+const israel = testSigner('israel', 5);
+const envelope = (i: number): Envelope => signedReport(i, 'check');
 
 /** Ways to spoil an envelope, each a fault checkEnvelope reports with its own code or position. */
 const faults: ((e: Envelope) => unknown)[] = [

@@ -1,25 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CheckedEnvelope, checkEnvelope, EnvelopeText, signStatement } from '../../src/statement/envelope.js';
-import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
-import type { Envelope, Statement } from '../../src/statement/types.js';
+import { CheckedEnvelope, checkEnvelope, EnvelopeText } from '../../src/statement/envelope.js';
+import type { Envelope } from '../../src/statement/types.js';
 import { VerifyPool } from '../../src/statement/verify-pool.js';
+import { signedReport } from '../fixtures/signed-envelopes.js';
 
-const monitor = parseSignerKey(generateKeyPair('monitors', new Uint8Array(32).fill(3)).skey);
-
-function envelope(i: number): Envelope {
-  const st: Statement = {
-    kind: 'incident.report',
-    agreement: 'lebanon-2026',
-    issuer: 'monitors',
-    key: monitor.vkey,
-    at: '2026-07-01T08:00:00.000Z',
-    nonce: `nonce-nonce-nonce-${i}`,
-    classification: 'public',
-    subject: `pool-${i}`,
-    body: { n: i, note: 'ünïcödé \u2028' },
-  };
-  return signStatement(st, monitor);
-}
+const envelope = (i: number): Envelope => signedReport(i, 'pool');
 
 const pool = new VerifyPool({ workers: 2, chunk_envelopes_max: 7 });
 afterAll(() => pool.close());
