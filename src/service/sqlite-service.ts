@@ -7,27 +7,15 @@
  * submission is split over several ticks of at most `group_statements_max` envelopes so that a
  * 100,000-line batch never blocks the event loop for seconds.
  *
- * Classification (DESIGN.md, "Classification"): the service keeps one engine view per clearance
- * level. A statement is folded into the view of its own classification and every view above it,
- * so `stateAt(at, 'public')` is derived from public statements only and can never leak what a
- * restricted statement said. The `mechanism` view folds everything and is the one the door
- * (`admit`) consults: a restricted key registration still authorizes that key's later statements.
- * A lower view may meet a visible statement that depends on something it cannot see (a public
- * statement signed by a key registered in a restricted one, or about a restricted incident);
- * such a statement is left out of that view (see {@link ClearanceView.push}).
+ * The engine (the clearance views, the door's memory, the record store) is {@link EngineViews},
+ * which reads entries back from this log file.
  */
 
 import { existsSync } from 'node:fs';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import { type DataDir, dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
-import {
-  admit,
-  type EngineEntry,
-  type EngineState,
-  FingerprintSeen,
-  snapshot_interval_entries,
-} from '../engine/index.js';
+import { type EngineState, snapshot_interval_entries } from '../engine/index.js';
 import { type IngestResult, ingest, type SubmitGate } from '../ingest/ingest.js';
 import { type HashReader, inclusionProof } from '../log/proof.js';
 import { formatReceipt } from '../log/receipt.js';
@@ -39,9 +27,9 @@ import { decodeEntry } from '../statement/log-entry.js';
 import type { Classification } from '../statement/types.js';
 import { type PoolVerdict, sharedVerifyPool, VerifyPool } from '../statement/verify-pool.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { ClearanceView, type FoldedLog, FoldFlags } from './clearance-view.js';
+import type { FoldedLog } from './clearance-view.js';
+import { EngineViews } from './engine-views.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
-import { RecordStore } from './record-store.js';
 
 /** Named limits of the SQLite service, with their defaults. */
 export interface SqliteServiceOptions {
@@ -99,9 +87,7 @@ export class SqliteMechanismService implements MechanismService {
   readonly logKey: string;
   readonly paths: DataDir;
   readonly log: TransparencyLog;
-  readonly #views: Record<Classification, ClearanceView>;
-  readonly #seen: FingerprintSeen;
-  readonly #records: RecordStore | undefined;
+  readonly #engine: EngineViews;
   readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers'>>;
   readonly #pool: VerifyPool;
   readonly #ownPool: boolean;
@@ -138,35 +124,24 @@ export class SqliteMechanismService implements MechanismService {
       options.verify_workers === undefined
         ? sharedVerifyPool()
         : new VerifyPool({ workers: options.verify_workers });
-    const interval = this.#options.snapshot_interval_entries;
-    this.#seen = new FingerprintSeen((id) => log.store.indexOfStatement(id) !== undefined);
     // Admission times are read back from the log (a past state's binary search reads ~20
     // entries) rather than kept: 8 bytes an entry is 8 MB at a million.
     const folded: FoldedLog = {
       admittedMs: (i) => Date.parse(decodeEntry(log.store.readEntries(i, 1)[0]!, `entry ${i}`).admitted),
       entries: (from, to) => storedEngineEntries(log.store, from, to),
     };
-    const flags = new FoldFlags();
-    this.#records =
-      this.#options.records === 'disk' ? new RecordStore(recordStorePath(paths.dbPath)) : undefined;
-    const view = (clearance: Classification, slot: number) =>
-      new ClearanceView(agreement, clearance, folded, {
-        snapshot_interval_entries: interval,
-        folded: { flags, bit: slot },
-        ...(this.#records ? { records: { store: this.#records, slot } } : {}),
-      });
-    this.#views = { public: view('public', 0), parties: view('parties', 1), mechanism: view('mechanism', 2) };
+    this.#engine = new EngineViews(agreement, folded, {
+      confirmStatement: (id) => log.store.indexOfStatement(id) !== undefined,
+      records: this.#options.records === 'disk' ? recordStorePath(paths.dbPath) : undefined,
+      snapshot_interval_entries: this.#options.snapshot_interval_entries,
+    });
     // Replay the stored log into every view (restricted entries opened with their disclosures).
     for (const [entry, id] of storedEngineEntriesWithIds(log.store)) {
-      this.#fold(entry, id);
+      this.#engine.fold(entry, id);
       // Bound the pending record versions while a large log is replayed.
-      if (entry.index % 4096 === 4095) {
-        this.#records?.flush();
-        this.#seen.durable();
-      }
+      if (entry.index % 4096 === 4095) this.#engine.durable();
     }
-    this.#records?.flush();
-    this.#seen.durable();
+    this.#engine.durable();
   }
 
   /**
@@ -195,16 +170,9 @@ export class SqliteMechanismService implements MechanismService {
     }
   }
 
-  #fold(entry: EngineEntry, id: string): void {
-    this.#views.mechanism.push(entry, true);
-    this.#views.parties.push(entry);
-    this.#views.public.push(entry);
-    this.#seen.add(id, entry.envelope.statement.nonce);
-  }
-
   /** Statements left out of a lower view because they depend on content above it. */
   skipped(clearance: Classification): number {
-    return this.#views[clearance].skipped;
+    return this.#engine.skipped(clearance);
   }
 
   async size(): Promise<number> {
@@ -319,9 +287,8 @@ export class SqliteMechanismService implements MechanismService {
     const max = this.#options.group_statements_max;
     const parts: { job: Job; from: number; to: number }[] = [];
     const batch: unknown[] = [];
-    const mech = this.#views.mechanism;
     // The log's clock never runs backwards: admission times are non-decreasing by index.
-    let now = mech.lastAdmitted ?? '';
+    let now = this.#engine.lastAdmitted ?? '';
     while (this.#queue.length > 0 && batch.length < max) {
       const job = this.#queue[0]!;
       const take = Math.min(job.envelopes.length - job.taken, max - batch.length);
@@ -341,11 +308,10 @@ export class SqliteMechanismService implements MechanismService {
     try {
       results = ingest(this.log, batch, {
         now,
-        admit: (envelope, at, verified) =>
-          admit(this.agreement, mech.current, envelope, at, this.#seen, verified),
-        // #seen holds the id of every entry in the log (folded at open and on acceptance).
+        admit: (envelope, at, verified) => this.#engine.admit(envelope, at, verified),
+        // The door's memory holds the id of every entry in the log (folded at open and on acceptance).
         admitRejectsLoggedIds: true,
-        onAccepted: (envelope, index, admitted, id) => this.#fold({ index, admitted, envelope }, id),
+        onAccepted: (envelope, index, admitted, id) => this.#engine.fold({ index, admitted, envelope }, id),
       });
     } catch (e) {
       // The views may now hold entries the log does not: nothing may be admitted any more.
@@ -361,8 +327,7 @@ export class SqliteMechanismService implements MechanismService {
       return;
     }
     // Durable from here: every result below is covered by the new signed checkpoint.
-    this.#seen.durable();
-    this.#records?.flush();
+    this.#engine.durable();
     let k = 0;
     for (const p of parts) {
       for (let i = p.from; i < p.to; i++) p.job.results[i] = results[k++]!;
@@ -466,7 +431,7 @@ export class SqliteMechanismService implements MechanismService {
   }
 
   async stateAt(at: string, clearance: Classification): Promise<EngineState> {
-    return this.#views[clearance].stateAt(at);
+    return this.#engine.stateAt(at, clearance);
   }
 
   onAppended(listener: AppendListener): () => void {
@@ -497,6 +462,6 @@ export class SqliteMechanismService implements MechanismService {
     this.#listeners.clear();
     if (this.#ownPool) await this.#pool.close();
     this.log.store.close();
-    this.#records?.close();
+    this.#engine.close();
   }
 }
