@@ -16,18 +16,21 @@
  * PostgreSQL notifications (sent inside the appending transaction, so only committed appends
  * are announced), the node folds the new entries and tells its `onAppended` listeners.
  *
- * Classification: the node keeps the full timeline (what a `mechanism` reader may see, and what
- * admission judges against) and one view per lower clearance that folds only the statements
- * visible at it, so `stateAt(at, 'public')` never derives anything from restricted content.
+ * The engine: the same {@link EngineViews} as the SQLite back end (one view per clearance, the
+ * `mechanism` view judging admissions, growing collections in a record store on disk), reading
+ * entries back from a local {@link EntryMirror}. Both are derived files in a directory of the
+ * node's own (`cacheDir`), so a node's memory does not grow with the log either.
  *
  * The same class runs over any {@link AsyncLogStore} (`over`), e.g. the SQLite adapter in tests.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import { dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
-import { type EngineEntry, type EngineState, Timeline } from '../engine/index.js';
+import type { EngineEntry, EngineState } from '../engine/index.js';
 import { type IngestResult, ingest, type SubmitGate } from '../ingest/ingest.js';
 import { encodeEntryBundle, tile_level_max, tile_width } from '../log/tile.js';
 import { type LogIdentity, type PendingEntry, TransparencyLog } from '../log/transparency-log.js';
@@ -38,7 +41,8 @@ import type { AsyncLogStore } from '../store/async-log-store.js';
 import { receiptOf, type SnapshotLogStore, snapshotOf } from '../store/async-log-store.js';
 import type { AppendBatch, StoredTileWrite } from '../store/log-store.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
-import { ClearanceView, type FoldedLog } from './clearance-view.js';
+import { EngineViews } from './engine-views.js';
+import { EntryMirror } from './entry-mirror.js';
 import type { AppendListener, MechanismService, StoredEntry } from './mechanism-service.js';
 
 /** Most envelopes one group commit takes from the queue (later ones wait for the next). */
@@ -57,6 +61,12 @@ export interface PostgresServiceOptions {
   leaseIdleMs?: number;
   /** See `PgLogStoreOptions.applicationName`. */
   applicationName?: string;
+  /**
+   * Where the node keeps its derived files (the entry mirror and the record store), removed at
+   * close. Default: a new directory `phaseline-node-PID-*` in the system's temporary directory
+   * (those of processes no longer running are removed when a node opens).
+   */
+  cacheDir?: string;
 }
 
 interface Submission {
@@ -67,40 +77,69 @@ interface Submission {
   reject(e: unknown): void;
 }
 
-/** The engine of one node: the full timeline and the lower-clearance views, at `size` entries. */
+/** The engine of one node at `size` entries: its views over its local mirror of the log. */
 class NodeEngine {
-  readonly timeline: Timeline;
-  readonly views: Record<Exclude<Classification, 'mechanism'>, ClearanceView>;
+  readonly mirror: EntryMirror;
+  readonly views: EngineViews;
 
-  constructor(agreement: Agreement) {
-    this.timeline = new Timeline(agreement);
-    // The views read entries back from the timeline, which keeps them in memory on this back end.
-    const source = this.timeline.source();
-    const log: FoldedLog = {
-      admittedMs: (i) => Date.parse(source.admittedAt(i)),
-      entries: function* (from, to) {
-        for (let i = from; i < to; i++) yield source.get(i);
-      },
-    };
-    this.views = {
-      public: new ClearanceView(agreement, 'public', log),
-      parties: new ClearanceView(agreement, 'parties', log),
-    };
+  constructor(agreement: Agreement, dir: string) {
+    this.mirror = new EntryMirror(join(dir, 'entries.db'));
+    this.views = new EngineViews(agreement, this.mirror, {
+      confirmStatement: (id) => this.mirror.hasStatement(id),
+      records: join(dir, 'views.db'),
+    });
   }
 
   get size(): number {
-    return this.timeline.length;
+    return this.mirror.size;
   }
 
-  push(entry: EngineEntry, id?: string): void {
-    this.timeline.push(entry, id);
-    this.views.public.push(entry);
-    this.views.parties.push(entry);
+  push(entry: EngineEntry, id = statementId(entry.envelope.statement)): void {
+    this.mirror.append(entry, id);
+    this.views.fold(entry, id);
+  }
+
+  /** The entries folded so far are in the log: write the mirror and the records. */
+  durable(): void {
+    this.mirror.flush();
+    this.views.durable();
   }
 
   /** Admission time of the last entry (ms), or −∞ for an empty log. */
   get lastAdmittedMs(): number {
-    return this.timeline.current.lastAdmittedMs;
+    const last = this.views.lastAdmitted;
+    return last === undefined ? Number.NEGATIVE_INFINITY : Date.parse(last);
+  }
+
+  close(): void {
+    this.views.close();
+    this.mirror.close();
+  }
+}
+
+/** A discarded engine's files stay this long for readers still holding one of its states. */
+const retired_engine_ms = 60_000;
+
+/**
+ * A new cache directory for this process, after removing those of processes that no longer run
+ * (a node killed with SIGKILL cannot remove its own).
+ */
+function newCacheDir(): string {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^phaseline-node-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(tmpdir(), `phaseline-node-${process.pid}-`));
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -111,6 +150,12 @@ export class PostgresMechanismService implements MechanismService {
   readonly store: AsyncLogStore;
   readonly #identity: LogIdentity;
   #engine: NodeEngine | undefined;
+  /** Where engines keep their files (one subdirectory each); removed at close when this node made it. */
+  readonly #cacheDir: string;
+  readonly #ownCacheDir: boolean;
+  #engines = 0;
+  /** Discarded engines, whose files are closed a while later (see {@link retired_engine_ms}). */
+  readonly #retired = new Map<NodeEngine, NodeJS.Timeout>();
   /** Serializes every change of the engine (catch-up, admission). */
   #engineLock: Promise<unknown> = Promise.resolve();
   /** Entries announced to listeners so far. */
@@ -123,8 +168,10 @@ export class PostgresMechanismService implements MechanismService {
   readonly #unwatch: () => void;
   #closed = false;
 
-  private constructor(agreement: Agreement, identity: LogIdentity, store: AsyncLogStore) {
+  private constructor(agreement: Agreement, identity: LogIdentity, store: AsyncLogStore, cacheDir?: string) {
     this.agreement = agreement;
+    this.#ownCacheDir = cacheDir === undefined;
+    this.#cacheDir = cacheDir ?? newCacheDir();
     this.origin = identity.origin;
     this.logKey = identity.signer.vkey;
     this.#identity = identity;
@@ -146,7 +193,7 @@ export class PostgresMechanismService implements MechanismService {
       ...(options.applicationName === undefined ? {} : { applicationName: options.applicationName }),
     });
     try {
-      return await PostgresMechanismService.over(store, options.dataDir);
+      return await PostgresMechanismService.over(store, options.dataDir, options.cacheDir);
     } catch (e) {
       await store.close();
       throw e;
@@ -154,7 +201,11 @@ export class PostgresMechanismService implements MechanismService {
   }
 
   /** A node over any asynchronous store (the store is closed with the service). */
-  static async over(store: AsyncLogStore, dataDir: string): Promise<PostgresMechanismService> {
+  static async over(
+    store: AsyncLogStore,
+    dataDir: string,
+    cacheDir?: string,
+  ): Promise<PostgresMechanismService> {
     const paths = dataDirPaths(dataDir);
     if (!existsSync(paths.agreementPath))
       throw new Error(`${dataDir} has no agreement.yaml; run phaseline init --data ${dataDir} first`);
@@ -167,7 +218,7 @@ export class PostgresMechanismService implements MechanismService {
         `the log key of ${dataDir} is for origin ${signer.name}, but the agreement says ${agreement.logOrigin}`,
       );
     }
-    const service = new PostgresMechanismService(agreement, { origin: signer.name, signer }, store);
+    const service = new PostgresMechanismService(agreement, { origin: signer.name, signer }, store, cacheDir);
     // Checks the stored checkpoint against the stored tiles and the key (TransparencyLog does).
     new TransparencyLog(await snapshotOf(store), service.#identity);
     await service.#withEngine(async (engine) => {
@@ -181,11 +232,30 @@ export class PostgresMechanismService implements MechanismService {
   /** Runs `fn` with the engine (rebuilt from the log if a failed batch discarded it), exclusively. */
   #withEngine<T>(fn: (engine: NodeEngine) => Promise<T>): Promise<T> {
     const run = this.#engineLock.then(async () => {
-      this.#engine ??= new NodeEngine(this.agreement);
+      this.#engine ??= new NodeEngine(this.agreement, this.#newEngineDir());
       return fn(this.#engine);
     });
     this.#engineLock = run.catch(() => undefined);
     return run;
+  }
+
+  /** A fresh directory for the next engine's files. */
+  #newEngineDir(): string {
+    const dir = join(this.#cacheDir, `engine-${this.#engines++}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Discards `engine` (the next use rebuilds one from the log); its files go a while later. */
+  #retire(engine: NodeEngine): void {
+    if (this.#engine === engine) this.#engine = undefined;
+    const timer = setTimeout(() => {
+      this.#retired.delete(engine);
+      engine.close();
+    }, retired_engine_ms);
+    timer.unref();
+    this.#retired.set(engine, timer);
   }
 
   /** Folds the entries of `q` the engine has not seen, announces them, and returns the log size. */
@@ -211,6 +281,7 @@ export class PostgresMechanismService implements MechanismService {
         engine.push({ index, admitted: e.admitted, envelope });
       });
     }
+    engine.durable();
     this.#announce(engine.size);
     return size;
   }
@@ -305,7 +376,7 @@ export class PostgresMechanismService implements MechanismService {
             out.push(
               ingest(collector.asLog(), s.envelopes, {
                 now: this.#admissionTime(engine, s.now),
-                admit: (envelope, at) => engine.timeline.admit(envelope, at),
+                admit: (envelope, at) => engine.views.admit(envelope, at),
                 ...(s.gate ? { gate: s.gate } : {}),
                 onAccepted: (envelope, index, admitted) => engine.push({ index, admitted, envelope }),
               }),
@@ -319,13 +390,16 @@ export class PostgresMechanismService implements MechanismService {
           return out;
         } catch (e) {
           // Entries folded tentatively may never commit: rebuild the engine from the log.
-          this.#engine = undefined;
+          this.#retire(engine);
           throw e;
         }
       }),
     );
     // Committed: announce (the notification will come too; announcing is idempotent).
-    await this.#withEngine(async () => this.#announce(size));
+    await this.#withEngine(async (engine) => {
+      engine.durable();
+      this.#announce(size);
+    });
     return results;
   }
 
@@ -390,7 +464,7 @@ export class PostgresMechanismService implements MechanismService {
   stateAt(at: string, clearance: Classification): Promise<EngineState> {
     return this.#withEngine(async (engine) => {
       if (this.#knownSize > engine.size) await this.#catchUp(this.store, engine);
-      return clearance === 'mechanism' ? engine.timeline.stateAt(at) : engine.views[clearance].stateAt(at);
+      return engine.views.stateAt(at, clearance);
     });
   }
 
@@ -405,6 +479,14 @@ export class PostgresMechanismService implements MechanismService {
     this.#unwatch();
     await this.#engineLock;
     await this.store.close();
+    for (const [engine, timer] of this.#retired) {
+      clearTimeout(timer);
+      engine.close();
+    }
+    this.#retired.clear();
+    this.#engine?.close();
+    this.#engine = undefined;
+    if (this.#ownCacheDir) rmSync(this.#cacheDir, { recursive: true, force: true });
   }
 }
 

@@ -1,13 +1,15 @@
 // PostgresMechanismService: a mechanism office whose log is in PostgreSQL, alone and as several
 // nodes on one database. Skipped with a printed reason when PostgreSQL is unreachable.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/log/receipt.js';
 import { initDataDir } from '../../src/mechanism/mechanism.js';
 import { PostgresMechanismService } from '../../src/service/postgres-service.js';
+import { SqliteMechanismService } from '../../src/service/sqlite-service.js';
 import { EnvelopeText } from '../../src/statement/envelope.js';
+import type { Classification } from '../../src/statement/types.js';
 import { incidentReport } from '../fixtures/pg-statements.js';
 import { createTestDatabase, exportAndVerify, postgresUnavailable } from './pg-helpers.js';
 
@@ -119,6 +121,65 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
     } finally {
       await node.close();
     }
+  });
+
+  it('keeps its engine in files of its own: states now and in the past, at every clearance, are those of the SQLite service fed the same statements', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'phaseline-pg-cache-'));
+    const node = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'mirrored', cacheDir });
+    const reference = SqliteMechanismService.open(dataDir, {
+      dbPath: join(cacheDir, 'reference.db'),
+      verify_workers: 0,
+    });
+    const levels: Classification[] = ['public', 'parties', 'mechanism'];
+    try {
+      const t0 = Date.now();
+      const times: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const now = new Date(t0 + k * 1000).toISOString();
+        times.push(now);
+        const envs = levels.map((classification) =>
+          incidentReport(dataDir, `mirrored-${classification}-${k}`, now, { classification }),
+        );
+        const [a, b] = [await node.submit(envs, now), await reference.submit(envs, now)];
+        expect(a.every((r) => r.ok)).toBe(true);
+        expect(b.map((r) => r.ok && r.index)).toEqual(a.map((r) => r.ok && r.index));
+      }
+      // A duplicate is refused by the door's memory, confirmed against the node's mirror.
+      const again = await node.submit([incidentReport(dataDir, 'mirrored-public-0', times[0]!)], times[29]!);
+      expect(again[0]).toMatchObject({ ok: false });
+      for (const at of [times[0]!, times[12]!, times[29]!, new Date(t0 + 60_000).toISOString()])
+        for (const clearance of levels) {
+          const [mine, theirs] = [await node.stateAt(at, clearance), await reference.stateAt(at, clearance)];
+          expect(JSON.stringify(mine.incidents), `${clearance} at ${at}`).toBe(
+            JSON.stringify(theirs.incidents),
+          );
+          expect(mine.count).toBe(theirs.count);
+        }
+      expect(readdirSync(join(cacheDir, 'engine-0')).sort()).toEqual(['entries.db', 'views.db']);
+    } finally {
+      await node.close();
+      await reference.close();
+    }
+    // The node's files went with it; the directory it was given stays.
+    expect(readdirSync(join(cacheDir, 'engine-0'))).toEqual([]);
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('makes its own cache directory when given none, removes it at close, and removes those of nodes no longer running', async () => {
+    // 4,194,304 is above Linux's largest process id: no process runs under it.
+    const stale = join(tmpdir(), 'phaseline-node-4194304-stale');
+    mkdirSync(join(stale, 'engine-0'), { recursive: true });
+    const node = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'cachedir' });
+    const own = () => readdirSync(tmpdir()).filter((n) => n.startsWith(`phaseline-node-${process.pid}-`));
+    let mine: string[] = [];
+    try {
+      expect(existsSync(stale)).toBe(false);
+      mine = own();
+      expect(mine.length).toBeGreaterThan(0);
+    } finally {
+      await node.close();
+    }
+    for (const name of mine) expect(own()).not.toContain(name);
   });
 
   it('two nodes in one process: concurrent submissions make one log; each hears the other append and folds it', async () => {
