@@ -10,10 +10,10 @@
  * no journal, no fsync. Appends are buffered and written in one transaction when anything is
  * read, or at {@link flush}.
  */
-import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { EngineEntry } from '../engine/index.js';
 import type { FoldedLog } from './clearance-view.js';
+import { closeDerivedDatabase, openDerivedDatabase } from './derived-database.js';
 
 /** Entries read per query by {@link EntryMirror.entries}. */
 const read_page_entries = 1024;
@@ -28,11 +28,7 @@ export class EntryMirror implements FoldedLog {
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory. */
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') for (const suffix of ['', '-journal']) rmSync(path + suffix, { force: true });
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = OFF');
-    this.#db.pragma('synchronous = OFF');
-    this.#db.pragma('cache_size = -2048');
+    this.#db = openDerivedDatabase(path);
     // The id's first 8 bytes as an integer, indexed (a third of the cost of indexing the 32
     // bytes, as in the SQLite log store); the full id confirms a prefix hit.
     this.#db.exec(`CREATE TABLE entries (
@@ -116,8 +112,6 @@ export class EntryMirror implements FoldedLog {
   /** Closes and removes the file. */
   close(): void {
     this.#pending = [];
-    if (!this.#db.open) return;
-    this.#db.close();
-    if (this.path !== ':memory:') rmSync(this.path, { force: true });
+    closeDerivedDatabase(this.#db, this.path);
   }
 }

@@ -19,9 +19,9 @@
  * with one filter for all views, the id a public statement had just added in one view sent
  * the other views' lookups of it to the file, a query each that found nothing.
  */
-import { rmSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EXTERNAL_RECORDS, type ExternalRecords, FingerprintSet, fnv64 } from '../engine/index.js';
+import { closeDerivedDatabase, openDerivedDatabase } from './derived-database.js';
 
 /** Records kept in the cache of each collection. */
 const cache_records_max = 512;
@@ -44,14 +44,8 @@ export class RecordStore {
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') {
-      for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(path + suffix, { force: true });
-    }
-    this.#db = new Database(path);
     // Derived data, rebuilt on open: no journal, no fsync.
-    this.#db.pragma('journal_mode = OFF');
-    this.#db.pragma('synchronous = OFF');
-    this.#db.pragma('cache_size = -2048');
+    this.#db = openDerivedDatabase(path);
     // A rowid table appends each version at the end of the file; only the small index entries
     // land at random places. Keyed WITHOUT ROWID, the whole ~0.5 KB row went there instead, and
     // an insert cost 12 µs instead of 4 (a micro-benchmark of 30,000 incidents; docs/performance.md).
@@ -193,8 +187,7 @@ export class RecordStore {
   }
 
   close(): void {
-    this.#db.close();
-    if (this.path !== ':memory:') rmSync(this.path, { force: true });
+    closeDerivedDatabase(this.#db, this.path);
   }
 }
 
