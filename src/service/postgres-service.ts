@@ -280,8 +280,10 @@ export class PostgresMechanismService implements MechanismService {
         }
         engine.push({ index, admitted: e.admitted, envelope });
       });
+      // These entries are in the log: write them out page by page, so that catching up with a
+      // long log does not hold all of it in memory until the end.
+      engine.durable();
     }
-    engine.durable();
     this.#announce(engine.size);
     return size;
   }
