@@ -125,12 +125,24 @@ const retired_engine_ms = 60_000;
  * (a node killed with SIGKILL cannot remove its own).
  */
 function newCacheDir(): string {
-  for (const name of readdirSync(tmpdir())) {
+  let names: string[] = [];
+  try {
+    names = readdirSync(tmpdir());
+  } catch {
+    // Unreadable: nothing to clean up; creating the directory below says what is wrong.
+  }
+  for (const name of names) {
     const pid = Number(/^phaseline-node-(\d+)-/.exec(name)?.[1]);
     if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
     rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
-  return mkdtempSync(join(tmpdir(), `phaseline-node-${process.pid}-`));
+  try {
+    return mkdtempSync(join(tmpdir(), `phaseline-node-${process.pid}-`));
+  } catch (e) {
+    throw new Error(
+      `cannot create this node's cache directory in ${tmpdir()} (${(e as Error).message}); set TMPDIR to a writable directory`,
+    );
+  }
 }
 
 function running(pid: number): boolean {

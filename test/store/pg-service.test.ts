@@ -182,6 +182,21 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
     for (const name of mine) expect(own()).not.toContain(name);
   });
 
+  it('says where it could not make its cache directory, and how to choose another', async () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(dataDir, 'no', 'such', 'directory');
+    try {
+      await expect(
+        PostgresMechanismService.open({ url: db.url, dataDir, schema: 'cachedir' }),
+      ).rejects.toThrow(
+        /cannot create this node's cache directory in .*no\/such\/directory .*; set TMPDIR to a writable directory/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+  });
+
   it('two nodes in one process: concurrent submissions make one log; each hears the other append and folds it', async () => {
     const a = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'pair' });
     const b = await PostgresMechanismService.open({ url: db.url, dataDir, schema: 'pair' });
