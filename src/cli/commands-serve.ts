@@ -117,7 +117,7 @@ export function registerServeCommands(program: Command): void {
     .option('--port <port>', 'port to listen on (default: $PORT, else 8080)')
     .option(
       '--db <path-or-url>',
-      'the log database: a SQLite file (default DATA/log.db) or a postgres:// URL',
+      'the log database: a SQLite file (default DATA/log.db) or a postgres:// URL (each node then keeps derived files in $TMPDIR, removed when it stops)',
     )
     .option('--json', 'print the listening address as one JSON line')
     .option(
