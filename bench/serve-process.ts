@@ -83,7 +83,7 @@ export const unlimited_rates = [
  * CPU time (user + system, ms) each thread of process `pid` has used so far, by thread id, from
  * /proc (Linux). Unlike a wall-clock profile it does not count time spent waiting for a core.
  */
-export function threadCpuMs(pid: number | 'self' = 'self'): Map<string, { name: string; ms: number }> {
+function threadCpuMs(pid: number | 'self' = 'self'): Map<string, { name: string; ms: number }> {
   const tick_ms = 10; // USER_HZ is 100 on Linux
   const out = new Map<string, { name: string; ms: number }>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -105,7 +105,7 @@ export function threadCpuMs(pid: number | 'self' = 'self'): Map<string, { name: 
  * (HTTP, sequencing, the log, the views; tid = pid), the `workers` busiest other threads (the
  * verification workers, one per core), and the rest (V8's helper threads: GC, compilation).
  */
-export function cpuBetween(
+function cpuBetween(
   pid: number,
   before: Map<string, { ms: number }>,
   after: Map<string, { ms: number }>,
@@ -119,8 +119,31 @@ export function cpuBetween(
   return { all, main, verification, rest: all - main - verification };
 }
 
-/** {@link cpuBetween} per statement, as a line. */
-export function cpuLine(cpu: ReturnType<typeof cpuBetween>, statements: number, clientMs: number): string {
+/** CPU (ms) of the server's threads by role, and of this process (the client), over a stretch. */
+export interface CpuUsed {
+  server: ReturnType<typeof cpuBetween>;
+  clientMs: number;
+}
+
+/**
+ * Starts measuring the CPU of server `pid` (its `workers` verification workers told apart) and
+ * of this process; the function returned ends the stretch and gives what each used in it.
+ */
+export function startCpuMeter(pid: number, workers: number): () => CpuUsed {
+  const server0 = threadCpuMs(pid);
+  const client0 = process.cpuUsage();
+  return () => {
+    const server1 = threadCpuMs(pid);
+    const client = process.cpuUsage(client0);
+    return {
+      server: cpuBetween(pid, server0, server1, workers),
+      clientMs: (client.user + client.system) / 1000,
+    };
+  };
+}
+
+/** {@link CpuUsed} per statement, as a line. */
+export function cpuLine({ server: cpu, clientMs }: CpuUsed, statements: number): string {
   const us = (ms: number) => `${((ms * 1000) / statements).toFixed(0)} µs`;
   return `server ${us(cpu.all)} = main thread ${us(cpu.main)} + verification workers ${us(cpu.verification)} + V8 helper threads ${us(cpu.rest)}; client ${us(clientMs)}`;
 }

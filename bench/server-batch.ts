@@ -28,11 +28,11 @@ import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
 import {
-  cpuBetween,
+  type CpuUsed,
   cpuLine,
   nodeFlagsArgument,
+  startCpuMeter,
   startServe,
-  threadCpuMs,
   unlimited_rates,
 } from './serve-process.js';
 
@@ -132,8 +132,7 @@ async function ingestRate(): Promise<{
   rate: number;
   admitted: number;
   rejected: Map<string, number>;
-  server: ReturnType<typeof cpuBetween>;
-  client: number;
+  cpu: CpuUsed;
 }> {
   const bodies: Buffer[] = [];
   for (let i = 0; i < count; i += batch) bodies.push(ndjson(envelopes.slice(i, i + batch)));
@@ -143,8 +142,7 @@ async function ingestRate(): Promise<{
   }
   const rejected = new Map<string, number>();
   let next = 0;
-  const server0 = threadCpuMs(server.pid);
-  const client0 = process.cpuUsage();
+  const stopCpu = startCpuMeter(server.pid, cores);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: inflight }, async () => {
@@ -161,15 +159,13 @@ async function ingestRate(): Promise<{
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const server1 = threadCpuMs(server.pid);
-  const client = process.cpuUsage(client0);
+  const cpu = stopCpu();
   const admitted = count - [...rejected.values()].reduce((a, b) => a + b, 0);
   return {
     rate: admitted / seconds,
     admitted,
     rejected,
-    server: cpuBetween(server.pid, server0, server1, cores),
-    client: (client.user + client.system) / 1000,
+    cpu,
   };
 }
 
@@ -193,11 +189,11 @@ console.log(
     ingest.rejected.size ? `, rejected ${JSON.stringify(Object.fromEntries(ingest.rejected))}` : ''
   })`,
 );
-console.log(`  CPU per admitted statement: ${cpuLine(ingest.server, ingest.admitted, ingest.client)}`);
+console.log(`  CPU per admitted statement: ${cpuLine(ingest.cpu, ingest.admitted)}`);
 // What one signature costs in step 1 (every core busy verifying), against what the server spent
 // per statement: the ratio the server would reach if it kept every core busy.
 const verifyUs = (cores * 1e6) / verify;
-const serverUs = (ingest.server.all * 1000) / ingest.admitted;
+const serverUs = (ingest.cpu.server.all * 1000) / ingest.admitted;
 console.log(
   `  CPU per verification in step 1: ${verifyUs.toFixed(0)} µs; / server CPU per statement: ${(verifyUs / serverUs).toFixed(2)} (the most this server could reach here)`,
 );

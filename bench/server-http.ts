@@ -20,14 +20,7 @@ import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import {
-  cpuBetween,
-  cpuLine,
-  nodeFlagsArgument,
-  startServe,
-  threadCpuMs,
-  unlimited_rates,
-} from './serve-process.js';
+import { cpuLine, nodeFlagsArgument, startCpuMeter, startServe, unlimited_rates } from './serve-process.js';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
 const connections = 50;
@@ -65,11 +58,9 @@ const submitFor = (duration: number) =>
 // Two seconds of the same load first: the measured run should not pay for compiling the code.
 await submitFor(2);
 const before = await logSize();
-const server0 = threadCpuMs(server.pid);
-const client0 = process.cpuUsage();
+const stopCpu = startCpuMeter(server.pid, availableParallelism());
 const submit = await submitFor(seconds);
-const serverCpu = cpuBetween(server.pid, server0, threadCpuMs(server.pid), availableParallelism());
-const clientCpu = process.cpuUsage(client0);
+const submitCpu = stopCpu();
 const admitted = (await logSize()) - before;
 
 const zone = loadAgreement(dataDirPaths(dir).agreementPath).zones[0]!.id;
@@ -94,9 +85,7 @@ console.log(line('POST /v1/statements (single, durable)', submit));
 console.log(
   `  admitted ${admitted} statements = ${(admitted / seconds).toFixed(0)}/s; target ≥ 3000/s, p99 < 50 ms`,
 );
-console.log(
-  `  CPU per admitted statement: ${cpuLine(serverCpu, admitted, (clientCpu.user + clientCpu.system) / 1000)}`,
-);
+console.log(`  CPU per admitted statement: ${cpuLine(submitCpu, admitted)}`);
 console.log(line(`GET /v1/zones/${zone}`, zoneRead));
 console.log(line('GET /v1/state (whole demo state)', stateRead));
 console.log(line('hello-world Fastify', helloRead));
