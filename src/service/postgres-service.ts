@@ -94,7 +94,7 @@ class NodeEngine {
     return this.mirror.size;
   }
 
-  push(entry: EngineEntry, id = statementId(entry.envelope.statement)): void {
+  push(entry: EngineEntry, id: string): void {
     this.mirror.append(entry, id);
     this.views.fold(entry, id);
   }
@@ -278,7 +278,10 @@ export class PostgresMechanismService implements MechanismService {
       const count = Math.min(catch_up_page_entries, size - start);
       const rows = await q.readEntries(start, count);
       const disclosures = await q.readDisclosures(start, count);
-      if (rows.length !== count)
+      // The ids the store recorded at append, rather than canonicalizing and hashing every
+      // statement again (as the SQLite back end's replay does).
+      const ids = await q.readStatementIds(start, count);
+      if (rows.length !== count || ids.length !== count)
         throw new Error(`catching up: entries ${start}…${start + count - 1} are not all stored`);
       rows.forEach((bytes, k) => {
         const index = start + k;
@@ -290,7 +293,7 @@ export class PostgresMechanismService implements MechanismService {
           if (d === undefined) throw new Error(`entry ${index}: restricted content missing from the store`);
           envelope = d.envelope;
         }
-        engine.push({ index, admitted: e.admitted, envelope });
+        engine.push({ index, admitted: e.admitted, envelope }, ids[k]!);
       });
       // These entries are in the log: write them out page by page, so that catching up with a
       // long log does not hold all of it in memory until the end.
@@ -392,7 +395,7 @@ export class PostgresMechanismService implements MechanismService {
                 now: this.#admissionTime(engine, s.now),
                 admit: (envelope, at) => engine.views.admit(envelope, at),
                 ...(s.gate ? { gate: s.gate } : {}),
-                onAccepted: (envelope, index, admitted) => engine.push({ index, admitted, envelope }),
+                onAccepted: (envelope, index, admitted, id) => engine.push({ index, admitted, envelope }, id),
               }),
             );
           }
