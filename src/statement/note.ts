@@ -36,12 +36,6 @@ export function signatureBase64(message: Uint8Array, signer: NoteSigner): string
   return Buffer.concat([hash, sign(null, message, signer.privateKey)]).toString('base64');
 }
 
-/** Checks a base64(keyid ‖ sig) signature of `message` against `verifier` (key id included). */
-export function verifySignatureBase64(message: Uint8Array, b64: string, verifier: NoteVerifier): boolean {
-  const sig = decodeSignatureBase64(b64, verifier);
-  return sig !== undefined && verify(null, message, verifier.publicKey, sig);
-}
-
 /**
  * The 64-byte Ed25519 signature in a base64(keyid ‖ sig) signature for `verifier`, or undefined
  * when it cannot verify whatever the message: not canonical base64 of 68 bytes, or another key id.
