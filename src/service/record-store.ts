@@ -14,6 +14,9 @@
  * cache of recent records, then the pending writes, then the file. The views of one kind of
  * record (each clearance's incidents, say) share rows: a version that several views wrote
  * alike, as they do for every public statement, is one row whose `views` bits name them all.
+ * Whether views wrote alike is decided as they write (a comparison of the values, see
+ * {@link sameJson}), so each shared version becomes JSON once, at the flush: one text per
+ * view cost more than the SQLite rows (bench/sequencer.ts, docs/performance.md).
  * An existence filter per view (64-bit id fingerprints) answers "no such record" without a
  * query, which is what the door asks for every new incident and strike. Per view, not per kind:
  * with one filter for all views, the id a public statement had just added in one view sent
@@ -26,12 +29,27 @@ import { closeDerivedDatabase, openDerivedDatabase } from './derived-database.js
 /** Records kept in the cache of each collection. */
 const cache_records_max = 512;
 
-interface Write {
+/**
+ * A version of one record written while one log entry was folded, shared by the views that
+ * wrote it: each distinct value with the bits of the views whose last write it was, and the
+ * bits of the views for which it is their first version of the record.
+ */
+interface PendingRow {
   id: string;
   from: number;
-  value: unknown;
-  /** The view's first version of this record (it had none before). */
-  first: boolean;
+  values: { value: unknown; views: number }[];
+  firstViews: number;
+}
+
+/** One kind of record (say, incidents): its views' collections and their unflushed versions. */
+interface Kind {
+  no: number;
+  collections: LiveRecords<unknown>[];
+  /** Versions not yet in the file, in write order. */
+  pending: PendingRow[];
+  /** The entry whose fold wrote the last pending rows, and where in `pending` its rows start. */
+  entryFrom: number;
+  entryStart: number;
 }
 
 /** One SQLite file holding the growing collections of several engine states. */
@@ -39,7 +57,9 @@ export class RecordStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #stmts;
-  readonly #kinds = new Map<string, { no: number; collections: LiveRecords<unknown>[] }>();
+  readonly #kinds = new Map<string, Kind>();
+  /** The kinds by number. */
+  readonly #byNo: Kind[] = [];
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -106,8 +126,9 @@ export class RecordStore {
     if (!Number.isInteger(view) || view < 0 || view > 30) throw new RangeError(`record view ${view}: 0–30`);
     let k = this.#kinds.get(kind);
     if (k === undefined) {
-      k = { no: this.#kinds.size, collections: [] };
+      k = { no: this.#kinds.size, collections: [], pending: [], entryFrom: -1, entryStart: 0 };
       this.#kinds.set(kind, k);
+      this.#byNo.push(k);
     }
     const c = new LiveRecords<T>(this, k.no, 1 << view);
     k.collections.push(c as LiveRecords<unknown>);
@@ -115,49 +136,89 @@ export class RecordStore {
   }
 
   /**
-   * Writes every collection's pending versions in one transaction: per kind, each (id, entry)
-   * once per distinct value, with the bits of the views that wrote it.
+   * @internal View `bit` wrote `value` as the version of record `id` of kind `kind` while entry
+   * `from` was folded (`first`: the view had no version of it before).
+   *
+   * The views fold an entry one after another, so the rows of the entry being folded are the
+   * last pending ones: a view's write joins a value another view wrote alike for the same
+   * entry (as the three clearance views do for every public statement), and the value is
+   * turned into JSON once, at the flush. "Alike" is {@link sameJson}, a comparison that
+   * allocates nothing: with one JSON text per view, the texts cost more than the SQLite rows.
+   */
+  write(kind: number, bit: number, id: string, from: number, value: unknown, first: boolean): void {
+    const k = this.#byNo[kind]!;
+    if (from !== k.entryFrom) {
+      k.entryFrom = from;
+      k.entryStart = k.pending.length;
+    }
+    let row: PendingRow | undefined;
+    for (let i = k.entryStart; i < k.pending.length; i++) {
+      if (k.pending[i]!.id === id) {
+        row = k.pending[i]!;
+        break;
+      }
+    }
+    if (row === undefined) {
+      row = { id, from, values: [], firstViews: 0 };
+      k.pending.push(row);
+    }
+    if (first) row.firstViews |= bit;
+    let same: { value: unknown; views: number } | undefined;
+    for (const v of row.values) {
+      // A view that writes the same record twice in one entry keeps its last value.
+      v.views &= ~bit;
+      if (same === undefined && sameJson(v.value, value)) same = v;
+    }
+    if (same === undefined) row.values.push({ value, views: bit });
+    else same.views |= bit;
+  }
+
+  /**
+   * @internal Forgets what view `bit` wrote while entry `from` was folded (its fold failed).
+   */
+  unwrite(kind: number, bit: number, from: number): void {
+    const k = this.#byNo[kind]!;
+    for (let i = k.pending.length - 1; i >= 0 && k.pending[i]!.from >= from; i--) {
+      const row = k.pending[i]!;
+      if (row.from !== from) continue;
+      row.firstViews &= ~bit;
+      for (const v of row.values) v.views &= ~bit;
+    }
+  }
+
+  /** @internal View `bit`'s latest pending version of `id` written before entry `before`, if any. */
+  pendingBefore(kind: number, bit: number, id: string, before: number): { value: unknown } | undefined {
+    const rows = this.#byNo[kind]!.pending;
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const row = rows[i]!;
+      if (row.id !== id || row.from >= before) continue;
+      for (const v of row.values) if ((v.views & bit) !== 0) return { value: v.value };
+    }
+    return undefined;
+  }
+
+  /**
+   * Writes every pending version in one transaction: each (kind, id, entry) once per distinct
+   * value, with the bits of the views that wrote it.
    */
   flush(): void {
-    const kinds = [...this.#kinds.values()];
-    if (!kinds.some((k) => k.collections.some((c) => c.pendingCount > 0))) return;
+    const kinds = this.#byNo;
+    if (!kinds.some((k) => k.pending.length > 0)) return;
     this.#db.transaction(() => {
       for (const k of kinds) {
-        // Per (entry, id): each distinct value with the views that wrote it, and the views for
-        // which it is their first version of the record. The values are a list compared with
-        // ===, not a Map keyed by the JSON: hashing each new ~400-character text to key a Map
-        // cost more than the JSON.stringify that made it (a list holds one to three values).
-        const rows = new Map<
-          string,
-          { id: string; from: number; values: { json: string; views: number }[]; firstViews: number }
-        >();
-        for (const c of k.collections) {
-          for (const w of c.takePending()) {
-            const key = `${w.from} ${w.id}`;
-            let row = rows.get(key);
-            if (row === undefined) {
-              row = { id: w.id, from: w.from, values: [], firstViews: 0 };
-              rows.set(key, row);
-            }
-            if (w.first) row.firstViews |= c.bit;
-            const json = JSON.stringify(w.value);
-            let same: { json: string; views: number } | undefined;
-            for (const v of row.values) {
-              // A view that wrote the same record twice in one entry keeps its last value.
-              v.views &= ~c.bit;
-              if (v.json === json) same = v;
-            }
-            if (same === undefined) row.values.push({ json, views: c.bit });
-            else same.views |= c.bit;
-          }
-        }
-        for (const row of rows.values()) {
-          for (const { json, views } of row.values)
-            if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, json);
+        for (const row of k.pending) {
+          for (const { value, views } of row.values)
+            if (views !== 0) this.#stmts.put.run(k.no, row.id, row.from, views, JSON.stringify(value));
           if (row.firstViews !== 0) this.#stmts.putFirst.run(k.no, row.from, row.id, row.firstViews);
         }
       }
     })();
+    for (const k of kinds) {
+      k.pending = [];
+      k.entryFrom = -1;
+      k.entryStart = 0;
+      for (const c of k.collections) c.flushed();
+    }
   }
 
   /** @internal The latest version of `id` in view `bit` before entry `before`, from the file. */
@@ -204,9 +265,11 @@ export class LiveRecords<T> {
   readonly #kind: number;
   /** This view's bit in the rows' `views`. */
   readonly bit: number;
-  #pending: Write[] = [];
-  /** id → latest pending version (a subset of #pending). */
-  readonly #latest = new Map<string, Write>();
+  /** id → this view's latest version not yet in the file. */
+  readonly #latest = new Map<string, T>();
+  /** Ids this view wrote while the entry at `cursor` was folded, and whether each was new to it. */
+  #written: { id: string; first: boolean }[] = [];
+  #writtenAt = -1;
   readonly #cache = new Map<string, T>();
   /** The last id {@link get} found absent; any write of it since clears this. */
   #lastMiss: string | undefined;
@@ -251,10 +314,6 @@ export class LiveRecords<T> {
     });
   }
 
-  get pendingCount(): number {
-    return this.#pending.length;
-  }
-
   get(id: string): T | undefined {
     const v = this.#lookup(id);
     if (v === undefined) this.#lastMiss = id;
@@ -263,9 +322,9 @@ export class LiveRecords<T> {
 
   #lookup(id: string): T | undefined {
     if (!this.#known.has(id)) return undefined;
-    const w = this.#latest.get(id);
-    if (w !== undefined) return w.value as T;
-    let v = this.#cache.get(id);
+    let v = this.#latest.get(id);
+    if (v !== undefined) return v;
+    v = this.#cache.get(id);
     if (v !== undefined) return v;
     v = this.#store.read(this.#kind, this.bit, id, Number.MAX_SAFE_INTEGER) as T | undefined;
     if (v !== undefined) this.#remember(id, v);
@@ -277,11 +336,17 @@ export class LiveRecords<T> {
     // version is usually known from that miss, without another read.
     const first = this.#lastMiss === id || this.#lookup(id) === undefined;
     this.#lastMiss = undefined;
-    const w: Write = { id, from: this.cursor, value, first };
-    if (first) this.#count++;
-    this.#pending.push(w);
-    this.#latest.set(id, w);
-    this.#known.add(id);
+    if (first) {
+      this.#count++;
+      this.#known.add(id);
+    }
+    if (this.#writtenAt !== this.cursor) {
+      this.#writtenAt = this.cursor;
+      this.#written = [];
+    }
+    this.#written.push({ id, first });
+    this.#store.write(this.#kind, this.bit, id, this.cursor, value, first);
+    this.#latest.set(id, value);
     this.#remember(id, value);
   }
 
@@ -297,25 +362,24 @@ export class LiveRecords<T> {
 
   /** Forgets the writes of the entry at `cursor` (its fold failed); they were never flushed. */
   undoCursor(): void {
-    let n = this.#pending.length;
-    while (n > 0 && this.#pending[n - 1]!.from === this.cursor) n--;
-    if (n === this.#pending.length) return;
-    const dropped = this.#pending.splice(n);
-    for (const w of dropped) {
+    if (this.#writtenAt !== this.cursor || this.#written.length === 0) return;
+    this.#store.unwrite(this.#kind, this.bit, this.cursor);
+    for (const w of this.#written) {
       if (w.first) this.#count--;
       this.#latest.delete(w.id);
       this.#cache.delete(w.id);
+      // An earlier unflushed version of the same id becomes the latest again.
+      const earlier = this.#store.pendingBefore(this.#kind, this.bit, w.id, this.cursor);
+      if (earlier !== undefined) this.#latest.set(w.id, earlier.value as T);
     }
-    // Earlier pending versions of the same ids become the latest again.
-    for (const w of this.#pending) if (dropped.some((d) => d.id === w.id)) this.#latest.set(w.id, w);
+    this.#written = [];
   }
 
-  /** @internal Hands over the pending versions, in write order, for the store's flush. */
-  takePending(): Write[] {
-    const pending = this.#pending;
-    this.#pending = [];
+  /** @internal The store wrote every pending version to the file. */
+  flushed(): void {
     this.#latest.clear();
-    return pending;
+    this.#written = [];
+    this.#writtenAt = -1;
   }
 
   /**
@@ -388,4 +452,42 @@ function recordsProxy<T>(ops: {
       throw new Error('engine state: write records by assignment');
     },
   });
+}
+
+/**
+ * True only when `JSON.stringify(a) === JSON.stringify(b)` is certain, without making either
+ * text: the same primitives, and arrays and plain objects with the same keys in the same order
+ * holding values that are alike. Anything else (a class instance, a `toJSON`, NaN, a property
+ * that JSON leaves out) is "not alike" unless it is the very same value: a false "not alike"
+ * only costs a row, a false "alike" would give a view another view's record.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    const va = (a as Record<string, unknown>)[k];
+    const vb = (b as Record<string, unknown>)[k];
+    // JSON leaves out a property whose value is undefined, a function or a symbol.
+    if (va === vb) continue;
+    if (va === undefined || vb === undefined || !sameJson(va, vb)) return false;
+  }
+  return true;
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return (
+    (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+  );
 }
