@@ -19,6 +19,10 @@
 
 /** RFC 8785 canonical JSON text of `value`. Throws on values JSON cannot represent (undefined, NaN, Infinity, lone surrogates, cycles). */
 export function canonicalJson(value: unknown): string {
+  // Most values arrive in canonical order already (a statement parsed from a client's
+  // canonical text, or built by this code in key order): then the engine's own JSON.stringify
+  // writes the very same text, natively.
+  if (typeof value === 'object' && value !== null && inCanonicalOrder(value, 0)) return JSON.stringify(value);
   const text = serialize(value, 0);
   if (text === undefined) throw new TypeError('canonicalJson: value has no JSON representation');
   return text;
@@ -39,6 +43,46 @@ declare global {
 // Deeper than any statement (a body is an object of a few levels); past it, a value is taken
 // to be circular rather than letting the stack overflow.
 const depth_max = 1000;
+
+/**
+ * True when `JSON.stringify(value)` is `value`'s RFC 8785 text: every object's own keys (in
+ * the order JSON.stringify writes them, which is `Object.keys` order) ascend by UTF-16 code
+ * units, and every value is one JSON.stringify writes as RFC 8785 does (finite numbers, strings
+ * without lone surrogates, booleans, null, arrays, plain data objects). False sends the value
+ * to {@link serialize}, which sorts, or refuses with a precise error.
+ */
+function inCanonicalOrder(value: object, depth: number): boolean {
+  if (depth > depth_max || typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!canonicalMember(value[i], depth)) return false;
+    return true;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (i > 0 && !(keys[i - 1]! < key)) return false;
+    if (!key.isWellFormed() || !canonicalMember(object[key], depth)) return false;
+  }
+  return true;
+}
+
+function canonicalMember(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      return v.isWellFormed();
+    case 'number':
+      return Number.isFinite(v);
+    case 'boolean':
+      return true;
+    case 'object':
+      return v === null || inCanonicalOrder(v, depth + 1);
+    default:
+      // undefined, functions and symbols are left out (or written as null in arrays) alike by
+      // both; a BigInt goes to serialize for its error.
+      return typeof v !== 'bigint';
+  }
+}
 
 /** The text of `value`, or undefined for what an object member omits (undefined, functions, symbols). */
 function serialize(value: unknown, depth: number): string | undefined {

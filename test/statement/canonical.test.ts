@@ -100,4 +100,35 @@ describe('canonicalJson (RFC 8785)', () => {
       { numRuns: 1000 },
     );
   });
+
+  it('agrees with the package on values already in canonical order (JSON.stringify writes those)', () => {
+    // Values parsed from canonical text have every object's keys in canonical order, which
+    // canonicalJson hands to JSON.stringify; lone surrogates and odd members must still be
+    // refused or left out as the package does.
+    const odd = fc.constantFrom(undefined, '\ud800', { toJSON: () => 'x' }, Number.NaN, [undefined]);
+    fc.assert(
+      fc.property(
+        fc.jsonValue({ stringUnit: codeUnit, maxDepth: 4 }),
+        odd,
+        fc.boolean(),
+        (value, extra, add) => {
+          let sorted: unknown;
+          try {
+            sorted = JSON.parse(reference(value));
+          } catch {
+            return; // refused by the package: covered above
+          }
+          expect(ours(sorted)).toBe(reference(sorted));
+          if (add && typeof sorted === 'object' && sorted !== null && !Array.isArray(sorted)) {
+            // A member appended last keeps the order canonical when its key sorts last.
+            const withOdd = { ...(sorted as object), '\uffff': extra };
+            expect(ours(withOdd)).toBe(reference(withOdd));
+            const inArray = [sorted, extra];
+            expect(ours(inArray)).toBe(reference(inArray));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
