@@ -104,5 +104,10 @@ describe('reserved names', () => {
     expect(v.ok ? 'ok' : v.code).toBe('schema');
     const w = s.say('laf', 'incident.response', 'toString', { action: 'acted' });
     expect(w.ok ? 'ok' : w.message).toContain('reserved name');
+    // A body member names the member's path.
+    const b = s.say('press', 'incident.report', 'fresh-id', incident('hasOwnProperty', s.now));
+    expect(b.ok ? 'ok' : `${b.code}: ${b.message}`).toBe(
+      'schema: statement.body.zone: "hasOwnProperty" is a reserved name; choose another id',
+    );
   });
 });
