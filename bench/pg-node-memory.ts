@@ -23,20 +23,16 @@ import { PostgresMechanismService } from '../src/service/postgres-service.js';
 import type { Classification } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
 import { createTestDatabase, postgresUnavailable } from '../test/store/pg-helpers.js';
-
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+import { argument } from './args.js';
 
 if (process.argv.includes('--child')) {
   // 2. A node that catches up with the log, then a state in the past at every clearance, under
   // the memory settings of `phaseline serve` (its heap growth; the allocator's, by the parent).
   limitHeapGrowth();
   const t0 = performance.now();
-  const node = await PostgresMechanismService.open({ url: arg('url')!, dataDir: arg('data')! });
+  const node = await PostgresMechanismService.open({ url: argument('url')!, dataDir: argument('data')! });
   const caughtUp = performance.now() - t0;
-  const middle = arg('middle')!;
+  const middle = argument('middle')!;
   for (const c of ['public', 'parties', 'mechanism'] as const) await node.stateAt(middle, c);
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
@@ -65,7 +61,7 @@ if (reason !== undefined) {
   console.log(`pg-node-memory: skipped (${reason})`);
   process.exit(0);
 }
-const entries = Number(arg('entries') ?? 100_000);
+const entries = Number(argument('entries') ?? 100_000);
 const db = await createTestDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'phaseline-bench-pgmem-'));
 try {

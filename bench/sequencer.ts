@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { argument, numberArgument } from './args.js';
 
 // The compiled code, as `phaseline serve` runs it (run `npm run build` first): under tsx, the
 // source carries helpers (esbuild's keepNames) that cost the engine's closures a few µs.
@@ -32,9 +33,8 @@ const { CheckedEnvelope, checkEnvelope } = (await import(
 
 /** With `--cpu-profile FILE`: a V8 CPU profile of the measured stretch only (open it in Chrome's DevTools). */
 function profileTo(): (() => Promise<void>) | undefined {
-  const i = process.argv.indexOf('--cpu-profile');
-  if (i < 0) return undefined;
-  const file = process.argv[i + 1]!;
+  const file = argument('cpu-profile');
+  if (file === undefined) return undefined;
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');
@@ -50,13 +50,9 @@ function profileTo(): (() => Promise<void>) | undefined {
     );
 }
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const count = arg('count', 40_000);
-const batch = arg('batch', 1000);
-const inflight = arg('inflight', 4);
+const count = numberArgument('count', 40_000);
+const batch = numberArgument('batch', 1000);
+const inflight = numberArgument('inflight', 4);
 
 const dir = mkdtempSync(join(tmpdir(), 'phaseline-bench-seq-'));
 seedDemo(dir);

@@ -8,6 +8,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
+import { argument } from './args.js';
 
 export interface ServeProcess {
   url: string;
@@ -68,8 +69,8 @@ export async function startServe(
 
 /** `--node-flags "…"` from this benchmark's arguments, for {@link startServe}; undefined when absent. */
 export function nodeFlagsArgument(): string[] | undefined {
-  const at = process.argv.indexOf('--node-flags');
-  return at >= 0 ? (process.argv[at + 1] ?? '').split(/\s+/).filter(Boolean) : undefined;
+  const flags = argument('node-flags');
+  return flags === undefined ? undefined : flags.split(/\s+/).filter(Boolean);
 }
 
 /** `serve` arguments that lift the per-address and per-key rate limits, for a load generator. */

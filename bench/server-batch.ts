@@ -27,6 +27,7 @@ import { seedDemo } from '../src/demo/seed-demo.js';
 import { signingMessage, verifierFor } from '../src/statement/envelope.js';
 import type { Envelope } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { numberArgument } from './args.js';
 import {
   type CpuUsed,
   cpuLine,
@@ -36,13 +37,9 @@ import {
   unlimited_rates,
 } from './serve-process.js';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const count = arg('count', 60_000);
-const batch = arg('batch', 1000);
-const inflight = arg('inflight', 4);
+const count = numberArgument('count', 60_000);
+const batch = numberArgument('batch', 1000);
+const inflight = numberArgument('inflight', 4);
 const nodeFlags = nodeFlagsArgument();
 const cores = availableParallelism();
 

@@ -27,15 +27,12 @@ import type { NoteSigner } from '../src/statement/keys.js';
 import { encodeEntry } from '../src/statement/log-entry.js';
 import type { Statement } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { argument } from './args.js';
 import { generateEntries } from './engine-evolve.js';
 import { startServe } from './serve-process.js';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const entries = Number(arg('entries') ?? 1_000_000);
-const keep = arg('keep');
+const entries = Number(argument('entries') ?? 1_000_000);
+const keep = argument('keep');
 const limit_mb = 300;
 
 const dir = keep ?? mkdtempSync(join(tmpdir(), 'phaseline-bench-memory-'));

@@ -23,9 +23,9 @@ import {
 } from '../src/statement/envelope.js';
 import { generateKeyPair, parseSignerKey } from '../src/statement/keys.js';
 import type { Envelope } from '../src/statement/types.js';
+import { numberArgument } from './args.js';
 
-const i = process.argv.indexOf('--count');
-const count = i >= 0 ? Number(process.argv[i + 1]) : 20_000;
+const count = numberArgument('count', 20_000);
 
 const signer = parseSignerKey(generateKeyPair('monitors', new Uint8Array(32).fill(3)).skey);
 const at = '2026-07-01T08:00:00.000Z';
