@@ -20,9 +20,10 @@ import { loadAgreement } from '../src/agreement/load.js';
 import { dataDirPaths } from '../src/datadir/data-dir.js';
 import { seedDemo } from '../src/demo/seed-demo.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
+import { numberArgument } from './args.js';
 import { cpuLine, nodeFlagsArgument, startCpuMeter, startServe, unlimited_rates } from './serve-process.js';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
+const seconds = numberArgument('seconds', 10);
 const connections = 50;
 const nodeFlags = nodeFlagsArgument();
 
