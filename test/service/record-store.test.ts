@@ -12,6 +12,18 @@ import { RecordStore, sameJson } from '../../src/service/record-store.js';
 let store: RecordStore;
 afterEach(() => store.close());
 
+/** A fresh store with a public view (bit 0) and a mechanism view (bit 1) of `kind`, and a way to set both cursors. */
+function twoViews(kind: string) {
+  store = new RecordStore(':memory:');
+  const pub = store.collection<{ v: number }>(kind, 0);
+  const mech = store.collection<{ v: number }>(kind, 1);
+  const at = (cursor: number) => {
+    pub.cursor = cursor;
+    mech.cursor = cursor;
+  };
+  return { pub, mech, at };
+}
+
 describe('the record store', () => {
   it('keeps each view its own versions, shared or not, now and as of any entry', () => {
     store = new RecordStore(':memory:');
@@ -48,11 +60,8 @@ describe('the record store', () => {
   });
 
   it('keeps the last of several writes of one record while one entry is folded', () => {
-    store = new RecordStore(':memory:');
-    const pub = store.collection<{ v: number }>('strikes', 0);
-    const mech = store.collection<{ v: number }>('strikes', 1);
-    pub.cursor = 7;
-    mech.cursor = 7;
+    const { pub, mech, at } = twoViews('strikes');
+    at(7);
     // The public view changes its mind; the other does not.
     for (const [id, first, last] of [
       ['s', 1, 2],
@@ -76,13 +85,7 @@ describe('the record store', () => {
   });
 
   it('counts and pages each view as of any entry, and forgets a failed fold’s new records', () => {
-    store = new RecordStore(':memory:');
-    const pub = store.collection<{ v: number }>('findings', 0);
-    const mech = store.collection<{ v: number }>('findings', 1);
-    const at = (cursor: number) => {
-      pub.cursor = cursor;
-      mech.cursor = cursor;
-    };
+    const { pub, mech, at } = twoViews('findings');
     at(1);
     pub.proxy.b = { v: 1 };
     mech.proxy.b = { v: 1 };
@@ -113,15 +116,11 @@ describe('the record store', () => {
   });
 
   it('forgets a failed fold’s new version of a record and reads the version before it again', () => {
-    store = new RecordStore(':memory:');
-    const pub = store.collection<{ v: number }>('units', 0);
-    const mech = store.collection<{ v: number }>('units', 1);
-    pub.cursor = 1;
-    mech.cursor = 1;
+    const { pub, mech, at } = twoViews('units');
+    at(1);
     pub.proxy.u = { v: 1 };
     mech.proxy.u = { v: 1 };
-    pub.cursor = 2;
-    mech.cursor = 2;
+    at(2);
     pub.proxy.u = { v: 2 };
     mech.proxy.u = { v: 2 };
     // Entry 2 fails in the public view only: its version 1 (not flushed yet) is the latest again.
