@@ -68,6 +68,10 @@ function reject(code: AdmitCode, message: string): Admission {
   return { ok: false, code, message };
 }
 
+function reservedName(where: string, v: string): Admission {
+  return reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
+}
+
 function zodPath(prefix: string, error: z.ZodError): string {
   const issue = error.issues[0]!;
   const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
@@ -119,13 +123,11 @@ export function admit(
   // an existing party, incident or zone.
   // (Checked member by member: the door runs for every statement, and a list of every member
   // with its path, built only to be searched, cost more than the search.)
-  const reserved = (where: string, v: unknown) =>
-    reject('schema', `${where}: ${JSON.stringify(v)} is a reserved name; choose another id`);
-  if (RESERVED.has(st.issuer)) return reserved('statement.issuer', st.issuer);
-  if (RESERVED.has(st.subject)) return reserved('statement.subject', st.subject);
+  if (RESERVED.has(st.issuer)) return reservedName('statement.issuer', st.issuer);
+  if (RESERVED.has(st.subject)) return reservedName('statement.subject', st.subject);
   for (const k in st.body) {
     const v = (st.body as Record<string, unknown>)[k];
-    if (typeof v === 'string' && RESERVED.has(v)) return reserved(`statement.body.${k}`, v);
+    if (typeof v === 'string' && RESERVED.has(v)) return reservedName(`statement.body.${k}`, v);
   }
   if (seen.hasStatement(id))
     return reject('duplicate-statement', `statement ${id} was already admitted; there is nothing to do`);
