@@ -36,6 +36,9 @@ export interface EngineViewsOptions {
   snapshot_interval_entries?: number;
 }
 
+/** Record versions held in memory before the record store writes them to its file. */
+export const record_rows_pending_max = 1024;
+
 export class EngineViews {
   readonly agreement: Agreement;
   readonly #views: Record<Classification, ClearanceView>;
@@ -71,11 +74,12 @@ export class EngineViews {
 
   /**
    * Every entry folded so far is in the log that `confirmStatement` asks: the door forgets its
-   * exact copies of their ids, and the record store writes their records.
+   * exact copies of their ids, and the record store writes their records once enough of them
+   * are pending (small group commits of single submissions share one write).
    */
   durable(): void {
     this.#seen.durable();
-    this.#records?.flush();
+    this.#records?.flushOver(record_rows_pending_max);
   }
 
   /** Entries folded so far (the log position of the views). */

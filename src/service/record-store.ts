@@ -60,6 +60,8 @@ export class RecordStore {
   readonly #kinds = new Map<string, Kind>();
   /** The kinds by number. */
   readonly #byNo: Kind[] = [];
+  /** Pending rows of every kind. */
+  #pendingRows = 0;
 
   /** Opens (recreating) the file at `path`; `:memory:` keeps it in memory (tests). */
   constructor(path: string) {
@@ -161,6 +163,7 @@ export class RecordStore {
     if (row === undefined) {
       row = { id, from, values: [], firstViews: 0 };
       k.pending.push(row);
+      this.#pendingRows++;
     }
     if (first) row.firstViews |= bit;
     let same: { value: unknown; views: number } | undefined;
@@ -203,7 +206,7 @@ export class RecordStore {
    */
   flush(): void {
     const kinds = this.#byNo;
-    if (!kinds.some((k) => k.pending.length > 0)) return;
+    if (this.#pendingRows === 0) return;
     this.#db.transaction(() => {
       for (const k of kinds) {
         for (const row of k.pending) {
@@ -213,12 +216,29 @@ export class RecordStore {
         }
       }
     })();
+    this.#pendingRows = 0;
     for (const k of kinds) {
       k.pending = [];
       k.entryFrom = -1;
       k.entryStart = 0;
       for (const c of k.collections) c.flushed();
     }
+  }
+
+  /**
+   * {@link flush} once at least `rows` versions are pending. The file is derived data, so when
+   * it is written changes nothing a reader sees (pending versions are read from memory); what it
+   * changes is the cost: each flush is a transaction that writes every page it dirtied, one page
+   * of the id index per new record, so a group commit of 20 statements flushed alone paid
+   * ~20 µs a statement against ~10 in batches of 1,000 (bench/sequencer.ts --batch 1).
+   */
+  flushOver(rows: number): void {
+    if (this.#pendingRows >= rows) this.flush();
+  }
+
+  /** Versions written and not yet in the file. */
+  get pendingRows(): number {
+    return this.#pendingRows;
   }
 
   /** @internal The latest version of `id` in view `bit` before entry `before`, from the file. */

@@ -368,6 +368,12 @@ describe('submissions', () => {
       });
     }
 
+    it('names the body in a malformed statement’s message (it is parsed by a verification worker)', async () => {
+      const r = await post(`${live.url}/v1/statements`, '{"statement": ');
+      expect(r.status).toBe(400);
+      expect(r.json.message).toMatch(/^the body is not JSON: /);
+    });
+
     it('duplicate → 409 duplicate-statement', async () => {
       const env = incident(live.keys.monitors!);
       expect((await post(`${live.url}/v1/statements`, env)).status).toBe(201);

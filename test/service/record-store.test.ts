@@ -137,7 +137,8 @@ describe('the record store', () => {
   it('reads back what each view wrote, whatever the views share, flush or undo (model)', () => {
     // Three views fold entries in order, as the clearance views do: each writes records with
     // values drawn from a small set (so that views often write alike and share rows), a view's
-    // fold may fail (its writes for that entry are undone), and flushes come at random. Every
+    // fold may fail (its writes for that entry are undone), and flushes come at random (as a
+    // server's do: once some number of versions is pending, `flushOver`). Every
     // view must read, now and as of every entry, exactly what a plain map per view says.
     const write = fc.record({
       view: fc.integer({ min: 0, max: 2 }),
@@ -147,7 +148,7 @@ describe('the record store', () => {
     const entry = fc.record({
       writes: fc.array(write, { maxLength: 6 }),
       undo: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
-      flush: fc.boolean(),
+      flush: fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined }),
     });
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 12 }), (entries) => {
@@ -170,7 +171,7 @@ describe('the record store', () => {
             wrote.forEach((m, bit) => {
               for (const [id, value] of m) model[bit]!.set(id, [...(model[bit]!.get(id) ?? []), [at, value]]);
             });
-            if (e.flush) s.flush();
+            if (e.flush !== undefined) s.flushOver(e.flush);
           });
           const asOf = (bit: number, before: number) =>
             Object.fromEntries(
@@ -197,6 +198,26 @@ describe('the record store', () => {
       { numRuns: 300 },
     );
     store = new RecordStore(':memory:');
+  });
+
+  it('writes its file once enough versions are pending, and reads them from memory until then', () => {
+    const { pub, mech, at } = twoViews('incidents');
+    at(0);
+    pub.proxy.a = { v: 1 };
+    mech.proxy.a = { v: 1 }; // shared with the public view's version: one row
+    at(1);
+    mech.proxy.b = { v: 2 };
+    expect(store.pendingRows).toBe(2);
+    store.flushOver(3);
+    expect(store.pendingRows).toBe(2);
+    expect(pub.proxy.a).toEqual({ v: 1 });
+    expect(mech.proxy.b).toEqual({ v: 2 });
+    at(2);
+    pub.proxy.c = { v: 3 };
+    store.flushOver(3);
+    expect(store.pendingRows).toBe(0);
+    expect(pub.proxy.c).toEqual({ v: 3 });
+    expect(Object.keys(mech.asOf(2))).toEqual(['a', 'b']);
   });
 
   it('calls values alike only when their JSON texts are the same', () => {
