@@ -190,16 +190,24 @@ export class EnvelopeText {
     readonly label = 'the envelope',
   ) {}
 
-  /** The parsed value, or the `malformed-json` rejection. */
+  #rejection: { ok: false; code: string; message: string } | undefined;
+
+  /**
+   * The parsed value, or the `malformed-json` rejection. A rejection is kept: a text that is
+   * not JSON is looked at again where it is answered (a PostgreSQL node parses a group's texts
+   * to look their ids up, then `ingest` answers them), and parsing it once is enough.
+   */
   parse(): { ok: true; value: unknown } | { ok: false; code: string; message: string } {
+    if (this.#rejection !== undefined) return this.#rejection;
     try {
       return { ok: true, value: JSON.parse(this.text) };
     } catch (e) {
-      return {
+      this.#rejection = {
         ok: false,
         code: 'malformed-json',
         message: `${this.label} is not JSON: ${(e as Error).message}`,
       };
+      return this.#rejection;
     }
   }
 }

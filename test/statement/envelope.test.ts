@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { commit, opensCommitment } from '../../src/statement/commitment.js';
 import {
   cosign,
+  EnvelopeText,
   signingMessage,
   signStatement,
   statement_bytes_max,
@@ -84,6 +85,20 @@ describe('envelopes', () => {
       message: expect.stringContaining('SHA-256'),
     });
     expect(verifyEnvelope({ statement: statement() })).toMatchObject({ ok: false, code: 'schema' });
+  });
+});
+
+describe('envelope texts', () => {
+  it('parse to their value, or to a rejection naming the text that is kept for the next look', () => {
+    expect(new EnvelopeText('{"a":1}').parse()).toEqual({ ok: true, value: { a: 1 } });
+    const text = new EnvelopeText('{"statement":', 'line 2');
+    const first = text.parse();
+    expect(first).toMatchObject({
+      ok: false,
+      code: 'malformed-json',
+      message: expect.stringMatching(/^line 2 is not JSON: /),
+    });
+    expect(text.parse()).toBe(first);
   });
 });
 
