@@ -11,7 +11,7 @@
  * few µs per statement show. Run: npm run build && npx tsx bench/sequencer.ts [--count 40000] [--batch 1000] [--inflight 4]
  * [--cpu-profile FILE]
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,3 +101,4 @@ console.log(
     `${us.toFixed(1)} µs CPU per statement (main thread and V8 helpers), ${((count / wall) * 1000).toFixed(0)} statements/s`,
 );
 await service.close();
+rmSync(dir, { recursive: true, force: true });

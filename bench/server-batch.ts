@@ -16,7 +16,7 @@
  * of its `#!` line's, to compare). The client shares the machine's cores with the server: a
  * lower bound.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +174,7 @@ const verifyAfter = await verifyRate();
 const verify = (verifyBefore + verifyAfter) / 2;
 agent.destroy();
 await server.stop();
+rmSync(dir, { recursive: true, force: true });
 
 console.log(
   `server-batch (${count} statements, NDJSON batches of ${batch}, ${inflight} in flight, ${cores} cores, SQLite, synchronous=FULL${nodeFlags ? `, node ${nodeFlags.join(' ')}` : ''})`,

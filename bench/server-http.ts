@@ -11,7 +11,7 @@
  * runs in this process, so client and server share the machine's cores (2 here): figures are a
  * lower bound.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -76,6 +76,7 @@ const helloRead = await run({ url: helloUrl, connections, duration: seconds });
 
 await hello.close();
 await server.stop();
+rmSync(dir, { recursive: true, force: true });
 
 const line = (name: string, r: autocannon.Result) =>
   `${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
