@@ -23,7 +23,7 @@ import { PostgresMechanismService } from '../src/service/postgres-service.js';
 import type { Classification } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
 import { createTestDatabase, postgresUnavailable } from '../test/store/pg-helpers.js';
-import { argument } from './args.js';
+import { argument, numberArgument } from './args.js';
 
 if (process.argv.includes('--child')) {
   // 2. A node that catches up with the log, then a state in the past at every clearance, under
@@ -61,7 +61,7 @@ if (reason !== undefined) {
   console.log(`pg-node-memory: skipped (${reason})`);
   process.exit(0);
 }
-const entries = Number(argument('entries') ?? 100_000);
+const entries = numberArgument('entries', 100_000);
 const db = await createTestDatabase();
 const dataDir = mkdtempSync(join(tmpdir(), 'phaseline-bench-pgmem-'));
 try {

@@ -27,11 +27,11 @@ import type { NoteSigner } from '../src/statement/keys.js';
 import { encodeEntry } from '../src/statement/log-entry.js';
 import type { Statement } from '../src/statement/types.js';
 import { incidentReport } from '../test/fixtures/pg-statements.js';
-import { argument } from './args.js';
+import { argument, numberArgument } from './args.js';
 import { generateEntries } from './engine-evolve.js';
 import { startServe } from './serve-process.js';
 
-const entries = Number(argument('entries') ?? 1_000_000);
+const entries = numberArgument('entries', 1_000_000);
 const keep = argument('keep');
 const limit_mb = 300;
 
