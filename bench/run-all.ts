@@ -20,6 +20,7 @@ benchEngineEvolve({});
 for (const [title, script, args] of [
   ['server: single submissions and reads over HTTP', 'bench/server-http.ts', ['--seconds', '8']],
   ['server: batch ingestion over HTTP against the verify rate', 'bench/server-batch.ts', []],
+  ['server: the floor under batch ingestion (no engine)', 'bench/ingest-floor.ts', []],
   ['server: the sequencing thread alone, per verified statement', 'bench/sequencer.ts', []],
 ] as const) {
   console.log(`\n== ${title}`);

@@ -37,12 +37,23 @@ export async function startServe(
     PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
     ...(nodeFlags ? { MALLOC_MMAP_THRESHOLD_: '131072' } : {}),
   };
-  const child = nodeFlags
-    ? spawn(process.execPath, [...nodeFlags, 'dist/cli/main.js', ...serveArgs], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env,
-      })
-    : spawn('bin/phaseline.js', serveArgs, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const [command, argv]: [string, string[]] = nodeFlags
+    ? [process.execPath, [...nodeFlags, 'dist/cli/main.js', ...serveArgs]]
+    : ['bin/phaseline.js', serveArgs];
+  return startListening(command, argv, env, onSpawn);
+}
+
+/**
+ * Starts `command args` with `env` and resolves once it listens: once it prints a JSON line
+ * with the `url` it serves on, as `phaseline serve --json` does.
+ */
+export async function startListening(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  onSpawn?: (pid: number) => void,
+): Promise<ServeProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   onSpawn?.(child.pid!);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -53,7 +64,7 @@ export async function startServe(
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (line) resolve((JSON.parse(line) as { url: string }).url);
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${command} exited with ${code}`)));
   });
   return {
     url,
