@@ -177,16 +177,26 @@ export class RecordStore {
   }
 
   /**
-   * @internal Forgets what view `bit` wrote while entry `from` was folded (its fold failed).
+   * @internal Forgets what view `bit` wrote while entry `from` was folded (its fold failed), and
+   * returns the ids it had written, each with whether it was the view's first version.
    */
-  unwrite(kind: number, bit: number, from: number): void {
+  unwrite(kind: number, bit: number, from: number): { id: string; first: boolean }[] {
     const k = this.#byNo[kind]!;
+    const written: { id: string; first: boolean }[] = [];
     for (let i = k.pending.length - 1; i >= 0 && k.pending[i]!.from >= from; i--) {
       const row = k.pending[i]!;
       if (row.from !== from) continue;
+      // The view's last write of the id holds its bit (an earlier write of it in the same entry
+      // gave the bit up), and `firstViews` keeps whether the first write was new to the view.
+      let wrote = (row.firstViews & bit) !== 0;
+      for (const v of row.values) {
+        if ((v.views & bit) !== 0) wrote = true;
+        v.views &= ~bit;
+      }
+      if (wrote) written.push({ id: row.id, first: (row.firstViews & bit) !== 0 });
       row.firstViews &= ~bit;
-      for (const v of row.values) v.views &= ~bit;
     }
+    return written;
   }
 
   /** @internal View `bit`'s latest pending version of `id` written before entry `before`, if any. */
@@ -287,9 +297,6 @@ export class LiveRecords<T> {
   readonly bit: number;
   /** id → this view's latest version not yet in the file. */
   readonly #latest = new Map<string, T>();
-  /** Ids this view wrote while the entry at `cursor` was folded, and whether each was new to it. */
-  #written: { id: string; first: boolean }[] = [];
-  #writtenAt = -1;
   readonly #cache = new Map<string, T>();
   /** The last id {@link get} found absent; any write of it since clears this. */
   #lastMiss: string | undefined;
@@ -360,11 +367,6 @@ export class LiveRecords<T> {
       this.#count++;
       this.#known.add(id);
     }
-    if (this.#writtenAt !== this.cursor) {
-      this.#writtenAt = this.cursor;
-      this.#written = [];
-    }
-    this.#written.push({ id, first });
     this.#store.write(this.#kind, this.bit, id, this.cursor, value, first);
     this.#latest.set(id, value);
     this.#remember(id, value);
@@ -382,9 +384,7 @@ export class LiveRecords<T> {
 
   /** Forgets the writes of the entry at `cursor` (its fold failed); they were never flushed. */
   undoCursor(): void {
-    if (this.#writtenAt !== this.cursor || this.#written.length === 0) return;
-    this.#store.unwrite(this.#kind, this.bit, this.cursor);
-    for (const w of this.#written) {
+    for (const w of this.#store.unwrite(this.#kind, this.bit, this.cursor)) {
       if (w.first) this.#count--;
       this.#latest.delete(w.id);
       this.#cache.delete(w.id);
@@ -392,14 +392,11 @@ export class LiveRecords<T> {
       const earlier = this.#store.pendingBefore(this.#kind, this.bit, w.id, this.cursor);
       if (earlier !== undefined) this.#latest.set(w.id, earlier.value as T);
     }
-    this.#written = [];
   }
 
   /** @internal The store wrote every pending version to the file. */
   flushed(): void {
     this.#latest.clear();
-    this.#written = [];
-    this.#writtenAt = -1;
   }
 
   /**
