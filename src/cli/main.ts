@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerReportCommands } from './commands-report.js';
 import { registerServeCommands } from './commands-serve.js';
 import { UsageError } from './input.js';
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMechanismCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
+  registerReportCommands(program);
   return program;
 }
 
