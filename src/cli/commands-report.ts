@@ -22,15 +22,14 @@ import { UsageError } from './input.js';
 const FORMATS = ['html', 'md', 'pdf', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** Where a headless Chromium may be: $PHASELINE_CHROMIUM, then Debian's and others' usual names. */
+/** Where headless Chromium is looked for: $PHASELINE_CHROMIUM alone when set, else the usual names. */
+export function chromiumCandidates(): string[] {
+  const chosen = process.env.PHASELINE_CHROMIUM;
+  return chosen ? [chosen] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+}
+
 export function findChromium(): string | undefined {
-  const candidates = [
-    process.env.PHASELINE_CHROMIUM,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-  ];
-  return candidates.find((c) => c !== undefined && c !== '' && existsSync(c));
+  return chromiumCandidates().find((c) => existsSync(c));
 }
 
 /** Prints `html` to a PDF file with headless Chromium; throws a message saying what to install when there is none. */

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The control room in Debian's Chromium (playwright-core), against a real server on the demo
 // history: load, open a zone, verify a receipt and see a tampered one fail, filter incidents,
 // go back in time, Arabic right to left, a statement arriving live, the daily report's counts,
