@@ -31,13 +31,18 @@ export interface SeedDemoOptions {
   /** Import the scenario's real incident records (default: true for the lebanon-2026 agreement). */
   importEvents?: boolean;
   onProgress?: (p: SeedProgress) => void;
+  /**
+   * More signed statements, merged into the history in time order and admitted like the rest
+   * (bench/control-room-log.ts grows the demo to 100,000 incidents with it).
+   */
+  extra?: readonly Envelope[];
 }
 
 export interface SeedRejection {
   kind: string;
   subject: string;
   at: string;
-  source: 'demo' | 'import';
+  source: 'demo' | 'import' | 'extra';
   code: string;
   message: string;
 }
@@ -102,6 +107,7 @@ export function seedDemo(dir: string, options: SeedDemoOptions = {}): SeedDemoRe
     const tagged = [
       ...history.map((envelope) => ({ envelope, source: 'demo' as const })),
       ...imported.map((envelope) => ({ envelope, source: 'import' as const })),
+      ...(options.extra ?? []).map((envelope) => ({ envelope, source: 'extra' as const })),
     ];
     tagged.sort((x, y) =>
       x.envelope.statement.at < y.envelope.statement.at

@@ -25,6 +25,7 @@ import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js'
 import { ApiError, KeyRateLimiter, type Reader, TokenIssuer } from './auth.js';
 import { registerControlRoom } from './control-room-routes.js';
 import { EventHub } from './events.js';
+import { incidentColumns } from './incident-columns.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
 import { STATUS_BY_CODE, statusFor, statusTableMarkdown } from './status-codes.js';
@@ -32,6 +33,7 @@ import {
   incidentsGeoJson,
   renderEscrow,
   renderIncidents,
+  renderOverview,
   renderState,
   renderZones,
   type StateMeta,
@@ -507,6 +509,12 @@ export async function buildServer(
     (s, m) => renderState(a, s, m),
   );
   stateRoute(
+    '/v1/overview',
+    'The state without its lists of incidents and strikes: zones (stage, what each awaits, history, claims, inventory), violations by actor, units, benchmarks, truce, escrow. Its cost does not grow with the number of incidents: the control room reads it at every move of its timeline',
+    'overview',
+    (s, m) => renderOverview(a, s, m),
+  );
+  stateRoute(
     '/v1/zones',
     'Every zone: stage, what it awaits, history, claims, inventory',
     'zones',
@@ -540,6 +548,13 @@ export async function buildServer(
     (s, m) => incidentsGeoJson(s, m),
     'feeds',
     'application/geo+json',
+  );
+  stateRoute(
+    '/v1/incidents.columns',
+    'Every incident as columns (log index, admission and event times in ms, position, and zone, type, actor, source grade, finding and response as codes into lists of values), with the findings on them by log index and every strike: one answer for a map of 100,000 incidents (offset and limit do not apply)',
+    'incidents.columns',
+    (s, m) => incidentColumns(s, m),
+    'feeds',
   );
   app.get(
     '/v1/zones/:id',

@@ -43,9 +43,15 @@ function paging(page: Page, totals: Record<string, number>) {
   };
 }
 
+type Explanation = ReturnType<typeof explain>;
+
 /** Zones: stage, what each awaits (`explain`), the stage history, withdrawal claims and inventory. */
-export function renderZones(agreement: Agreement, state: EngineState, at: string) {
-  const ex = explain(agreement, state, at);
+export function renderZones(
+  agreement: Agreement,
+  state: EngineState,
+  at: string,
+  ex: Explanation = explain(agreement, state, at),
+) {
   return ex.zones.map((z) => {
     const zs = state.zones[z.id]!;
     return {
@@ -81,8 +87,12 @@ export function renderIncidents(state: EngineState, page: Page = first_page) {
   };
 }
 
-export function renderEscrow(agreement: Agreement, state: EngineState, at: string) {
-  const ex = explain(agreement, state, at);
+export function renderEscrow(
+  agreement: Agreement,
+  state: EngineState,
+  at: string,
+  ex: Explanation = explain(agreement, state, at),
+) {
   return {
     currency: agreement.escrow?.currency ?? null,
     summary: ex.escrow,
@@ -97,17 +107,45 @@ export function renderEscrow(agreement: Agreement, state: EngineState, at: strin
 export function renderState(agreement: Agreement, state: EngineState, meta: StateMeta) {
   const ex = explain(agreement, state, meta.at);
   return {
+    ...stateHead(agreement, state, meta),
+    zones: renderZones(agreement, state, meta.at, ex),
+    ...renderIncidents(state, meta.page),
+    ...stateTail(agreement, state, meta, ex),
+  };
+}
+
+/**
+ * The state without its lists of incidents and strikes: zones, violations by actor, units,
+ * benchmarks, truce and escrow. The control room fetches it each time its timeline moves: its
+ * cost does not grow with the number of incidents (counting and paging the lists of a past
+ * state is what costs there: they are overlays on the record store).
+ */
+export function renderOverview(agreement: Agreement, state: EngineState, meta: StateMeta) {
+  const ex = explain(agreement, state, meta.at);
+  return {
+    ...stateHead(agreement, state, meta),
+    zones: renderZones(agreement, state, meta.at, ex),
+    violationsBy: state.violationsBy,
+    ...stateTail(agreement, state, meta, ex),
+  };
+}
+
+function stateHead(agreement: Agreement, state: EngineState, meta: StateMeta) {
+  return {
     agreement: agreement.id,
     at: meta.at,
     clearance: meta.clearance,
     log: { size: meta.size, folded: state.count },
     notice: STATE_NOTICE,
-    zones: renderZones(agreement, state, meta.at),
-    ...renderIncidents(state, meta.page),
+  };
+}
+
+function stateTail(agreement: Agreement, state: EngineState, meta: StateMeta, ex: Explanation) {
+  return {
     units: values(state.units),
     benchmarks: state.benchmarks,
     truce: { ...ex.truce, extensions: state.truce.extensions, history: state.truce.history },
-    escrow: renderEscrow(agreement, state, meta.at),
+    escrow: renderEscrow(agreement, state, meta.at, ex),
   };
 }
 

@@ -55,9 +55,25 @@ export class FoldFlags {
 /** The engine state's growing collections, each a kind of record in a {@link RecordStore}. */
 const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
 
+/**
+ * Snapshots of a view start this many entries apart; {@link view_snapshots_max} bounds how many
+ * are kept. A snapshot costs the state's small parts only (the growing collections are versioned
+ * in the record store, or shared), and `stateAt` in the past replays at most one interval: with
+ * 100,000 entries, 2,000 instead of 20,000, which is what lets the control room's timeline show
+ * any moment at once (bench/control-room.ts).
+ */
+export const view_snapshot_interval_entries = 1000;
+/**
+ * Snapshots kept per view: past it, every other one is dropped and the interval doubles, so
+ * memory stays bounded however long the log grows (a million entries: 63 snapshots, 16,000 apart).
+ */
+export const view_snapshots_max = 64;
+
 export interface ClearanceViewOptions {
-  /** Entries between snapshots (bounds the cost of `stateAt` in the past). */
+  /** Entries between snapshots at first (default {@link view_snapshot_interval_entries} with a record store, else the engine's). */
   snapshot_interval_entries?: number;
+  /** Snapshots kept; past it the interval doubles (default {@link view_snapshots_max}). */
+  snapshots_max?: number;
   /** Where the growing collections live; default: in memory. `slot` numbers this view in the store (0–30): views of one store share the rows they write alike. */
   records?: { store: RecordStore; slot: number };
   /** Flags shared with other views, and this view's bit in them (0–7); default: its own. */
@@ -88,8 +104,9 @@ export class ClearanceView {
   /** Log entries offered to the view so far (the next expected index). */
   #position = 0;
   #lastAdmitted: string | undefined;
-  readonly #snapshots: Snapshot[] = [];
-  readonly #interval: number;
+  #snapshots: Snapshot[] = [];
+  #interval: number;
+  readonly #snapshotsMax: number;
   readonly #records: LiveRecords<unknown>[] = [];
 
   constructor(
@@ -101,7 +118,11 @@ export class ClearanceView {
     this.agreement = agreement;
     this.clearance = clearance;
     this.#log = log;
-    this.#interval = options.snapshot_interval_entries ?? snapshot_interval_entries;
+    // In memory, a snapshot copies the collections' keys: those stay the engine's distance apart.
+    this.#interval =
+      options.snapshot_interval_entries ??
+      (options.records !== undefined ? view_snapshot_interval_entries : snapshot_interval_entries);
+    this.#snapshotsMax = Math.max(2, options.snapshots_max ?? view_snapshots_max);
     this.#flags = options.folded?.flags ?? new FoldFlags();
     this.#bit = options.folded?.bit ?? 0;
     this.#state = initialState(agreement);
@@ -147,9 +168,17 @@ export class ClearanceView {
       throw new Error(`clearance view: expected log entry ${this.#position}, got ${entry.index}`);
     this.#position++;
     const folded = this.#fold(entry, strict);
-    if (this.#position - this.#snapshots[this.#snapshots.length - 1]!.position >= this.#interval)
+    if (this.#position - this.#snapshots[this.#snapshots.length - 1]!.position >= this.#interval) {
       this.#snapshots.push({ position: this.#position, state: cloneState(this.#state) });
+      if (this.#snapshots.length > this.#snapshotsMax) this.#thinSnapshots();
+    }
     return folded;
+  }
+
+  /** Keeps every other snapshot (the first, at position 0, stays) and doubles the interval. */
+  #thinSnapshots(): void {
+    this.#interval *= 2;
+    this.#snapshots = this.#snapshots.filter((s) => s.position % this.#interval === 0);
   }
 
   #fold(entry: EngineEntry, strict: boolean): boolean {

@@ -20,7 +20,6 @@ import {
   type EngineEntry,
   type EngineState,
   FingerprintSeen,
-  snapshot_interval_entries,
 } from '../engine/index.js';
 import type { CheckedEnvelope } from '../statement/envelope.js';
 import type { Classification } from '../statement/types.js';
@@ -32,7 +31,7 @@ export interface EngineViewsOptions {
   confirmStatement(id: string): boolean;
   /** The record store's file (recreated), `:memory:`, or undefined to keep records as plain objects. */
   records: string | undefined;
-  /** Entries between state snapshots of each view (bounds the cost of `stateAt` in the past). */
+  /** Entries between state snapshots of each view at first (default: the view's, see clearance-view.ts). */
   snapshot_interval_entries?: number;
 }
 
@@ -52,7 +51,9 @@ export class EngineViews {
     const flags = new FoldFlags();
     const view = (clearance: Classification, slot: number) =>
       new ClearanceView(agreement, clearance, log, {
-        snapshot_interval_entries: options.snapshot_interval_entries ?? snapshot_interval_entries,
+        ...(options.snapshot_interval_entries !== undefined
+          ? { snapshot_interval_entries: options.snapshot_interval_entries }
+          : {}),
         folded: { flags, bit: slot },
         ...(this.#records ? { records: { store: this.#records, slot } } : {}),
       });

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import { type DataDir, dataDirPaths, readSignerKey } from '../datadir/data-dir.js';
-import { type EngineState, snapshot_interval_entries } from '../engine/index.js';
+import type { EngineState } from '../engine/index.js';
 import { type IngestResult, ingest, type SubmitGate } from '../ingest/ingest.js';
 import { type HashReader, inclusionProof } from '../log/proof.js';
 import { formatReceipt } from '../log/receipt.js';
@@ -37,7 +37,7 @@ export interface SqliteServiceOptions {
   group_statements_max?: number;
   /** Envelopes waiting to be sequenced; a submission beyond it is answered `overloaded`. Default 262,144. */
   queue_statements_max?: number;
-  /** Entries between state snapshots of each view (bounds the cost of `stateAt` in the past). */
+  /** Entries between state snapshots of each view at first (default: the view's, see clearance-view.ts). */
   snapshot_interval_entries?: number;
   /**
    * Where the views keep the state's growing collections (incidents, strikes, findings, units):
@@ -52,10 +52,11 @@ export interface SqliteServiceOptions {
   verify_workers?: number;
 }
 
-export const sqlite_service_defaults: Required<Omit<SqliteServiceOptions, 'verify_workers'>> = {
+export const sqlite_service_defaults: Required<
+  Omit<SqliteServiceOptions, 'verify_workers' | 'snapshot_interval_entries'>
+> = {
   group_statements_max: 4096,
   queue_statements_max: 262_144,
-  snapshot_interval_entries,
   records: 'disk',
 };
 
@@ -88,7 +89,8 @@ export class SqliteMechanismService implements MechanismService {
   readonly paths: DataDir;
   readonly log: TransparencyLog;
   readonly #engine: EngineViews;
-  readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers'>>;
+  readonly #options: Required<Omit<SqliteServiceOptions, 'verify_workers' | 'snapshot_interval_entries'>> &
+    Pick<SqliteServiceOptions, 'snapshot_interval_entries'>;
   readonly #pool: VerifyPool;
   readonly #ownPool: boolean;
   /** Submissions being verified, in submission order: they enter the queue in that order. */
@@ -133,7 +135,9 @@ export class SqliteMechanismService implements MechanismService {
     this.#engine = new EngineViews(agreement, folded, {
       confirmStatement: (id) => log.store.indexOfStatement(id) !== undefined,
       records: this.#options.records === 'disk' ? recordStorePath(paths.dbPath) : undefined,
-      snapshot_interval_entries: this.#options.snapshot_interval_entries,
+      ...(this.#options.snapshot_interval_entries !== undefined
+        ? { snapshot_interval_entries: this.#options.snapshot_interval_entries }
+        : {}),
     });
     // Replay the stored log into every view (restricted entries opened with their disclosures).
     for (const [entry, id] of storedEngineEntriesWithIds(log.store)) {

@@ -515,6 +515,49 @@ describe('stateAt over an array source', () => {
 });
 
 describe('clearance views with their growing collections on disk (the server’s record store)', () => {
+  it('give the same state at any past time however their snapshots were thinned', () => {
+    fc.assert(
+      fc.property(
+        STREAM,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 4, maxLength: 4 }),
+        (actions, interval, kept, fracs) => {
+          const s = play(actions);
+          const entries = entriesOf(s);
+          if (entries.length === 0) return;
+          const log: FoldedLog = {
+            admittedMs: (i) => Date.parse(entries[i]!.admitted),
+            entries: (from, to) => entries.slice(from, to),
+          };
+          const store = new RecordStore(':memory:');
+          try {
+            // One snapshot per entry, all kept (the reference), against a few kept by thinning.
+            const every = new ClearanceView(agreement, 'mechanism', log, {
+              snapshot_interval_entries: 1,
+              snapshots_max: entries.length + 2,
+            });
+            const thinned = new ClearanceView(agreement, 'mechanism', log, {
+              snapshot_interval_entries: interval,
+              snapshots_max: kept,
+              records: { store, slot: 0 },
+            });
+            for (const e of entries) expect(thinned.push(e)).toBe(every.push(e));
+            const first = Date.parse(entries[0]!.admitted);
+            const last = Date.parse(entries.at(-1)!.admitted) + 15 * DAY;
+            for (const f of fracs) {
+              const t = new Date(Math.floor(first + f * (last - first))).toISOString();
+              expect(serializeState(thinned.stateAt(t))).toBe(serializeState(every.stateAt(t)));
+            }
+          } finally {
+            store.close();
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it('give byte-identical state to views in memory, now and at any past time, at every clearance', () => {
     fc.assert(
       fc.property(

@@ -66,6 +66,8 @@ describe('reads', () => {
       '/v1/escrow',
       '/v1/zones.geojson',
       '/v1/incidents.geojson',
+      '/v1/overview',
+      '/v1/incidents.columns',
       '/v1/events',
       '/v1/tokens',
       '/log/checkpoint',
@@ -133,6 +135,66 @@ describe('reads', () => {
     const bad = await get(`${live.url}/v1/state?at=yesterday-ish`);
     expect(bad.status).toBe(400);
     expect(bad.json.code).toBe('bad-time');
+  });
+
+  it('serves the overview: the state without its lists, after the last entry and at a past time', async () => {
+    for (const at of ['?at=2030-01-01T00:00:00Z', '?at=2026-08-01T12:00:00Z']) {
+      const whole = (await get(`${live.url}/v1/state${at}`)).json;
+      const o = await get(`${live.url}/v1/overview${at}`);
+      expect(o.status).toBe(200);
+      for (const k of ['incidents', 'strikes', 'findings', 'total', 'next'])
+        expect(o.json).not.toHaveProperty(k);
+      for (const k of ['at', 'log', 'zones', 'violationsBy', 'units', 'benchmarks', 'truce', 'escrow'])
+        expect(o.json[k], k).toEqual(whole[k]);
+    }
+  });
+
+  it('serves every incident as columns: the paged list’s incidents, findings and strikes, now and at a past time', async () => {
+    type Coded = { values: (string | null)[]; codes: number[] };
+    const value = (c: Coded, k: number) => c.values[c.codes[k]!];
+    for (const at of ['', '?at=2026-08-01T12:00:00Z']) {
+      const list = (await get(`${live.url}/v1/incidents${at}${at ? '&' : '?'}limit=10000`)).json;
+      const c = await get(`${live.url}/v1/incidents.columns${at}`);
+      expect(c.status).toBe(200);
+      const cols = c.json.incidents;
+      expect(c.json.count).toBe(list.total.incidents);
+      expect(cols.entry.length).toBe(list.incidents.length);
+      list.incidents.forEach(
+        (
+          i: {
+            entry: number;
+            admitted: string;
+            date_start: string;
+            latitude: number | null;
+            longitude: number | null;
+            zone: string | null;
+            type: string;
+            actor: string | null;
+            source_grade: string;
+            notification: unknown;
+            response: { action: string } | null;
+            finding: { effective: { outcome: string } | null } | null;
+          },
+          k: number,
+        ) => {
+          expect(cols.entry[k]).toBe(i.entry);
+          expect(cols.admitted_ms[k]).toBe(Date.parse(i.admitted));
+          expect(cols.date_start_ms[k]).toBe(Date.parse(i.date_start));
+          expect([cols.longitude[k], cols.latitude[k]]).toEqual([i.longitude, i.latitude]);
+          expect(value(cols.zone, k)).toBe(i.zone);
+          expect(value(cols.type, k)).toBe(i.type);
+          expect(value(cols.actor, k)).toBe(i.actor);
+          expect(value(cols.source_grade, k)).toBe(i.source_grade);
+          expect(value(cols.finding, k)).toBe(i.finding?.effective?.outcome ?? null);
+          expect(value(cols.response, k)).toBe(
+            i.response?.action ?? (i.notification !== null ? 'notified' : 'none'),
+          );
+          expect(c.json.findings[i.entry] ?? null).toEqual(i.finding);
+        },
+      );
+      expect(Object.keys(c.json.findings).length).toBeGreaterThan(0);
+      expect(c.json.strikes).toEqual(list.strikes);
+    }
   });
 
   it('serves GeoJSON feeds of zones (with stage, illustrative) and incidents (points)', async () => {

@@ -3,7 +3,7 @@
  * signed-in party when there is one. A newer request for the same purpose aborts the older one
  * (the scrubber moves faster than answers come).
  */
-import type { IncidentPage, ServedStatementInfo, State, ZoneFeatures } from './types';
+import type { IncidentColumns, ServedStatementInfo, State, ZoneFeatures } from './types';
 
 export class ApiError extends Error {
   constructor(
@@ -62,12 +62,14 @@ export class Api {
     return at === null ? '' : `${sep}at=${encodeURIComponent(at)}`;
   }
 
-  state(at: string | null): Promise<State> {
-    return this.get<State>(`/v1/state?limit=1${Api.atQuery(at, '&')}`, 'state');
+  /** The state at a moment without its incident lists (what every move of the timeline reads). */
+  overview(at: string | null): Promise<State> {
+    return this.get<State>(`/v1/overview${Api.atQuery(at)}`, 'overview');
   }
 
-  incidents(at: string | null, offset: number, limit: number): Promise<IncidentPage> {
-    return this.get<IncidentPage>(`/v1/incidents?offset=${offset}&limit=${limit}${Api.atQuery(at, '&')}`);
+  /** Every incident at a moment, as columns, in one answer. */
+  incidentColumns(at: string | null, purpose: string): Promise<IncidentColumns> {
+    return this.get<IncidentColumns>(`/v1/incidents.columns${Api.atQuery(at)}`, purpose);
   }
 
   zoneShapes(): Promise<ZoneFeatures> {

@@ -55,22 +55,32 @@ export interface Finding {
   accounts: { party: string; position: string; text: string; entry: number; at: string }[];
 }
 
-export interface Incident {
-  id: string;
-  entry: number;
-  reporter: string;
-  admitted: string;
-  type: string;
-  date_start: string;
-  zone: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  actor: string | null;
-  casualties: { low: number; best: number; high: number };
-  source_grade: string;
-  notification: { by: string; entry: number } | null;
-  response: { by: string; entry: number; action: string } | null;
-  finding: Finding | null;
+/** A column of repeated strings: `codes[k]` is the index in `values` of row k's value. */
+export interface CodedColumn {
+  values: (string | null)[];
+  codes: number[];
+}
+
+/** `/v1/incidents.columns`: every incident at a moment, as columns (src/server/incident-columns.ts). */
+export interface IncidentColumns {
+  at: string;
+  count: number;
+  incidents: {
+    entry: number[];
+    admitted_ms: number[];
+    date_start_ms: number[];
+    longitude: (number | null)[];
+    latitude: (number | null)[];
+    zone: CodedColumn;
+    type: CodedColumn;
+    actor: CodedColumn;
+    source_grade: CodedColumn;
+    finding: CodedColumn;
+    response: CodedColumn;
+  };
+  /** The findings on incidents, by the incident's log index. */
+  findings: Record<string, Finding>;
+  strikes: Strike[];
 }
 
 export interface Strike {
@@ -95,6 +105,7 @@ export interface Transfer {
   at: string;
 }
 
+/** `/v1/overview`: the state without its lists of incidents and strikes. */
 export interface State {
   agreement: string;
   at: string;
@@ -125,16 +136,6 @@ export interface State {
     indicators: { id: string; label: string; earned: number; authorized: number }[];
     transfers: Transfer[];
   };
-}
-
-export interface IncidentPage {
-  at: string;
-  offset: number;
-  limit: number;
-  total: { incidents: number; strikes: number };
-  next: { offset: number; limit: number } | null;
-  incidents: Incident[];
-  strikes: Strike[];
 }
 
 export interface ZoneFeatures {

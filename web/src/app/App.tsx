@@ -13,12 +13,20 @@ import { type Session, savedSession, saveSession } from '../auth/sign-in';
 import { EscrowChart } from '../escrow/EscrowChart';
 import { applyLanguage, formatNumber, LANGUAGES, type Lang, term } from '../i18n/i18n';
 import { Filters } from '../incidents/Filters';
-import { NO_FILTER, passes, toFeatures } from '../incidents/incidents';
+import {
+  incidentRow,
+  NO_FILTER,
+  rowFeatures,
+  rowsInZone,
+  selectRows,
+  strikesInZone,
+} from '../incidents/incidents';
 import { useIncidents } from '../incidents/useIncidents';
 import { useLive } from '../live/useLive';
 import { MapView, type ZoneLook } from '../map/MapView';
 import { STAGE_COLOURS } from '../map/stages';
 import { ReportPage } from '../report/ReportPage';
+import { momentDrawn } from '../timeline/moment-timing';
 import { Scrubber } from '../timeline/Scrubber';
 import { TrucePanel } from '../truce/TrucePanel';
 import { pinOnFirstUse } from '../verify/pinned-key';
@@ -54,6 +62,8 @@ export function App() {
   const [at, setAt] = useState<string | null>(null);
   const [settledAt, setSettledAt] = useState<string | null>(null);
   const [state, setState] = useState<State | null>(null);
+  /** The moment `state` is of (undefined before the first answer). */
+  const [stateOf, setStateOf] = useState<string | null | undefined>(undefined);
   const [shapes, setShapes] = useState<ZoneFeatures | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [filter, setFilter] = useState(NO_FILTER);
@@ -91,15 +101,11 @@ export function App() {
   // when the reader signs in or out (the token changes what is shown) and when the log grows.
   // biome-ignore lint/correctness/useExhaustiveDependencies: session and liveTick are triggers, read by api
   useEffect(() => {
-    const t0 = performance.now();
-    api.state(at).then(
+    api.overview(at).then(
       (s) => {
         setState(s);
+        setStateOf(at);
         setError(null);
-        requestAnimationFrame(() => {
-          document.body.dataset.moment = at ?? 'live';
-          performance.measure('phaseline:moment', { start: t0 });
-        });
       },
       (e: Error) => e.name !== 'AbortError' && setError(e.message),
     );
@@ -109,7 +115,19 @@ export function App() {
     const h = setTimeout(() => setSettledAt(at), settle_ms);
     return () => clearTimeout(h);
   }, [at]);
-  const loaded = useIncidents(settledAt, at === null ? liveTick : 0, session?.clearance ?? 'public');
+  // Incidents: those of now (a move of the timeline cuts them to the moment at once), and those
+  // of the moment once the timeline rests (their findings and responses as they were then).
+  const clearanceKey = session?.clearance ?? 'public';
+  // The first paint of the map (basemap, zones by stage) comes first: the incidents are loaded after it.
+  const [painted, setPainted] = useState(false);
+  const latest = useIncidents(painted ? null : undefined, liveTick, clearanceKey);
+  const then = useIncidents(at !== null && settledAt === at ? at : undefined, 0, clearanceKey);
+  // The moment whose state the map has drawn: the incidents follow it, so that a move of the
+  // timeline draws the new state first and cuts the incidents in the frames after (the cut of
+  // 100,000 rows and the points sent to the map's worker would delay the state's frame).
+  const [drawnAt, setDrawnAt] = useState<string | null | undefined>(undefined);
+  const shownAt = drawnAt === undefined ? at : drawnAt;
+  const loaded = shownAt !== null && then.at === shownAt && then.done ? then : latest;
 
   // Live: a new entry refreshes what the page shows now, and changes are highlighted.
   const onAppend = useCallback(
@@ -157,11 +175,8 @@ export function App() {
     return out;
   }, [state, changed]);
 
-  const shown = useMemo(
-    () => loaded.incidents.filter((i) => passes(i, filter, at)),
-    [loaded.incidents, filter, at],
-  );
-  const features = useMemo(() => toFeatures(shown), [shown]);
+  const shown = useMemo(() => selectRows(loaded.columns, filter, shownAt), [loaded.columns, filter, shownAt]);
+  const points = useMemo(() => rowFeatures(loaded.columns), [loaded.columns]);
 
   const setSessionSaved = (s: Session | null) => {
     saveSession(s);
@@ -171,6 +186,12 @@ export function App() {
     location.hash = id === null ? '#/' : `#/zone/${encodeURIComponent(id)}`;
   };
   const zone = route.page === 'map' && route.zone ? state?.zones.find((z) => z.id === route.zone) : undefined;
+  // The zone panel lists the zone's latest incidents at the moment shown, whatever the filters.
+  const zoneIncidents = useMemo(() => {
+    if (!zone || !loaded.columns) return [];
+    const rows = rowsInZone(loaded.columns, selectRows(loaded.columns, NO_FILTER, shownAt), zone.id);
+    return rows.slice(-50).map((k) => incidentRow(loaded.columns!, k));
+  }, [zone, loaded.columns, shownAt]);
   const today = new Date().toISOString().slice(0, 10);
 
   return (
@@ -253,20 +274,33 @@ export function App() {
         <main id="main" className="control-room">
           <div className="map-column">
             <Filters
-              incidents={loaded.incidents}
+              columns={loaded.columns}
               filter={filter}
               onChange={setFilter}
               shown={shown.length}
-              total={loaded.total}
+              total={loaded.columns?.count ?? 0}
               loading={!loaded.done}
             />
             <div className="map-wrap">
               <MapView
                 shapes={shapes}
                 looks={looks}
-                incidents={features}
+                points={points}
+                rows={shown}
                 selected={route.zone}
                 onSelect={selectZone}
+                onDrawn={(what) => {
+                  if (what === 'stages') {
+                    if (stateOf !== at) return;
+                    momentDrawn('state', at);
+                    setPainted(true);
+                    setDrawnAt(at);
+                  } else if (loaded.columns !== null && shownAt === at) {
+                    momentDrawn('incidents', at);
+                    if (loaded.done && loaded.at === at) momentDrawn('exact', at);
+                  }
+                }}
+                incidentAt={(row) => (loaded.columns ? incidentRow(loaded.columns, row) : null)}
               />
               <p className="map-note">{t('app.illustrative')}</p>
               <ul className="legend" aria-label={t('zones.stage')}>
@@ -285,8 +319,8 @@ export function App() {
               <ZonePanel
                 zone={zone}
                 units={state.units}
-                incidents={loaded.incidents.filter((i) => at === null || i.admitted <= at)}
-                strikes={loaded.strikes}
+                incidents={zoneIncidents}
+                strikes={strikesInZone(loaded.columns?.strikes ?? [], zone.id)}
                 onVerify={setVerify}
                 onClose={() => selectZone(null)}
               />

@@ -68,7 +68,7 @@ export const ar: Messages = {
     any: 'الكل',
     none: 'بلا حكم',
     shown: 'تُعرض {{shown}} من {{total}} حادثة',
-    loading: 'جارٍ تحميل الحوادث: {{loaded}} من {{total}}',
+    loading: 'جارٍ تحميل الحوادث…',
     accounts: 'روايات الأطراف',
     reportedBy: 'أبلغ عنها {{party}}',
   },

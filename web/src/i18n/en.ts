@@ -66,7 +66,7 @@ export const en = {
     any: 'any',
     none: 'no finding',
     shown: '{{shown}} of {{total}} incidents shown',
-    loading: 'Loading incidents: {{loaded}} of {{total}}',
+    loading: 'Loading incidents…',
     accounts: 'Accounts of the parties',
     reportedBy: 'reported by {{party}}',
   },

@@ -68,7 +68,7 @@ export const he: Messages = {
     any: 'הכול',
     none: 'ללא ממצא',
     shown: 'מוצגים {{shown}} מתוך {{total}} אירועים',
-    loading: 'טוען אירועים: {{loaded}} מתוך {{total}}',
+    loading: 'טוען אירועים…',
     accounts: 'גרסאות הצדדים',
     reportedBy: 'דווח על ידי {{party}}',
   },

@@ -1,12 +1,12 @@
 /** The incident filters: type, actor, finding, response, source grade and dates. */
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Incident } from '../api/types';
+import type { IncidentColumns } from '../api/types';
 import { formatNumber, term } from '../i18n/i18n';
-import { findingOf, type IncidentFilter, responseOf } from './incidents';
+import { filterValues, type IncidentFilter, MISSING } from './incidents';
 
 interface Props {
-  incidents: Incident[];
+  columns: IncidentColumns | null;
   filter: IncidentFilter;
   onChange: (f: IncidentFilter) => void;
   shown: number;
@@ -14,10 +14,10 @@ interface Props {
   loading: boolean;
 }
 
-export function Filters({ incidents, filter, onChange, shown, total, loading }: Props) {
+export function Filters({ columns, filter, onChange, shown, total, loading }: Props) {
   const { t } = useTranslation();
   const id = useId();
-  const values = (f: (i: Incident) => string) => [...new Set(incidents.map(f))].sort();
+  const c = columns?.incidents;
   const select = (key: keyof IncidentFilter, label: string, options: string[], show = term) => (
     <label htmlFor={`${id}-${key}`}>
       {label}
@@ -39,22 +39,14 @@ export function Filters({ incidents, filter, onChange, shown, total, loading }: 
   return (
     <fieldset className="filters">
       <legend>{t('incidents.filters')}</legend>
-      {select(
-        'type',
-        t('incidents.type'),
-        values((i) => i.type),
-      )}
-      {select(
-        'actor',
-        t('incidents.actor'),
-        values((i) => i.actor ?? 'unknown'),
-      )}
-      {select('finding', t('incidents.finding'), values(findingOf))}
-      {select('response', t('incidents.response'), values(responseOf))}
+      {select('type', t('incidents.type'), filterValues(c?.type))}
+      {select('actor', t('incidents.actor'), filterValues(c?.actor, MISSING.actor))}
+      {select('finding', t('incidents.finding'), filterValues(c?.finding, MISSING.finding))}
+      {select('response', t('incidents.response'), filterValues(c?.response))}
       {select(
         'grade',
         t('incidents.grade'),
-        values((i) => i.source_grade.slice(0, 1)),
+        [...new Set(filterValues(c?.source_grade).map((g) => g.slice(0, 1)))],
         (g) => g,
       )}
       <label htmlFor={`${id}-from`}>
@@ -76,8 +68,8 @@ export function Filters({ incidents, filter, onChange, shown, total, loading }: 
         />
       </label>
       <output data-testid="incident-count" data-shown={shown} aria-live="polite">
-        {loading
-          ? t('incidents.loading', { loaded: formatNumber(incidents.length), total: formatNumber(total) })
+        {loading && columns === null
+          ? t('incidents.loading')
           : t('incidents.shown', { shown: formatNumber(shown), total: formatNumber(total) })}
       </output>
     </fieldset>

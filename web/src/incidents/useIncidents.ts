@@ -1,37 +1,24 @@
 /**
- * Loads every incident (and strike) at a moment, page by page, showing each page as it arrives.
+ * Loads every incident (and strike) at a moment in one answer, as columns (`at` undefined: none).
  * A new moment or a new reader cancels the load in progress.
  */
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
-import { incident_page_size, type Loaded } from './incidents';
+import type { Loaded } from './incidents';
 
-export function useIncidents(at: string | null, reload: number, clearanceKey: string): Loaded {
-  const [loaded, setLoaded] = useState<Loaded>({ at, incidents: [], strikes: [], total: 0, done: false });
+export function useIncidents(at: string | null | undefined, reload: number, clearanceKey: string): Loaded {
+  const [loaded, setLoaded] = useState<Loaded>({ at: at ?? null, columns: null, done: false });
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload and clearanceKey are triggers (a grown log, a new reader)
   useEffect(() => {
+    if (at === undefined) return;
     let cancelled = false;
-    void (async () => {
-      const incidents: Loaded['incidents'] = [];
-      const strikes: Loaded['strikes'] = [];
-      let offset = 0;
-      for (;;) {
-        const page = await api.incidents(at, offset, incident_page_size);
-        if (cancelled) return;
-        incidents.push(...page.incidents);
-        strikes.push(...page.strikes);
-        const done = page.next === null;
-        setLoaded({
-          at,
-          incidents: [...incidents],
-          strikes: [...strikes],
-          total: page.total.incidents,
-          done,
-        });
-        if (done) return;
-        offset = page.next!.offset;
-      }
-    })().catch(() => {});
+    setLoaded((l) => ({ ...l, done: false }));
+    api.incidentColumns(at, at === null ? 'incidents-live' : 'incidents-then').then(
+      (columns) => {
+        if (!cancelled) setLoaded({ at, columns, done: true });
+      },
+      () => {},
+    );
     return () => {
       cancelled = true;
     };

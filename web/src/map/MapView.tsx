@@ -11,6 +11,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ZoneFeatures } from '../api/types';
 import { term } from '../i18n/i18n';
+import { featureCollection, type IncidentRow, MISSING, rowsDiff } from '../incidents/incidents';
 import { ATTRIBUTION, basemapStyle, OVERLAY_LAYERS } from './basemap';
 import { LocalityLabels, labelPoint } from './labels';
 import { stageFillExpression } from './stages';
@@ -24,9 +25,15 @@ export interface ZoneLook {
 interface Props {
   shapes: ZoneFeatures | null;
   looks: Record<string, ZoneLook>;
-  incidents: GeoJSON.FeatureCollection;
+  /** Every incident's point (null: not located), by row, and the rows to show, ascending. */
+  points: (GeoJSON.Feature | null)[];
+  rows: number[];
   selected: string | null;
   onSelect: (zone: string) => void;
+  /** Called once the map has drawn the stages, or the incidents, that this render gave it. */
+  onDrawn: (what: 'stages' | 'incidents') => void;
+  /** The incident behind a point (its `row` property), for its popup. */
+  incidentAt: (row: number) => IncidentRow | null;
 }
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -45,7 +52,7 @@ const FINDING_COLOURS = [
   '#e08214',
 ];
 
-export function MapView({ shapes, looks, incidents, selected, onSelect }: Props) {
+export function MapView({ shapes, looks, points, rows, selected, onSelect, onDrawn, incidentAt }: Props) {
   const { t, i18n } = useTranslation();
   const box = useRef<HTMLElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
@@ -54,6 +61,18 @@ export function MapView({ shapes, looks, incidents, selected, onSelect }: Props)
   const localities = useRef<LocalityLabels | null>(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const incidentAtRef = useRef(incidentAt);
+  incidentAtRef.current = incidentAt;
+  /** Updates given to the map so far, of each kind: only the latest one's drawing is reported. */
+  const updates = useRef({ stages: 0, incidents: 0 });
+  /** What the incidents source holds: the points it was given and the rows among them. */
+  const held = useRef<{ points: (GeoJSON.Feature | null)[]; rows: number[] }>({ points: [], rows: [] });
+  /** Reports the drawing of update `n` of `what` once the map has drawn it (`idle`: every source loaded too). */
+  const report = (map: maplibregl.Map, what: 'stages' | 'incidents', event: 'render' | 'idle') => {
+    const n = ++updates.current[what];
+    map.once(event, () => n === updates.current[what] && onDrawn(what));
+    map.triggerRepaint();
+  };
 
   useEffect(() => {
     const map = new maplibregl.Map({
@@ -157,18 +176,21 @@ export function MapView({ shapes, looks, incidents, selected, onSelect }: Props)
         map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
       });
       map.on('click', 'incident-points', (e) => {
-        const p = e.features?.[0]?.properties;
-        if (!p) return;
+        const row = e.features?.[0]?.properties?.row;
+        const i = typeof row === 'number' ? incidentAtRef.current(row) : null;
+        if (!i) return;
         const el = document.createElement('div');
         const line = (text: string) => {
           const d = document.createElement('div');
           d.textContent = text;
           el.appendChild(d);
         };
-        line(`${term(String(p.type))} — ${String(p.date).slice(0, 10)}`);
-        if (p.actor) line(`${t('incidents.actor')}: ${term(String(p.actor))}`);
-        line(`${t('incidents.finding')}: ${p.finding ? term(String(p.finding)) : t('incidents.none')}`);
-        line(`#${p.entry} · ${p.grade}`);
+        line(`${term(i.type)} — ${i.date_start.slice(0, 10)}`);
+        if (i.actor) line(`${t('incidents.actor')}: ${term(i.actor)}`);
+        line(
+          `${t('incidents.finding')}: ${i.outcome === MISSING.finding ? t('incidents.none') : term(i.outcome)}`,
+        );
+        line(`#${i.entry} · ${i.grade}`);
         new maplibregl.Popup({ closeButton: true }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
       });
       for (const layer of ['zones-fill', 'incident-clusters', 'incident-points']) {
@@ -199,10 +221,6 @@ export function MapView({ shapes, looks, incidents, selected, onSelect }: Props)
         el.addEventListener('click', () => onSelectRef.current(f.id));
         zoneLabels.current.push(new maplibregl.Marker({ element: el }).setLngLat(at).addTo(map));
       }
-      map.once('idle', () => {
-        performance.mark('phaseline:zones-painted');
-        document.body.dataset.mapReady = 'true';
-      });
     });
   }, [shapes]);
 
@@ -216,7 +234,8 @@ export function MapView({ shapes, looks, incidents, selected, onSelect }: Props)
     localities.current?.setLanguage(i18n.language);
   }, [shapes, i18n.language]);
 
-  // Stages and flags: feature state only.
+  // Stages and flags: feature state only. The first time, the report waits for the basemap too.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: report belongs to the render whose update it reports
   useEffect(() => {
     const map = mapRef.current;
     if (!map || !shapes) return;
@@ -233,17 +252,31 @@ export function MapView({ shapes, looks, incidents, selected, onSelect }: Props)
           },
         );
       }
-      map.triggerRepaint();
+      report(map, 'stages', updates.current.stages === 0 ? 'idle' : 'render');
     });
   }, [shapes, looks, selected]);
 
+  // Incidents: new points replace the source's data; a new choice among the same points (a move
+  // of the timeline, a filter) sends the worker only the points that come and go, not all of them.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: report belongs to the render whose update it reports
   useEffect(() => {
     const map = mapRef.current;
     if (!map) return;
-    void ready.current!.then(() =>
-      (map.getSource('incidents') as maplibregl.GeoJSONSource).setData(incidents),
-    );
-  }, [incidents]);
+    void ready.current!.then(() => {
+      const source = map.getSource('incidents') as maplibregl.GeoJSONSource;
+      const before = held.current;
+      held.current = { points, rows };
+      const diff = before.points === points ? rowsDiff(before.rows, rows) : null;
+      if (diff === null || diff.added.length + diff.removed.length > rows.length)
+        void source.setData(featureCollection(points, rows));
+      else if (diff.added.length + diff.removed.length > 0)
+        void source.updateData({
+          remove: diff.removed.flatMap((k) => (points[k]?.id !== undefined ? [points[k]!.id!] : [])),
+          add: featureCollection(points, diff.added).features,
+        });
+      report(map, 'incidents', 'idle');
+    });
+  }, [points, rows]);
 
   return <section ref={box} className="map" aria-label={t('app.map')} data-testid="map" />;
 }

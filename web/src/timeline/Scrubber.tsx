@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../i18n/i18n';
+import { timelineMoved } from './moment-timing';
 
 const SPEEDS = [
   { span: '1 h', ms: 3_600_000 },
@@ -77,12 +78,14 @@ export function Scrubber({ first, at, onChange }: Props) {
         data-testid="scrubber-range"
         dir="ltr"
         onChange={(e) => {
+          timelineMoved();
           const v = Number(e.target.value);
           onChange(v >= max ? null : new Date(v * 1000).toISOString());
         }}
         onKeyDown={(e) => {
           if (e.key === 'PageUp' || e.key === 'PageDown') {
             e.preventDefault();
+            timelineMoved();
             const v = value + (e.key === 'PageUp' ? 86_400 : -86_400);
             onChange(v >= max ? null : new Date(Math.max(v, min) * 1000).toISOString());
           }

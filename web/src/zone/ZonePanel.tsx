@@ -4,16 +4,17 @@
  * inventory by weapon category, units, and incidents with findings and each party's account.
  */
 import { useTranslation } from 'react-i18next';
-import type { Incident, State, Strike, Zone } from '../api/types';
+import type { Finding as FindingType, State, Strike, Zone } from '../api/types';
 import { formatDate, formatNumber, term } from '../i18n/i18n';
-import { findingOf } from '../incidents/incidents';
+import { type IncidentRow, MISSING } from '../incidents/incidents';
 import { stageColour } from '../map/stages';
 import { useStatements } from './useStatements';
 
 interface Props {
   zone: Zone;
   units: State['units'];
-  incidents: Incident[];
+  /** The zone's latest incidents at the moment shown. */
+  incidents: IncidentRow[];
   strikes: Strike[];
   onVerify: (index: number) => void;
   onClose: () => void;
@@ -43,8 +44,6 @@ export function ZonePanel({ zone, units, incidents, strikes, onVerify, onClose }
   const cited = [...new Set(zone.history.flatMap((h) => h.cites))];
   const statements = useStatements(cited);
   const overdue = overdueTexts(zone);
-  const inZone = incidents.filter((i) => i.zone === zone.id);
-  const strikesInZone = strikes.filter((s) => s.zone === zone.id);
   return (
     <section className="zone-panel" aria-labelledby="zone-title" data-testid="zone-panel" data-zone={zone.id}>
       <header>
@@ -157,11 +156,11 @@ export function ZonePanel({ zone, units, incidents, strikes, onVerify, onClose }
           ))}
       </ul>
       <h3>{t('zones.incidents')}</h3>
-      {inZone.length + strikesInZone.length === 0 && <p>{t('zones.noIncidents')}</p>}
+      {incidents.length + strikes.length === 0 && <p>{t('zones.noIncidents')}</p>}
       <ul className="incident-list">
         {[
-          ...strikesInZone.map((s) => ({ kind: 'strike' as const, s })),
-          ...inZone.slice(-50).map((i) => ({ kind: 'incident' as const, i })),
+          ...strikes.map((s) => ({ kind: 'strike' as const, s })),
+          ...incidents.map((i) => ({ kind: 'incident' as const, i })),
         ].map((x) =>
           x.kind === 'strike' ? (
             <li key={x.s.id}>
@@ -170,10 +169,10 @@ export function ZonePanel({ zone, units, incidents, strikes, onVerify, onClose }
               <Finding finding={x.s.finding} onVerify={onVerify} />
             </li>
           ) : (
-            <li key={x.i.id}>
+            <li key={x.i.entry}>
               <strong>{term(x.i.type)}</strong> — {formatDate(x.i.date_start, false)} —{' '}
               {t('incidents.finding')}:{' '}
-              {findingOf(x.i) === 'none' ? t('incidents.none') : term(findingOf(x.i))}{' '}
+              {x.i.outcome === MISSING.finding ? t('incidents.none') : term(x.i.outcome)}{' '}
               <Cite index={x.i.entry} onVerify={onVerify} />
               <Finding finding={x.i.finding} onVerify={onVerify} />
             </li>
@@ -184,7 +183,7 @@ export function ZonePanel({ zone, units, incidents, strikes, onVerify, onClose }
   );
 }
 
-function Finding({ finding, onVerify }: { finding: Incident['finding']; onVerify: (i: number) => void }) {
+function Finding({ finding, onVerify }: { finding: FindingType | null; onVerify: (i: number) => void }) {
   const { t } = useTranslation();
   if (!finding || finding.accounts.length === 0) return null;
   return (
