@@ -22,6 +22,7 @@ import type { MechanismService } from '../service/mechanism-service.js';
 import { EnvelopeText } from '../statement/envelope.js';
 import { ApiError, TokenIssuer } from './auth.js';
 import type { ServerContext } from './context.js';
+import { registerControlRoom } from './control-room-routes.js';
 import { EventHub } from './events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
@@ -218,5 +219,6 @@ export async function buildServer(
   stateRoutes(app, ctx);
   logRoutes(app, ctx);
   operationRoutes(app, ctx);
+  await registerControlRoom(app, service, ctx.readerOf);
   return app;
 }
