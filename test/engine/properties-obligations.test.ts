@@ -45,10 +45,11 @@ function next(s: Story, zone: string, n: number): [string, string, string, JsonO
         : ['monitors', 'withdrawal.observe', zone, { observed: 'withdrawn' }];
     case 'withdrawn': {
       const unit = `u-${zone}`;
-      if (s.state.units[unit] === undefined)
+      if (s.state.units.get(unit) === undefined)
         return ['laf', 'unit.register', unit, { name: 'b', strength: 600 }];
-      if (s.state.units[unit]!.vetting !== 'vetted') return ['usa', 'unit.vet', unit, { outcome: 'vetted' }];
-      if (s.state.units[unit]!.zone !== zone) return ['laf', 'unit.deploy', unit, { zone }];
+      if (s.state.units.get(unit)!.vetting !== 'vetted')
+        return ['usa', 'unit.vet', unit, { outcome: 'vetted' }];
+      if (s.state.units.get(unit)!.zone !== zone) return ['laf', 'unit.deploy', unit, { zone }];
       return sign('monitors', 'deployed');
     }
     default:
