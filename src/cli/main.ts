@@ -8,6 +8,7 @@ import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
 import { registerServeCommands } from './commands-serve.js';
+import { registerWitnessCommands } from './commands-witness.js';
 import { UsageError } from './input.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerMechanismCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
+  registerWitnessCommands(program);
   return program;
 }
 
