@@ -12,6 +12,7 @@ import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
+import { checkWitnesses } from './witnesses.js';
 import type { PathProblem } from './zod-issues.js';
 
 /** Runs every semantic check on a schema-valid agreement; returns all problems (empty when the agreement is sound). */
@@ -447,6 +448,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
       });
     }
   }
+
+  checkWitnesses(a.witnesses, partyIds, push);
 
   return out;
 }

@@ -18,6 +18,7 @@ import { incidentsGeoJson, zonesGeoJson } from '../server/views.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
 import { CLASSIFICATIONS, type Classification } from '../statement/types.js';
 import { nowIso, parseTimeOption } from './commands-log.js';
+import { acledSummary, importAcled } from './import-acled.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -38,6 +39,37 @@ function formatOf(file: string, given: string | undefined): Format {
   throw new UsageError(
     `cannot tell the format of ${file}; give --format (${Object.keys(READERS).join(', ')})`,
   );
+}
+
+/** `phaseline import acled FILE`: the whole file or nothing; prints the summary. */
+function importAcledFile(
+  dir: string,
+  file: string,
+  opts: { as: string; key?: string; json?: boolean },
+): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const m = Mechanism.open(dir);
+  try {
+    const signer = readSignerKey(opts.key ?? `${m.paths.keysDir}/${opts.as}.key`);
+    const r = importAcled(m, signer, text, file, nowIso());
+    if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else if (r.unreadable.length === 0) process.stdout.write(acledSummary(r));
+    for (const p of r.unreadable) process.stderr.write(`${p.file}:${p.line}: ${p.reason}\n`);
+    for (const x of r.rejected)
+      process.stderr.write(`${file}:${x.line}: rejected (${x.code}): ${x.message}\n`);
+    if (r.unreadable.length > 0)
+      process.stderr.write(
+        `${file}: ${r.unreadable.length} malformed row(s); nothing imported: the log is unchanged (size ${m.log.size})\n`,
+      );
+    if (r.unreadable.length > 0 || r.rejected.length > 0) process.exitCode = 1;
+  } finally {
+    m.close();
+  }
 }
 
 /** UCDP GED / ACLED-style columns for incidents, so the export opens in the tools analysts use. */
@@ -127,21 +159,33 @@ export function registerInteropCommands(program: Command): void {
 
   program
     .command('import')
-    .argument('<file>', 'a UCDP GED CSV/JSON file or the FPV-strike catalogue CSV')
+    .argument('<format-or-file>', 'acled, or a UCDP GED CSV/JSON file or the FPV-strike catalogue CSV')
+    .argument('[file]', 'with a format first: the file (e.g. phaseline import acled events.csv)')
     .option(
       '--format <format>',
-      `input format: ${Object.keys(READERS).join(', ')} (default: from the file name)`,
+      `input format: acled, ${Object.keys(READERS).join(', ')} (default: from the file name)`,
     )
     .option('--as <party>', 'the party that signs the reports, with DATA/keys/PARTY.key', 'monitors')
     .option('--key <keyfile>', 'sign with this private key instead (its name must be the party id)')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option('--json', 'print the result as JSON')
     .description(
-      'import real incident records as signed open-source incident reports (admitted through the engine)',
+      "import real incident records as signed open-source incident reports (admitted through the engine); `import acled FILE` reads ACLED's export layout and refuses a file with a malformed row whole",
     )
     .action(
-      (file: string, opts: { format?: string; as: string; key?: string; data?: string; json?: boolean }) => {
+      (
+        first: string,
+        second: string | undefined,
+        opts: { format?: string; as: string; key?: string; data?: string; json?: boolean },
+      ) => {
         const dir = resolveDataDir(opts.data);
+        const file = second ?? first;
+        const acled =
+          second !== undefined
+            ? first === 'acled'
+            : opts.format === 'acled' || (opts.format === undefined && /acled.*\.csv$/i.test(basename(file)));
+        if (acled) return importAcledFile(dir, file, opts);
+        if (second !== undefined && opts.format === undefined) opts.format = first;
         const format = formatOf(file, opts.format);
         let text: string;
         try {

@@ -10,7 +10,7 @@ import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
-import { nowIso } from './commands-log.js';
+import { commitExportedState, nowIso } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -70,6 +70,7 @@ export function registerMechanismCommands(program: Command): void {
       } finally {
         m.close();
       }
+      await commitExportedState(out, dir);
       const report = await verifyLog(tileSource(out), { key: vkey, statements: true });
       w(
         `exported the public log to ${out} (C2SP tlog-tiles) and verified it: ${report.size} entries, root ${report.root}`,

@@ -8,6 +8,7 @@ import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerReplayCommands } from './commands-replay.js';
 import { registerServeCommands } from './commands-serve.js';
 import { registerWitnessCommands } from './commands-witness.js';
 import { UsageError } from './input.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerInteropCommands(program);
   registerWitnessCommands(program);
+  registerReplayCommands(program);
   return program;
 }
 
