@@ -9,6 +9,7 @@ import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
 import { registerReplayCommands } from './commands-replay.js';
+import { registerReportCommands } from './commands-report.js';
 import { registerServeCommands } from './commands-serve.js';
 import { registerWitnessCommands } from './commands-witness.js';
 import { UsageError } from './input.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInteropCommands(program);
   registerWitnessCommands(program);
   registerReplayCommands(program);
+  registerReportCommands(program);
   return program;
 }
 

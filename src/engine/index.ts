@@ -4,7 +4,7 @@
  */
 export { type Admission, type AdmitCode, admit, type SeenStatements } from './admit.js';
 export { type Evaluation, evaluate, type Wait } from './conditions.js';
-export { available, FUNDS, HOLDS } from './escrow.js';
+export { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
 export { evolve } from './evolve.js';
 export { type Explanation, explain, type ZoneExplanation } from './explain.js';
 export { FingerprintSeen, FingerprintSet, fnv64 } from './fingerprint-seen.js';

@@ -76,7 +76,10 @@ export interface InventoryCounts {
   declared: number;
   found: number;
   neutralized: number;
+  /** What the monitors verified and was found or neutralized: min(reported, max(found, neutralized)). */
   verified: number;
+  /** Every count the monitors' `site.verify` statements reported, supported or not. */
+  reported: number;
 }
 
 export interface ZoneState {
@@ -213,6 +216,18 @@ export interface TransferState {
   settledBy: number | null;
 }
 
+export interface IndicatorState {
+  earned: number;
+  authorized: number;
+  units: number;
+  cites: number[];
+  citedUpTo: number;
+  /** Scalable indicators: units counted and amount earned per zone, then per category. */
+  byZone: Record<string, Record<string, { units: number; earned: number }>>;
+  /** Scalable indicators with a `capPerPeriod`: amount earned per period index. */
+  byPeriod: Record<string, number>;
+}
+
 export interface EscrowState {
   /** Posted balances, credits minus debits, minor units. They always sum to zero. */
   accounts: Record<string, number>;
@@ -220,10 +235,7 @@ export interface EscrowState {
   pendingDebits: Record<string, number>;
   transfers: TransferState[];
   /** Per indicator: amount earned and authorized, units counted, the statements that earned it, and how many of those a transfer already cites. */
-  indicators: Record<
-    string,
-    { earned: number; authorized: number; units: number; cites: number[]; citedUpTo: number }
-  >;
+  indicators: Record<string, IndicatorState>;
   received: Record<string, number>;
 }
 
@@ -408,7 +420,7 @@ export function initialState(agreement: Agreement): EngineState {
     const stage = z.initialStage ?? rules.stageOrder[0]!;
     const inventory: Record<string, InventoryCounts> = {};
     for (const c of agreement.weaponCategories)
-      inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0 };
+      inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0, reported: 0 };
     zones[z.id] = {
       id: z.id,
       stage,
@@ -427,7 +439,15 @@ export function initialState(agreement: Agreement): EngineState {
   for (const b of agreement.benchmarks) benchmarks[b.id] = { occurrences: [], attestations: {} };
   const indicators: EscrowState['indicators'] = {};
   for (const ind of agreement.escrow?.indicators ?? [])
-    indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [], citedUpTo: 0 };
+    indicators[ind.id] = {
+      earned: 0,
+      authorized: 0,
+      units: 0,
+      cites: [],
+      citedUpTo: 0,
+      byZone: {},
+      byPeriod: {},
+    };
   return {
     agreement: agreement.id,
     count: 0,

@@ -362,6 +362,7 @@ export function clearZone(s: Story, zone: string): void {
   const known = s.agreement.zones.find((z) => z.id === zone)!.knownSites;
   for (const k of known) {
     s.must('laf', 'site.declare', zone, { category: k.category, count: k.count });
+    s.must('laf', 'site.neutralize', zone, { category: k.category, count: k.count });
     s.must('monitors', 'site.verify', zone, {
       category: k.category,
       count: k.count,

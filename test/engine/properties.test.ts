@@ -109,6 +109,8 @@ function progress(
     defined: [sign('lebanon', 'agreed'), sign('israel', 'agreed'), sign('usa', 'agreed')],
     agreed: [sign('laf', 'clearing')],
     clearing: [
+      { party: 'laf', kind: 'site.neutralize', subject: a.zone, body: { category: 'rockets', count: 4 } },
+      { party: 'laf', kind: 'site.neutralize', subject: a.zone, body: { category: 'tunnels', count: 2 } },
       { party: 'monitors', kind: 'site.verify', subject: a.zone, body: { category: 'rockets', count: 4 } },
       { party: 'monitors', kind: 'site.verify', subject: a.zone, body: { category: 'tunnels', count: 2 } },
       sign('monitors', 'verified-clear'),
@@ -124,10 +126,41 @@ function progress(
       sign('monitors', 'deployed'),
     ],
     deployed: [],
-    held: [sign('monitors', 'handed-over'), sign('usa', 'handed-over'), sign('lebanon', 'handed-over')],
+    held: [
+      sign('monitors', 'handed-over'),
+      sign('usa', 'handed-over'),
+      sign('lebanon', 'handed-over'),
+      // Now and then the armed group returns to a held zone (a serious violation restarts the hold).
+      {
+        party: 'monitors',
+        kind: 'incident.report',
+        subject: `return-${a.zone}-${a.ref}`,
+        body: {
+          date_start: s.now,
+          date_end: s.now,
+          zone: a.zone,
+          type: 'armed-presence',
+          actor: 'group',
+          source_grade: 'A2',
+        },
+      },
+      {
+        party: 'monitors',
+        kind: 'finding.issue',
+        subject: `return-${a.zone}-${a.ref}`,
+        body: { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' },
+      },
+    ],
     'handed-over': [],
   };
-  const list = steps[z.stage]!;
+  let list = steps[z.stage]!;
+  // While clearing, only the steps still missing (hardware is neutralized before it is verified).
+  if (z.stage === 'clearing')
+    list = list.filter((p) => {
+      if (p!.kind === 'zone.stage.sign') return true;
+      const inv = z.inventory[p!.body.category as string]!;
+      return p!.kind === 'site.neutralize' ? inv.neutralized < 4 : inv.verified < inv.neutralized;
+    });
   return list.length ? list[a.n % list.length]! : null;
 }
 
@@ -400,6 +433,29 @@ describe('invariants over random statement streams', () => {
           expect(t.cites.length).toBeGreaterThan(0);
           for (const c of t.cites) expect(c).toBeGreaterThanOrEqual(0);
         }
+      }),
+      RUNS,
+    );
+  });
+
+  it('escrow released never exceeds the value of verified reductions; a verified count never exceeds what was found or neutralized there', () => {
+    const hardware = agreement.escrow!.indicators.find((i) => i.id === 'hardware')!;
+    if (hardware.kind !== 'scalable') throw new Error('the fixture’s hardware indicator is scalable');
+    const counted = hardware.categories ?? ['rockets', 'tunnels'];
+    fc.assert(
+      fc.property(STREAM, (actions) => {
+        const s = play(actions);
+        let verifiedUnits = 0;
+        for (const z of Object.values(s.state.zones))
+          for (const [c, inv] of Object.entries(z.inventory)) {
+            expect(inv.verified).toBeLessThanOrEqual(Math.max(inv.found, inv.neutralized));
+            expect(inv.verified).toBeLessThanOrEqual(inv.reported);
+            if (counted.includes(c)) verifiedUnits += inv.verified;
+          }
+        const released = s.state.escrow.transfers
+          .filter((t) => t.rule === 'hardware' && t.status !== 'voided')
+          .reduce((x, t) => x + t.amount, 0);
+        expect(released).toBeLessThanOrEqual(verifiedUnits * hardware.unitPrice);
       }),
       RUNS,
     );

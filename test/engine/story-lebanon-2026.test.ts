@@ -85,6 +85,7 @@ function tell(agreement: Agreement): Told {
   const zone = agreement.zones.find((z) => z.id === ZONE)!;
   for (const k of zone.knownSites) {
     s.must('laf', 'site.declare', ZONE, { category: k.category, count: k.count });
+    s.must('laf', 'site.neutralize', ZONE, { category: k.category, count: k.count });
     s.wait(6 * HOUR);
     s.must('monitors', 'site.verify', ZONE, {
       category: k.category,
@@ -360,8 +361,10 @@ describe('the same story under each variant', () => {
     for (const z of a.zones) {
       for (const k of z.knownSites) {
         const have = s.state.zones[z.id]!.inventory[k.category]!.verified;
-        if (have < k.count)
+        if (have < k.count) {
+          s.must('laf', 'site.neutralize', z.id, { category: k.category, count: k.count - have });
           s.must('monitors', 'site.verify', z.id, { category: k.category, count: k.count - have });
+        }
       }
     }
     expect(s.state.benchmarks['country-wide-sites-verified']!.occurrences).toHaveLength(1);
