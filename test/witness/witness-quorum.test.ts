@@ -106,7 +106,7 @@ describe('verify with the agreement’s witnesses', () => {
     ]);
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('does not count: cosigned by 2');
-  });
+  }, 240_000);
 });
 
 /** The shipped scenario's agreement with a witnesses section, as a file. */
