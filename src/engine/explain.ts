@@ -82,8 +82,8 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       unsupported,
       unitsDeployed: Object.keys(z.deployed).map((u) => ({
         unit: u,
-        strength: s.units[u]!.strength,
-        vetting: s.units[u]!.vetting,
+        strength: s.units.get(u)!.strength,
+        vetting: s.units.get(u)!.vetting,
       })),
     };
   });

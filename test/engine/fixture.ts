@@ -376,7 +376,7 @@ export function clearZone(s: Story, zone: string): void {
 export function deployZone(s: Story, zone: string, unit = `unit-${zone}`): void {
   s.must('israel', 'withdrawal.claim', zone, {});
   s.must('monitors', 'withdrawal.observe', zone, { observed: 'withdrawn' });
-  if (s.state.units[unit] === undefined) {
+  if (s.state.units.get(unit) === undefined) {
     s.must('laf', 'unit.register', unit, { name: `Brigade for ${zone}`, strength: 600 });
     s.must('usa', 'unit.vet', unit, { outcome: 'vetted' });
   }

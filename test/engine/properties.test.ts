@@ -9,15 +9,13 @@ import { STATEMENT_KINDS, type StatementKind } from '../../src/agreement/model.j
 import { FUNDS, HOLDS } from '../../src/engine/escrow.js';
 import { evolve } from '../../src/engine/evolve.js';
 import { DEFAULT_PERMISSIONS } from '../../src/engine/kinds.js';
+import { type Records, recordIds, recordValues } from '../../src/engine/records.js';
 import { arraySource, type EntrySource, replay, stateAt } from '../../src/engine/replay.js';
 import {
   cloneState,
   type EngineEntry,
   type EngineState,
   initialState,
-  recordCount,
-  recordObject,
-  recordPage,
   serializeState,
 } from '../../src/engine/state.js';
 import { settle } from '../../src/engine/time.js';
@@ -220,7 +218,7 @@ function body(a: Action, s: Story): { subject: string; body: Record<string, unkn
     case 'strike.justify':
       return { subject: `s${a.n}`, body: { justification: 'j' } };
     case 'finding.issue': {
-      const ids = [...Object.keys(st.incidents), ...Object.keys(st.strikes)];
+      const ids = [...recordIds(st.incidents), ...recordIds(st.strikes)];
       const subject = ids[a.n % Math.max(ids.length, 1)] ?? 'i1';
       const outcome = (['confirmed-violation', 'confirmed-violation', 'unfounded', 'inconclusive'] as const)[
         a.pick
@@ -536,7 +534,7 @@ describe('the random streams are not vacuous', () => {
         for (const z of Object.values(later.zones))
           for (const h of z.history) seen.add(`${h.reason}:${h.to}`);
         if (s.state.escrow.transfers.some((t) => t.status === 'pending')) seen.add('pending-transfer');
-        if (Object.values(s.state.findings).some((f) => f.effective)) seen.add('finding');
+        if (recordValues(s.state.findings).some((f) => f.effective)) seen.add('finding');
         if (s.timeline.length < actions.length) seen.add('rejections');
         if (Object.values(s.state.keys).some((k) => k.revokedAt)) seen.add('revocation');
       }),
@@ -611,9 +609,11 @@ describe('clearance views with their growing collections on disk (the server’s
                 // Record by record too (what the engine reads while folding): every id known now
                 // reads as it was at t, or as absent when it came later.
                 for (const coll of ['units', 'incidents', 'strikes', 'findings'] as const) {
-                  const now = inMemory.current[coll] as Record<string, unknown>;
-                  for (const id of Object.keys(recordObject(now)))
-                    expect(past[coll][id]).toEqual(expected[coll][id]);
+                  const now = inMemory.current[coll] as Records<unknown>;
+                  for (const id of recordIds(now))
+                    expect((past[coll] as Records<unknown>).get(id)).toEqual(
+                      (expected[coll] as Records<unknown>).get(id),
+                    );
                 }
                 // Pages and counts (what the API's paged lists read), at t and now.
                 for (const [got, want] of [
@@ -621,17 +621,17 @@ describe('clearance views with their growing collections on disk (the server’s
                   [onDisk.current, inMemory.current],
                 ] as const)
                   for (const coll of ['incidents', 'strikes', 'findings', 'units'] as const) {
-                    const g = got[coll] as Record<string, unknown>;
-                    const w = want[coll] as Record<string, unknown>;
-                    const n = recordCount(w);
-                    expect(recordCount(g)).toBe(n);
+                    const g = got[coll] as Records<unknown>;
+                    const w = want[coll] as Records<unknown>;
+                    const n = w.count();
+                    expect(g.count()).toBe(n);
                     for (const [offset, limit] of [
                       [0, 1_000],
                       [1, 2],
                       [Math.floor(n / 2), 3],
                       [Math.max(0, n - 1), 5],
                     ] as const)
-                      expect(recordPage(g, offset, limit)).toEqual(recordPage(w, offset, limit));
+                      expect(g.page(offset, limit)).toEqual(w.page(offset, limit));
                   }
               }
               // Reading the past left the present alone.

@@ -136,7 +136,7 @@ describe('zone stages', () => {
     s.must('usa', 'unit.vet', 'bde-5', { outcome: 'vetted' });
     expect(s.zone('z1').stage).toBe('deployed');
     s.must('laf', 'unit.deploy', 'bde-5', { zone: 'z2' });
-    expect(s.state.units['bde-5']!.zone).toBe('z2');
+    expect(s.state.units.get('bde-5')!.zone).toBe('z2');
     expect(s.zone('z1').deployed).toEqual({});
     expect(s.zone('z2').deployed).toHaveProperty('bde-5');
   });
