@@ -76,10 +76,10 @@ class CosignedService implements MechanismService {
     return this.#inner.logKey;
   }
   get failure(): Error | undefined {
-    return (this.#inner as { failure?: Error }).failure;
+    return this.#inner.failure;
   }
-  get queued(): number | undefined {
-    return (this.#inner as { queued?: number }).queued;
+  get queued(): number {
+    return this.#inner.queued;
   }
   size() {
     return this.#inner.size();
