@@ -13,6 +13,14 @@ import { recordValues } from '../engine/index.js';
 import { ingest } from '../ingest/ingest.js';
 import { toCsv } from '../interop/csv.js';
 import { eventsToEnvelopes, readFpvCsv, readUcdpCsv, readUcdpJson } from '../interop/events-import.js';
+import {
+  FINDING_CSV_COLUMNS,
+  findingRows,
+  LEDGER_CSV_COLUMNS,
+  ledgerRows,
+  UCDP_GED_CSV_COLUMNS,
+  ucdpGedRows,
+} from '../interop/state-exports.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { incidentsGeoJson, zonesGeoJson } from '../server/views.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -95,8 +103,11 @@ export const INCIDENT_CSV_COLUMNS = [
 export function registerInteropCommands(program: Command): void {
   program
     .command('export')
-    .argument('<what>', 'zones | incidents')
-    .option('--format <format>', 'geojson | csv (incidents only)', 'geojson')
+    .argument('<what>', 'zones | incidents | findings | escrow | ucdp-ged')
+    .option(
+      '--format <format>',
+      'zones: geojson; incidents: geojson or csv; findings and escrow (the ledger): csv or json; ucdp-ged: csv',
+    )
     .option('--at <time>', 'as of this time (RFC 3339 or a date; default: now)')
     .option(
       '--clearance <level>',
@@ -106,20 +117,26 @@ export function registerInteropCommands(program: Command): void {
     .option('--out <file>', 'write here instead of standard output')
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .description(
-      'export the derived zones or incidents as GeoJSON (RFC 7946) or CSV (UCDP GED field names), public content only by default',
+      'export the derived zones, incidents, findings, the escrow ledger or UCDP-GED-shaped incidents (GeoJSON, CSV or JSON), public content only by default',
     )
     .action(
       async (
         what: string,
-        opts: { format: string; at?: string; clearance: string; out?: string; data?: string },
+        opts: { format?: string; at?: string; clearance: string; out?: string; data?: string },
       ) => {
-        if (what !== 'zones' && what !== 'incidents')
-          throw new UsageError(`export ${what}: choose zones or incidents`);
-        if (opts.format !== 'geojson' && !(opts.format === 'csv' && what === 'incidents')) {
-          throw new UsageError(
-            `--format ${opts.format}: zones export as geojson; incidents as geojson or csv`,
-          );
-        }
+        const formats: Record<string, string[]> = {
+          zones: ['geojson'],
+          incidents: ['geojson', 'csv'],
+          findings: ['csv', 'json'],
+          escrow: ['csv', 'json'],
+          'ucdp-ged': ['csv'],
+        };
+        const allowed = formats[what];
+        if (allowed === undefined)
+          throw new UsageError(`export ${what}: choose ${Object.keys(formats).join(', ')}`);
+        const format = opts.format ?? allowed[0]!;
+        if (!allowed.includes(format))
+          throw new UsageError(`--format ${format}: ${what} export as ${allowed.join(' or ')}`);
         if (!(CLASSIFICATIONS as readonly string[]).includes(opts.clearance)) {
           throw new UsageError(`--clearance ${opts.clearance}: use public, parties or mechanism`);
         }
@@ -136,8 +153,17 @@ export function registerInteropCommands(program: Command): void {
             page: { offset: 0, limit: Number.MAX_SAFE_INTEGER },
           };
           let text: string;
+          const table = (columns: readonly string[], rows: Record<string, unknown>[]) =>
+            format === 'json' ? JSON.stringify({ at, clearance, rows }) : toCsv(columns, rows);
           if (what === 'zones') text = JSON.stringify(zonesGeoJson(service.agreement, state, meta));
-          else if (opts.format === 'geojson') text = JSON.stringify(incidentsGeoJson(state, meta));
+          else if (what === 'findings') text = table(FINDING_CSV_COLUMNS, findingRows(state));
+          else if (what === 'escrow') text = table(LEDGER_CSV_COLUMNS, ledgerRows(state));
+          else if (what === 'ucdp-ged') {
+            const { rows, withoutPlace } = ucdpGedRows(state);
+            text = toCsv(UCDP_GED_CSV_COLUMNS, rows);
+            if (withoutPlace > 0)
+              process.stderr.write(`${withoutPlace} incident(s) without coordinates have no UCDP GED row\n`);
+          } else if (format === 'geojson') text = JSON.stringify(incidentsGeoJson(state, meta));
           else {
             const rows = recordValues(state.incidents).map((i) => ({
               ...i,

@@ -24,14 +24,16 @@ let tmp: string;
 let agreement: Agreement;
 let open: EngineState;
 let cleared: EngineState;
+let service: SqliteMechanismService;
 const secret = 'restricted-incident-1';
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'phaseline-exports-'));
   const demo = join(tmp, 'demo');
   seedDemo(demo);
-  const service = SqliteMechanismService.open(demo);
-  try {
+  // The service stays open while the tests read the states: their records are read from its store.
+  service = SqliteMechanismService.open(demo);
+  {
     agreement = service.agreement;
     // One incident only the parties may read.
     const now = '2026-11-01T00:00:00.000Z';
@@ -67,12 +69,11 @@ beforeAll(async () => {
     expect(r!.ok).toBe(true);
     open = await service.stateAt(now, 'public');
     cleared = await service.stateAt(now, 'parties');
-  } finally {
-    await service.close();
   }
 }, 300_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await service?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
