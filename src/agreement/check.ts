@@ -9,6 +9,7 @@
 
 import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
 import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js';
+import { checkObligations } from './check-obligations.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
@@ -463,7 +464,7 @@ export function checkAgreement(a: Agreement): PathProblem[] {
   }
 
   checkWitnesses(a.witnesses, partyIds, push);
-
+  out.push(...checkObligations(a));
   return out;
 }
 

@@ -209,6 +209,15 @@ export function registerMechanismCommands(program: Command): void {
           `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
         );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
+        const overdue = ex.zones.flatMap((z) =>
+          z.obligations.filter((o) => o.status === 'overdue').map((o) => ({ zone: z.id, ...o })),
+        );
+        if (overdue.length) {
+          w('');
+          w('OVERDUE');
+          for (const o of overdue)
+            w(`  ${o.zone.padEnd(24)} ${o.stage} owed by ${o.owedBy.join(', ')} since ${o.due} (${o.label})`);
+        }
         const money = (minor: number) => formatMoney(a.escrow, minor);
         w('');
         w(
