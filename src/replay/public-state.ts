@@ -11,54 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { Agreement } from '../agreement/model.js';
 import { type EngineState, evolve, initialState, serializeState, settle } from '../engine/index.js';
-import { canonicalJson } from '../statement/canonical.js';
 import { decodeEntry } from '../statement/log-entry.js';
-
-/** The state's growing collections: tables of records that are never mutated once stored. */
-const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
-
-/**
- * `serializeState(state)`, byte for byte (the replay test compares the two at every tenth size
- * of the demo log), written faster for a replay that serializes the same growing state again and
- * again: a stored record is never mutated (src/engine/records.ts), so each record's RFC 8785
- * text is made once and kept (`cache`, by object), and only the small rest of the state and the
- * order of the ids are canonicalized each time. Serializing is otherwise the larger half of a
- * replay's cost.
- */
-export function canonicalStateText(state: EngineState, cache: WeakMap<object, string>): string {
-  const marks: Record<string, string> = {};
-  const rest: Record<string, unknown> = {
-    ...state,
-    lastAdmittedMs: Number.isFinite(state.lastAdmittedMs) ? state.lastAdmittedMs : null,
-    settledMs: Number.isFinite(state.settledMs) ? state.settledMs : null,
-  };
-  for (const c of COLLECTIONS) {
-    const entries = [...(state[c] as { entries(): Iterable<[string, object]> }).entries()];
-    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    let text = '{';
-    for (const [id, record] of entries) {
-      let t = cache.get(record);
-      if (t === undefined) {
-        t = canonicalJson(record);
-        cache.set(record, t);
-      }
-      text += `${text.length > 1 ? ',' : ''}${JSON.stringify(id)}:${t}`;
-    }
-    // A placeholder no state value can contain (a control character JSON escapes) marks where
-    // the collection's text goes in the canonical text of the rest.
-    const mark = `\u0001${c}\u0001`;
-    marks[`${JSON.stringify(c)}:${JSON.stringify(mark)}`] = `${JSON.stringify(c)}:${text}}`;
-    rest[c] = mark;
-  }
-  let out = canonicalJson(rest);
-  for (const [mark, text] of Object.entries(marks)) {
-    const at = out.indexOf(mark);
-    // Only where the member is: should any string of the state hold the very same text, fall back.
-    if (at < 0 || out.indexOf(mark, at + 1) >= 0) return serializeState(state);
-    out = out.slice(0, at) + text + out.slice(at + mark.length);
-  }
-  return out;
-}
 
 /** SHA-256 of the state's canonical text. */
 export function stateDigest(text: string): Buffer {
@@ -69,7 +22,6 @@ export function stateDigest(text: string): Buffer {
 export class PublicReplay {
   readonly agreement: Agreement;
   readonly #state: EngineState;
-  readonly #texts = new WeakMap<object, string>();
   #size = 0;
   #lastAdmittedMs = Number.NEGATIVE_INFINITY;
 
@@ -126,6 +78,6 @@ export class PublicReplay {
 
   /** `serializeState` of {@link state}: the public state through the current size. */
   text(atMs?: number): string {
-    return canonicalStateText(this.state(atMs), this.#texts);
+    return serializeState(this.state(atMs));
   }
 }
