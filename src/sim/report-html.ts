@@ -38,7 +38,7 @@ th:first-child,td:first-child{text-align:left}
 .small{color:#555;font-size:12px}`;
 
 /** The page script: builds every chart from the embedded JSON. */
-const PAGE_SCRIPT = String.raw`
+const PAGE_SCRIPT = `
 const sim = JSON.parse(document.getElementById('simulation').textContent);
 const cal = JSON.parse(document.getElementById('calibration').textContent);
 const palette = ['#1f77b4','#d62728','#2ca02c','#9467bd','#ff7f0e','#8c564b','#e377c2','#17becf'];

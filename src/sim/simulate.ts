@@ -12,7 +12,8 @@ import { sampleDaysFor, summarize, type VariantSummary } from './aggregate.js';
 import { loadDynamics } from './dynamics.js';
 import type { Dynamics } from './dynamics-model.js';
 import { applyOverrides, type Overrides } from './overrides.js';
-import { type JobSpec, type RunOptions, runJobs } from './runner.js';
+import { prepareWorld } from './prepare-world.js';
+import { type Job, type RunOptions, runJobs } from './runner.js';
 import type { TrajectoryResult } from './trajectory.js';
 
 export interface SimulateOptions {
@@ -160,16 +161,16 @@ export async function simulate(o: SimulateOptions, run: RunOptions): Promise<Sim
   const dynamics = Object.keys(overrides).length > 0 ? applyOverrides(loaded, overrides) : loaded.dynamics;
   const days = o.days ?? dynamics.horizon.value;
   const agreements = o.variants.map((v) => loadAgreement(o.agreementPath, v === null ? {} : { variant: v }));
-  const job = (variant: string | null, extra: Overrides, runs: number): JobSpec => ({
-    agreementPath: o.agreementPath,
-    variant,
-    dynamicsPath: o.dynamicsPath,
-    overrides: { ...overrides, ...extra },
-    days,
+  const job = (k: number, extra: Overrides, runs: number): Job => ({
+    world: prepareWorld(agreements[k]!, loaded, {
+      variant: o.variants[k] ?? agreements[k]!.id,
+      days,
+      dynamics: Object.keys(extra).length > 0 ? applyOverrides(loaded, { ...overrides, ...extra }) : dynamics,
+    }),
     seed: o.seed,
     runs,
   });
-  const jobs = o.variants.map((v) => job(v, {}, o.runs));
+  const jobs = o.variants.map((_, k) => job(k, {}, o.runs));
   const sRuns = o.sensitivityRuns ?? 0;
   const moved = SENSITIVITY.map((p) => ({ ...p, base: valueAt(dynamics, p.path) })).filter(
     (p): p is typeof p & { base: number } => p.base !== undefined && p.base > 0,
@@ -177,10 +178,10 @@ export async function simulate(o: SimulateOptions, run: RunOptions): Promise<Sim
   const clamp = (path: string, v: number) =>
     path.endsWith('confirmed.value') || path.endsWith('hazard.value') ? Math.min(v, 1) : v;
   if (sRuns > 0) {
-    jobs.push(job(o.variants[0]!, {}, sRuns));
+    jobs.push(job(0, {}, sRuns));
     for (const p of moved) {
-      jobs.push(job(o.variants[0]!, { [p.path]: clamp(p.path, p.base * p.low) }, sRuns));
-      jobs.push(job(o.variants[0]!, { [p.path]: clamp(p.path, p.base * p.high) }, sRuns));
+      jobs.push(job(0, { [p.path]: clamp(p.path, p.base * p.low) }, sRuns));
+      jobs.push(job(0, { [p.path]: clamp(p.path, p.base * p.high) }, sRuns));
     }
   }
   const results = await runJobs(jobs, run);
