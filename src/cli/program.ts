@@ -3,6 +3,7 @@
  * tools can run a command in-process (`buildProgram().parseAsync([...], { from: 'user' })`).
  */
 import { Command } from 'commander';
+import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLogCommands(program);
   registerMechanismCommands(program);
+  registerAgreementCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
   registerSimulateCommands(program);
