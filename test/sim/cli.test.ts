@@ -66,10 +66,12 @@ describe('phaseline simulate', () => {
   });
 
   it('refuses a --set that names nothing, and an unknown variant, as wrong invocations', async () => {
-    await expect(inProcess(['simulate', '--runs', '2', '--set', 'force.unitz.value=3', '--workers', '1'])).rejects.toThrow(
-      /--set force\.unitz\.value: no number at this path/,
+    await expect(
+      inProcess(['simulate', '--runs', '2', '--set', 'force.unitz.value=3', '--workers', '1']),
+    ).rejects.toThrow(/--set force\.unitz\.value: no number at this path/);
+    await expect(inProcess(['simulate', '--variant', 'nope'])).rejects.toThrow(
+      /unknown variant "nope" \(known: /,
     );
-    await expect(inProcess(['simulate', '--variant', 'nope'])).rejects.toThrow(/unknown variant "nope" \(known: /);
   });
 });
 

@@ -105,5 +105,6 @@ describe('a simulated trajectory replayed through the live mechanism', () => {
     expect(compared).toBe(days);
     // The log holds exactly the trajectory's statements.
     expect(readFileSync(batch, 'utf8').length).toBeGreaterThan(0);
-  });
+    // ~150 in-process commands: 30 s alone; the limit only guards against a hang on a busy machine.
+  }, 300_000);
 });
