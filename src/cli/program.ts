@@ -7,6 +7,7 @@ import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerReportCommands } from './commands-report.js';
 import { registerServeCommands } from './commands-serve.js';
 import { registerSimulateCommands } from './commands-simulate.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerAgreementCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
+  registerReportCommands(program);
   registerSimulateCommands(program);
   return program;
 }

@@ -23,6 +23,7 @@ import { EnvelopeText } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
 import { ApiError, KeyRateLimiter, type Reader, TokenIssuer } from './auth.js';
+import { registerControlRoom } from './control-room-routes.js';
 import { EventHub } from './events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
@@ -677,6 +678,7 @@ export async function buildServer(
   app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
     app.swagger(),
   );
+  await registerControlRoom(app, service, readerOf);
 
   return app;
 }
