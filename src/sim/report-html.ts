@@ -47,6 +47,7 @@ function line(id, labels, datasets, yTitle, opts = {}) {
   new Chart(document.getElementById(id), { type: 'line', data: { labels, datasets },
     options: { maintainAspectRatio: false, animation: false, interaction: { mode: 'index', intersect: false },
       elements: { point: { radius: 0 } },
+      plugins: { legend: { labels: { filter: (item) => !/ (5|95)%$/.test(item.text) } } },
       scales: { x: { title: { display: true, text: opts.xTitle ?? 'day' } }, y: { title: { display: true, text: yTitle }, ...(opts.y ?? {}) } } } });
 }
 function bandSets(label, color, band) {
@@ -104,7 +105,7 @@ function simulationSection(r: SimulationResult): string {
   const rows = r.variants
     .map(
       (v) =>
-        `<tr><td>${esc(v.variant)}</td><td>${pct(v.timeToFirstHandover.probability)}</td><td>${day(v.timeToFirstHandover.p50, d)}</td><td>${day(v.timeToAllHandedOver.p10, d)} / ${day(v.timeToAllHandedOver.p50, d)} / ${day(v.timeToAllHandedOver.p90, d)}</td><td>${pct(v.truceLapse.probability)}</td><td>${day(v.truceLapse.p50, d)}</td><td>${v.truceSuspensions.mean}</td><td>${v.series.released[v.series.released.length - 1]!.mean.toLocaleString('en-US')}</td><td>${v.statementsPerTrajectory}</td></tr>`,
+        `<tr><td>${esc(v.variant)}</td><td>${pct(v.timeToFirstHandover.probability)}</td><td>${day(v.timeToFirstHandover.p50, d)}</td><td>${day(v.timeToAllHandedOver.p10, d)} / ${day(v.timeToAllHandedOver.p50, d)} / ${day(v.timeToAllHandedOver.p90, d)}</td><td>${pct(v.truceLapse.probability)}</td><td>${day(v.truceLapse.p50, d)}</td><td>${v.truceSuspensions.mean}</td><td>${(v.series.released[v.series.released.length - 1]!.mean / 1e6).toFixed(1)} million</td><td>${v.statementsPerTrajectory}</td></tr>`,
     )
     .join('\n');
   const stuck = r.variants.flatMap((v) =>
