@@ -1,30 +1,16 @@
 /** `phaseline simulate` and `phaseline calibrate` from the command line. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CalibrationReport } from '../../src/sim/calibrate.js';
 import type { SimulationResult } from '../../src/sim/simulate.js';
 import { phaseline, tempDir } from '../helpers/cli.js';
+import { phaselineInProcess as inProcess } from './in-process.js';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function inProcess(args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram().parseAsync(args, { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
 
 describe('phaseline simulate', () => {
   it('prints the result document with --json and writes it with an offline HTML report with --out', () => {

@@ -7,10 +7,9 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgreement } from '../../src/agreement/load.js';
 import { scenarioPath } from '../../src/agreement/scenarios.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { readSignerKey } from '../../src/datadir/data-dir.js';
 import { loadDynamics, scenarioDynamicsPath } from '../../src/sim/dynamics.js';
 import { applyOverrides } from '../../src/sim/overrides.js';
@@ -19,21 +18,7 @@ import { Trajectory } from '../../src/sim/trajectory.js';
 import { cosign, signStatement } from '../../src/statement/envelope.js';
 import type { NoteSigner } from '../../src/statement/keys.js';
 import { tempDir } from '../helpers/cli.js';
-
-/** Runs a phaseline command in this process and returns what it printed on standard output. */
-async function phaselineInProcess(args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
-  try {
-    await buildProgram().parseAsync(args, { from: 'user' });
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+import { phaselineInProcess } from './in-process.js';
 
 const dirs: string[] = [];
 afterAll(() => {
