@@ -125,7 +125,7 @@ export class Violence {
     const dyn = t.world.dynamics;
     const adjudicateAt = atMs + Math.max(DAY_MS, t.delayMs(dyn.adjudication.delay));
     t.at(adjudicateAt, () => {
-      const s = t.state.strikes[id];
+      const s = t.state.strikes.get(id);
       if (s === undefined) return;
       const c = s.classification;
       // What the protocol permits, or a threat justified in time, is no violation to rule on.

@@ -49,8 +49,8 @@ describe('violations through the engine', () => {
     for (let i = 0; i < 300; i++) {
       const t = new Trajectory(w, 99, i);
       t.run();
-      strikes.push(Object.keys(t.state.strikes).length);
-      incidents.push(Object.keys(t.state.incidents).length);
+      strikes.push(t.state.strikes.count());
+      incidents.push(t.state.incidents.count());
     }
     const p = loaded.dynamics.violations.processes;
     // Incidents said on the last day are admitted after the horizon only if their report is
@@ -72,7 +72,7 @@ describe('violations through the engine', () => {
     const counts = Array.from({ length: 100 }, (_, i) => {
       const t = new Trajectory(excited, 99, i);
       t.run();
-      return Object.keys(t.state.strikes).length;
+      return t.state.strikes.count();
     });
     const e = moments(counts);
     expect(e.variance / e.mean).toBeGreaterThan(1.5);
