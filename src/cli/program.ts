@@ -7,9 +7,11 @@ import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerReplayCommands } from './commands-replay.js';
 import { registerReportCommands } from './commands-report.js';
 import { registerServeCommands } from './commands-serve.js';
 import { registerSimulateCommands } from './commands-simulate.js';
+import { registerWitnessCommands } from './commands-witness.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerAgreementCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
+  registerWitnessCommands(program);
+  registerReplayCommands(program);
   registerReportCommands(program);
   registerSimulateCommands(program);
   return program;
