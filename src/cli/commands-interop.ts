@@ -16,6 +16,7 @@ import { eventsToEnvelopes, readFpvCsv, readUcdpCsv, readUcdpJson } from '../int
 import { Mechanism } from '../mechanism/mechanism.js';
 import { incidentsGeoJson, zonesGeoJson } from '../server/views.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
+import { decodeUtf8OrThrow } from '../statement/strict-json.js';
 import { CLASSIFICATIONS, type Classification } from '../statement/types.js';
 import { nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
@@ -143,14 +144,16 @@ export function registerInteropCommands(program: Command): void {
       (file: string, opts: { format?: string; as: string; key?: string; data?: string; json?: boolean }) => {
         const dir = resolveDataDir(opts.data);
         const format = formatOf(file, opts.format);
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = readFileSync(file, 'utf8');
+          bytes = readFileSync(file);
         } catch (e) {
           throw new UsageError(
             `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
           );
         }
+        // Records are signed as read: a byte that is not UTF-8 is refused, never signed as U+FFFD.
+        const text = decodeUtf8OrThrow(bytes, file);
         const m = Mechanism.open(dir);
         try {
           const signer = readSignerKey(opts.key ?? `${m.paths.keysDir}/${opts.as}.key`);

@@ -18,7 +18,7 @@ import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { copyLog } from '../store/postgres/copy-log.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { parseJsonOrNdjson, readInput, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
 /** Statements per HTTP request when `submit` sends NDJSON. */
@@ -216,7 +216,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
     )
     .action(async (file: string | undefined, opts: { server: string; json?: boolean }) => {
       const base = opts.server.replace(/\/+$/, '');
-      const items = parseJsonOrNdjson(readInputText(file));
+      const items = parseJsonOrNdjson(await readInput(file));
       if (items.length === 0) throw new UsageError('no statements in the input');
       const bar =
         items.length > submit_batch_statements ? progressBar('submitting', 'statements') : undefined;
@@ -236,7 +236,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
         const chunk = items.slice(off, off + submit_batch_statements);
         const sendable = chunk.filter((it) => it.error === undefined);
         for (const it of chunk)
-          if (it.error !== undefined) print(it.line, { code: 'malformed-json', message: it.error });
+          if (it.error !== undefined) print(it.line, { code: it.error.code, message: it.error.message });
         if (sendable.length > 0) {
           const body = sendable.map((it) => JSON.stringify(it.value)).join('\n') + '\n';
           let res: Response;

@@ -84,6 +84,11 @@ export class TokenIssuer {
         'schema',
         `token request: statement.kind must be ${TOKEN_REQUEST_KIND}, not ${JSON.stringify(s.kind)} (log statements are not credentials)`,
       );
+    if (s.classification !== 'public')
+      throw new ApiError(
+        'schema',
+        `token request: statement.classification must be "public", not ${JSON.stringify(s.classification)} (a token request is sent in the clear and never enters the log)`,
+      );
     if (env.signatures.length !== 1)
       throw new ApiError('schema', 'token request: sign it with exactly one key (the key the token is for)');
     if (s.agreement !== this.#agreement.id)

@@ -21,11 +21,13 @@ import type { MechanismService } from '../service/mechanism-service.js';
 import { opensCommitment } from '../statement/commitment.js';
 import { EnvelopeText } from '../statement/envelope.js';
 import { decodeEntry } from '../statement/log-entry.js';
+import { decodeUtf8, decodeUtf8Lines, parseStrictJson } from '../statement/strict-json.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
 import { ApiError, KeyRateLimiter, type Reader, TokenIssuer } from './auth.js';
 import { EventHub } from './events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
+import { NdjsonBody, refuseUnreadableBody } from './request-body.js';
 import { STATUS_BY_CODE, statusFor, statusTableMarkdown } from './status-codes.js';
 import {
   incidentsGeoJson,
@@ -181,29 +183,37 @@ export async function buildServer(
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // --- bodies: one statement as JSON, a batch as NDJSON; nothing else ---
+  // Bodies arrive as bytes and are read as I-JSON (statement/strict-json.ts): UTF-8 only, a
+  // byte that is not UTF-8 refused rather than replaced, no repeated member names. A body whose
+  // headers declare another charset or a content coding is refused (415) before it is read:
+  // honouring them silently differently from what was signed is what strict input rules out.
   app.removeAllContentTypeParsers();
+  app.addHook('onRequest', async (req) => refuseUnreadableBody(req.headers));
   app.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: options.body_bytes_max },
+    { parseAs: 'buffer', bodyLimit: options.body_bytes_max },
     (req, body, done) => {
+      const text = decodeUtf8(body as Buffer, 'the body');
+      if (!text.ok) {
+        done(new ApiError(text.code, text.message), undefined);
+        return;
+      }
       // A statement goes to the verification workers as its text: they parse it (a malformed
       // one is rejected there, with the same message as below), which spares the sequencing
       // thread the parse and the copy of an object tree (bench/server-http.ts).
       if (req.method === 'POST' && req.routeOptions.url === statements_route) {
-        done(null, new EnvelopeText(body as string, 'the body'));
+        done(null, new EnvelopeText(text.text, 'the body'));
         return;
       }
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (e) {
-        done(new ApiError('malformed-json', `the body is not JSON: ${(e as Error).message}`), undefined);
-      }
+      const p = parseStrictJson(text.text, 'the body');
+      if (p.ok) done(null, p.value);
+      else done(new ApiError(p.code, p.message), undefined);
     },
   );
   app.addContentTypeParser(
     'application/x-ndjson',
-    { parseAs: 'string', bodyLimit: options.batch_bytes_max },
-    (_req, body, done) => done(null, body),
+    { parseAs: 'buffer', bodyLimit: options.batch_bytes_max },
+    (_req, body, done) => done(null, new NdjsonBody(body as Buffer)),
   );
 
   app.setErrorHandler(
@@ -327,21 +337,19 @@ export async function buildServer(
     return { status: 201, body: { index: r.index, id: r.id, receipt: await service.receipt(r.index) } };
   };
 
-  const submitBatch = async (text: string, withReceipts: boolean): Promise<string> => {
+  const submitBatch = async (body: NdjsonBody, withReceipts: boolean): Promise<string> => {
     // Lines go to the service as texts: they are parsed where their signatures are checked
-    // (the verification workers), not on the thread that sequences the log.
-    const lines = text.split('\n');
+    // (the verification workers), not on the thread that sequences the log. A line whose bytes
+    // are not UTF-8 is answered here and goes nowhere.
+    const lines = decodeUtf8Lines(body.bytes, (line) => `line ${line}`);
+    if (lines.length > options.batch_statements_max)
+      throw new ApiError(
+        'body-too-large',
+        `the batch has more than ${options.batch_statements_max} statements (batch_statements_max); split it`,
+      );
     const items: { line: number; text: EnvelopeText }[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!.trim();
-      if (l === '') continue;
-      if (items.length >= options.batch_statements_max)
-        throw new ApiError(
-          'body-too-large',
-          `the batch has more than ${options.batch_statements_max} statements (batch_statements_max); split it`,
-        );
-      items.push({ line: i + 1, text: new EnvelopeText(l, `line ${i + 1}`) });
-    }
+    for (const l of lines)
+      if ('text' in l) items.push({ line: l.line, text: new EnvelopeText(l.text, `line ${l.line}`) });
     let results: IngestResult[];
     try {
       results = await service.submit(
@@ -352,9 +360,10 @@ export async function buildServer(
     } catch (e) {
       throw new ApiError('unavailable', (e as Error).message);
     }
-    const out: string[] = new Array(items.length);
-    for (const [k, it] of items.entries()) {
-      const r = results[k]!;
+    const out: string[] = new Array(lines.length);
+    let answered = 0;
+    for (const [k, it] of lines.entries()) {
+      const r = 'rejection' in it ? it.rejection : results[answered++]!;
       metrics.submissions.inc({ result: r.ok ? 'admitted' : r.code });
       out[k] = JSON.stringify(
         r.ok
@@ -364,7 +373,7 @@ export async function buildServer(
           : { line: it.line, ...r, ok: undefined },
       );
     }
-    return out.join('\n') + (items.length > 0 ? '\n' : '');
+    return out.join('\n') + (lines.length > 0 ? '\n' : '');
   };
 
   app.post(
@@ -395,7 +404,7 @@ export async function buildServer(
       },
     },
     async (req, reply) => {
-      if (typeof req.body === 'string') {
+      if (req.body instanceof NdjsonBody) {
         const out = await submitBatch(req.body, (req.query as { receipts?: boolean }).receipts !== false);
         return reply.status(200).header('content-type', 'application/x-ndjson').send(out);
       }
