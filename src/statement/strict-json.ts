@@ -70,6 +70,12 @@ export function parseStrictJson(text: string, what: string): { ok: true; value: 
     return { ok: false, code: 'malformed-json', message: `${what} is not JSON: ${(e as Error).message}` };
   }
   const counted = countNames(value, 0);
+  if (counted === too_deep)
+    return {
+      ok: false,
+      code: 'malformed-json',
+      message: `${what} nests arrays and objects more than ${json_depth_max} levels deep; no statement or request needs more than a few`,
+    };
   if (typeof counted === 'string')
     return {
       ok: false,
@@ -87,14 +93,23 @@ export function parseStrictJsonOrThrow(text: string, what: string): unknown {
   return p.value;
 }
 
-/** Member names in `value`, counted per object; or the JSON path of a string with a lone surrogate. */
+/** Deepest nesting of arrays and objects read; deeper text is refused before it can exhaust the stack of any reader after this one. */
+export const json_depth_max = 1000;
+const too_deep = -1;
+
+/**
+ * Member names in `value`, counted per object; or the JSON path of a string with a lone
+ * surrogate; or {@link too_deep}.
+ */
 function countNames(value: unknown, depth: number): number | string {
   if (typeof value === 'string') return value.isWellFormed() ? 0 : '(root)';
   if (typeof value !== 'object' || value === null) return 0;
+  if (depth >= json_depth_max) return too_deep;
   let n = 0;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const c = countNames(value[i], depth + 1);
+      if (c === too_deep) return c;
       if (typeof c === 'string') return `[${i}]${c === '(root)' ? '' : c}`;
       n += c;
     }
@@ -103,6 +118,7 @@ function countNames(value: unknown, depth: number): number | string {
   for (const key in value) {
     if (!key.isWellFormed()) return `the name of member ${JSON.stringify(key)}`;
     const c = countNames((value as Record<string, unknown>)[key], depth + 1);
+    if (c === too_deep) return c;
     if (typeof c === 'string') return `.${key}${c === '(root)' ? '' : c}`;
     n += c + 1;
   }

@@ -138,3 +138,15 @@ describe('RFC 3339 times', () => {
     expect(parseTimeArgument('2026-07-01 12:00:00Z')).toBeUndefined();
   });
 });
+
+describe('nesting', () => {
+  it('refuses text nested past json_depth_max before anything recurses over it', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(parseStrictJson(deep, 'the body')).toMatchObject({
+      ok: false,
+      code: 'malformed-json',
+      message: expect.stringContaining('more than 1000 levels deep'),
+    });
+    expect(parseStrictJson(`${'['.repeat(999)}${']'.repeat(999)}`, 'x').ok).toBe(true);
+  });
+});
