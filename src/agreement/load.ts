@@ -22,6 +22,11 @@ export { AgreementError, type AgreementIssue } from './errors.js';
 export interface LoadOptions {
   /** A variant name: loads `variants/<variant>.yaml` next to the given file, an overlay that extends it. */
   variant?: string;
+  /**
+   * An overlay file applied to the given file (`phaseline init --agreement FILE --variant FILE`):
+   * it may leave `extends` out; when it names a base, that must be the given file.
+   */
+  variantFile?: string;
 }
 
 /** File access through node:fs; errors show paths relative to the working directory when inside it. */
@@ -49,6 +54,20 @@ export const nodeIo: ReadIo = {
  * Throws {@link AgreementError} listing every problem; never returns a partial agreement.
  */
 export function loadAgreement(path: string, opts: LoadOptions = {}): Agreement {
+  if (opts.variantFile !== undefined) {
+    if (opts.variant !== undefined)
+      throw new Error('loadAgreement: give a variant name or a variant file, not both');
+    const overlay = nodeIo.read(nodePath.resolve(opts.variantFile));
+    if (overlay === undefined)
+      throw new AgreementError([
+        { file: opts.variantFile, line: 0, column: 0, path: '', message: 'variant file not found' },
+      ]);
+    if (nodeIo.read(nodePath.resolve(path)) === undefined)
+      throw new AgreementError([
+        { file: path, line: 0, column: 0, path: '', message: 'agreement file not found' },
+      ]);
+    return parseAgreementText(overlay, opts.variantFile, nodeIo, nodePath.resolve(path));
+  }
   let file = path;
   if (opts.variant !== undefined) {
     const known = listVariantNames(nodePath.dirname(path));
@@ -84,10 +103,16 @@ export function listVariantNames(scenarioDir: string): string[] {
 
 /**
  * Parses and checks agreement text. `fileName` is shown in errors and anchors relative paths
- * (`extends`, geometry files); `io` defaults to the file system.
+ * (`extends`, geometry files); `io` defaults to the file system; `baseFile` (absolute) is the base
+ * the text overlays when it names none with `extends`.
  */
-export function parseAgreementText(text: string, fileName: string, io: ReadIo = nodeIo): Agreement {
-  const { tree, issues, unresolved } = readAgreementTree(text, fileName, fileName, io);
+export function parseAgreementText(
+  text: string,
+  fileName: string,
+  io: ReadIo = nodeIo,
+  baseFile?: string,
+): Agreement {
+  const { tree, issues, unresolved } = readAgreementTree(text, fileName, fileName, io, baseFile);
   if (tree === undefined) throw new AgreementError(sortIssues(issues));
   // Problems found while reading (overlay directives, geometry references) do not stop
   // validation: the rest of the file is still checked, so one run lists everything.

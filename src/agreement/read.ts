@@ -26,16 +26,18 @@ export interface ReadIo {
 
 /**
  * Parses `text` (the file `file`, shown as `shown`) and everything it extends; returns the merged
- * tree with geometry inlined, or every issue found on the way.
+ * tree with geometry inlined, or every issue found on the way. `baseFile` (absolute) is the base
+ * of an overlay that does not name one with `extends` (and must be the one it names if it does).
  */
 export function readAgreementTree(
   text: string,
   file: string,
   shown: string,
   io: ReadIo,
+  baseFile?: string,
 ): { tree: ANode | undefined; issues: AgreementIssue[]; unresolved: DocPath[] } {
   const issues: AgreementIssue[] = [];
-  const tree = readChain(text, file, shown, io, [], issues);
+  const tree = readChain(text, file, shown, io, [], issues, baseFile);
   if (tree === undefined) return { tree: undefined, issues, unresolved: [] };
   const resolved = resolveGeometryRefs(tree, io.read, io.resolve);
   issues.push(...resolved.issues);
@@ -49,6 +51,7 @@ function readChain(
   io: ReadIo,
   seen: string[],
   issues: AgreementIssue[],
+  givenBase?: string,
 ): ANode | undefined {
   const dir = io.dirname(file);
   const parsed = parseYamlSource(text, shown, dir);
@@ -61,7 +64,11 @@ function readChain(
     );
     return undefined;
   }
-  const ext = tree.entries.get('extends');
+  const written = tree.entries.get('extends');
+  // An overlay given beside its base (`--agreement FILE --variant FILE`) may leave `extends` out.
+  const ext: ANode | undefined =
+    written ??
+    (givenBase === undefined ? undefined : { kind: 'scalar', value: givenBase, origin: tree.origin });
   if (ext === undefined) return tree;
   const own: ANode = { ...tree, entries: new Map([...tree.entries].filter(([k]) => k !== 'extends')) };
   if (ext.kind !== 'scalar' || typeof ext.value !== 'string' || ext.value === '') {
@@ -75,6 +82,16 @@ function readChain(
     return undefined;
   }
   const baseFile = io.resolve(dir, ext.value);
+  if (written !== undefined && givenBase !== undefined && baseFile !== io.resolve(dir, givenBase)) {
+    issues.push(
+      issueAt(
+        written.origin,
+        [],
+        `this overlay extends ${io.display(baseFile)}, not the agreement it was given with (${io.display(io.resolve(dir, givenBase))}): remove "extends" or give the file it names`,
+      ),
+    );
+    return undefined;
+  }
   const chain = [...seen, io.resolve(dir, io.basename(file))];
   if (chain.includes(baseFile)) {
     issues.push(

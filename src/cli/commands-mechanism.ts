@@ -74,8 +74,15 @@ export function registerMechanismCommands(program: Command): void {
 
   program
     .command('init')
-    .option('--scenario <name>', 'scenario under scenarios/', 'lebanon-2026')
-    .option('--variant <name>', 'variant of the scenario (scenarios/<name>/variants/)', 'phased-pilot-zones')
+    .option(
+      '--agreement <file>',
+      'an agreement file of your own (check it first with `phaseline check FILE`)',
+    )
+    .option('--scenario <name>', 'a shipped scenario under scenarios/ (default: lebanon-2026)')
+    .option(
+      '--variant <name|file>',
+      'with --scenario: a variant name (scenarios/NAME/variants/); with --agreement: an overlay file',
+    )
     .option('--data <dir>', 'data directory (default: $PHASELINE_DATA, else ./phaseline-data)')
     .option(
       '--demo',
@@ -85,38 +92,60 @@ export function registerMechanismCommands(program: Command): void {
     .description(
       'create a data directory: the agreement, a key for each party (keys/PARTY.key) and the log key',
     )
-    .action((opts: { scenario: string; variant: string; data?: string; json?: boolean; demo?: boolean }) => {
-      const dir = resolveDataDir(opts.data);
-      const r = initDataDir(dir, { scenario: opts.scenario, variant: opts.variant });
-      const seeded = opts.demo ? runSeed(dir) : undefined;
-      if (opts.json) {
-        process.stdout.write(
-          JSON.stringify({
-            ...(seeded ? { demo: seeded } : {}),
-            dir,
-            agreement: r.agreement.id,
-            logOrigin: r.agreement.logOrigin,
-            logKey: r.logKey,
-            keys: r.keyFiles,
-          }) + '\n',
+    .action(
+      (opts: {
+        agreement?: string;
+        scenario?: string;
+        variant?: string;
+        data?: string;
+        json?: boolean;
+        demo?: boolean;
+      }) => {
+        const dir = resolveDataDir(opts.data);
+        if (opts.agreement !== undefined && opts.scenario !== undefined)
+          throw new UsageError('give --agreement FILE or --scenario NAME, not both');
+        const r = initDataDir(
+          dir,
+          opts.agreement !== undefined
+            ? {
+                agreementFile: opts.agreement,
+                ...(opts.variant === undefined ? {} : { variantFile: opts.variant }),
+              }
+            : {
+                ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
+                ...(opts.variant === undefined ? {} : { variant: opts.variant }),
+              },
         );
-        return;
-      }
-      process.stdout.write(
-        `initialized ${dir}\n  agreement ${r.agreement.id} (${opts.scenario}, variant ${opts.variant})\n  log origin ${r.agreement.logOrigin}\n`,
-      );
-      for (const [party, file] of Object.entries(r.keyFiles))
-        process.stdout.write(`  key of ${party}: ${file}\n`);
-      process.stdout.write(`  log verifier key ${r.logKey}\n`);
-      if (seeded) {
+        const seeded = opts.demo ? runSeed(dir) : undefined;
+        if (opts.json) {
+          process.stdout.write(
+            JSON.stringify({
+              ...(seeded ? { demo: seeded } : {}),
+              dir,
+              agreement: r.agreement.id,
+              logOrigin: r.agreement.logOrigin,
+              logKey: r.logKey,
+              keys: r.keyFiles,
+            }) + '\n',
+          );
+          return;
+        }
         process.stdout.write(
-          `  seeded ${seeded.admitted} signed statements (${seeded.simulated} SIMULATED, ${seeded.imported} real incident records)\n`,
+          `initialized ${dir}\n  agreement ${r.agreement.id} (${r.from})\n  log origin ${r.agreement.logOrigin}\n`,
         );
-      }
-      process.stdout.write(
-        `sign as a party with: phaseline sign --key ${dir}/keys/PARTY.key payload.json | phaseline log append --data ${dir}\n`,
-      );
-    });
+        for (const [party, file] of Object.entries(r.keyFiles))
+          process.stdout.write(`  key of ${party}: ${file}\n`);
+        process.stdout.write(`  log verifier key ${r.logKey}\n`);
+        if (seeded) {
+          process.stdout.write(
+            `  seeded ${seeded.admitted} signed statements (${seeded.simulated} SIMULATED, ${seeded.imported} real incident records)\n`,
+          );
+        }
+        process.stdout.write(
+          `sign as a party with: phaseline sign --key ${dir}/keys/PARTY.key payload.json | phaseline log append --data ${dir}\n`,
+        );
+      },
+    );
 
   program
     .command('status')

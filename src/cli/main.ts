@@ -4,6 +4,7 @@
  * code 1, or 2 for a wrong invocation; set PHASELINE_DEBUG=1 to see stacks.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLogCommands(program);
   registerMechanismCommands(program);
+  registerAgreementCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
   return program;

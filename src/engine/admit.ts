@@ -26,7 +26,7 @@ import { type Agreement, STATEMENT_KINDS, type StatementKind } from '../agreemen
 import { type CheckedEnvelope, checkEnvelope } from '../statement/envelope.js';
 import { keyLabel, parseVerifierKey } from '../statement/keys.js';
 import type { Envelope } from '../statement/types.js';
-import { HOLDS } from './evolve.js';
+import { HOLDS } from './escrow.js';
 import { BODY_SCHEMAS, type Bodies, SUBJECTS, unreachable } from './kinds.js';
 import { type EngineState, rulesFor } from './state.js';
 

@@ -4,8 +4,9 @@
  */
 import type { Agreement } from '../agreement/model.js';
 import { evaluate, type Wait } from './conditions.js';
-import { available, FUNDS, HOLDS, settle } from './evolve.js';
+import { available, FUNDS, HOLDS } from './escrow.js';
 import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
+import { settle } from './time.js';
 
 export interface ZoneExplanation {
   id: string;

@@ -4,7 +4,8 @@
  */
 export { type Admission, type AdmitCode, admit, type SeenStatements } from './admit.js';
 export { type Evaluation, evaluate, type Wait } from './conditions.js';
-export { available, evolve, FUNDS, HOLDS, settle } from './evolve.js';
+export { available, FUNDS, HOLDS } from './escrow.js';
+export { evolve } from './evolve.js';
 export { type Explanation, explain, type ZoneExplanation } from './explain.js';
 export { FingerprintSeen, FingerprintSet, fnv64 } from './fingerprint-seen.js';
 export { BODY_SCHEMAS, type Bodies, DEFAULT_PERMISSIONS, INCIDENT_TYPES, SUBJECTS } from './kinds.js';
@@ -38,3 +39,4 @@ export {
   serializeState,
   type WithdrawalStatus,
 } from './state.js';
+export { settle } from './time.js';

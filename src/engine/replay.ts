@@ -10,8 +10,9 @@
 import type { Agreement } from '../agreement/model.js';
 import { statementId } from '../statement/envelope.js';
 import { type Admission, admit, type SeenStatements } from './admit.js';
-import { evolve, settle } from './evolve.js';
+import { evolve } from './evolve.js';
 import { cloneState, type EngineEntry, type EngineState, forkState, initialState } from './state.js';
+import { settle } from './time.js';
 
 /** The state after folding `entries` (in index order), settled to `at` when given. */
 export function replay(agreement: Agreement, entries: Iterable<EngineEntry>, at?: string): EngineState {

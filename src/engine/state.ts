@@ -258,6 +258,11 @@ export interface EngineState {
   escrow: EscrowState;
 }
 
+/** A zone's withdrawal before anyone said anything (and after a regression). */
+export function emptyWithdrawal(hosts: readonly string[]): WithdrawalState {
+  return { status: 'none', claims: {}, denials: {}, observation: null, unknownTo: [...hosts] };
+}
+
 /** Severity rank: minor < serious < grave. */
 export const SEVERITY_RANK: Record<Severity, number> = { minor: 0, serious: 1, grave: 2 };
 
@@ -411,13 +416,7 @@ export function initialState(agreement: Agreement): EngineState {
       enteredAtMs: {},
       history: [],
       affirmations: {},
-      withdrawal: {
-        status: 'none',
-        claims: {},
-        denials: {},
-        observation: null,
-        unknownTo: [...rules.hosts[z.id]!],
-      },
+      withdrawal: emptyWithdrawal(rules.hosts[z.id]!),
       inventory,
       violations: [],
       deployed: {},

@@ -4,7 +4,7 @@
  * reads files and the database, and hands the engine plain data and the time.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadAgreement } from '../agreement/load.js';
 import type { Agreement } from '../agreement/model.js';
 import {
@@ -24,12 +24,20 @@ import { decodeEntry } from '../statement/log-entry.js';
 import type { LogStore } from '../store/log-store.js';
 
 export interface InitOptions {
+  /** A shipped scenario (`scenarios/<name>/`); default `lebanon-2026`. Not with `agreementFile`. */
   scenario?: string;
+  /** A variant name of the scenario; default `phased-pilot-zones` for `lebanon-2026`, none otherwise. */
   variant?: string;
+  /** An agreement file of one's own, anywhere on disk. */
+  agreementFile?: string;
+  /** An overlay applied to `agreementFile`. */
+  variantFile?: string;
 }
 
 export interface InitResult {
   agreement: Agreement;
+  /** Where the agreement came from, in words (a scenario and variant, or a file). */
+  from: string;
   /** Party id → private key file written. */
   keyFiles: Record<string, string>;
   /** The log's verifier key string (give it to `phaseline verify --key`). */
@@ -47,9 +55,7 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
     if (existsSync(p))
       throw new Error(`${p} already exists: ${dir} is already initialized (use another --data directory)`);
   }
-  const scenario = options.scenario ?? DEFAULT_SCENARIO;
-  const variant = options.variant ?? DEFAULT_VARIANT;
-  const base = loadAgreement(scenarioPath(scenario), { variant });
+  const { agreement: base, from } = agreementToInit(options);
   mkdirSync(paths.keysDir, { recursive: true });
   const keys: Record<string, string[]> = {};
   const keyFiles: Record<string, string> = {};
@@ -63,7 +69,7 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   const agreement = withPartyKeys(base, keys);
   const files = renderAgreementFiles(agreement, {
     header: [
-      `Written by phaseline init from scenario ${scenario}, variant ${variant}.`,
+      `Written by phaseline init from ${from}.`,
       'Party keys were generated for this data directory; their private halves are in keys/.',
     ],
   });
@@ -74,7 +80,27 @@ export function initDataDir(dir: string, options: InitOptions = {}): InitResult 
   }
   const log = openLog(paths, agreement.logOrigin);
   log.store.close();
-  return { agreement, keyFiles, logKey: readSignerKey(paths.logKeyPath).vkey };
+  return { agreement, from, keyFiles, logKey: readSignerKey(paths.logKeyPath).vkey };
+}
+
+/** The agreement `initDataDir` starts from, and words saying where it came from. */
+function agreementToInit(options: InitOptions): { agreement: Agreement; from: string } {
+  if (options.agreementFile !== undefined) {
+    if (options.scenario !== undefined || options.variant !== undefined)
+      throw new Error('give an agreement file or a scenario, not both');
+    const agreement = loadAgreement(
+      options.agreementFile,
+      options.variantFile === undefined ? {} : { variantFile: options.variantFile },
+    );
+    const from = `${resolve(options.agreementFile)}${options.variantFile === undefined ? '' : ` with ${resolve(options.variantFile)}`}`;
+    return { agreement, from };
+  }
+  if (options.variantFile !== undefined)
+    throw new Error('a variant file overlays an agreement file: give --agreement FILE too');
+  const scenario = options.scenario ?? DEFAULT_SCENARIO;
+  const variant = options.variant ?? (scenario === DEFAULT_SCENARIO ? DEFAULT_VARIANT : undefined);
+  const agreement = loadAgreement(scenarioPath(scenario), variant === undefined ? {} : { variant });
+  return { agreement, from: `scenario ${scenario}${variant === undefined ? '' : `, variant ${variant}`}` };
 }
 
 /** Entries read from the store per query while a log is replayed. */

@@ -12,7 +12,7 @@ import {
   mulberry32,
   SIMULATED_NOTE_PREFIX,
 } from '../../src/demo/demo-history.js';
-import { HOLDS } from '../../src/engine/evolve.js';
+import { HOLDS } from '../../src/engine/escrow.js';
 import { Timeline } from '../../src/engine/replay.js';
 import { zoneLocator } from '../../src/interop/zones.js';
 import type { NoteSigner } from '../../src/statement/keys.js';

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STATEMENT_KINDS, type StatementKind } from '../../src/agreement/model.js';
-import { evolve, FUNDS, HOLDS, settle } from '../../src/engine/evolve.js';
+import { FUNDS, HOLDS } from '../../src/engine/escrow.js';
+import { evolve } from '../../src/engine/evolve.js';
 import { DEFAULT_PERMISSIONS } from '../../src/engine/kinds.js';
 import { arraySource, type EntrySource, replay, stateAt } from '../../src/engine/replay.js';
 import {
@@ -19,6 +20,7 @@ import {
   recordPage,
   serializeState,
 } from '../../src/engine/state.js';
+import { settle } from '../../src/engine/time.js';
 import { ClearanceView, type FoldedLog } from '../../src/service/clearance-view.js';
 import { RecordStore } from '../../src/service/record-store.js';
 import { DAY, envelope, fixture, HOUR, keyFor, PARTIES, Story } from './fixture.js';

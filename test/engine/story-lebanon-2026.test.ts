@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAgreement } from '../../src/agreement/load.js';
 import type { Agreement } from '../../src/agreement/model.js';
 import { scenarioPath, withPartyKeys } from '../../src/agreement/scenarios.js';
-import { FUNDS, HOLDS } from '../../src/engine/evolve.js';
+import { FUNDS, HOLDS } from '../../src/engine/escrow.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { DAY, HOUR, partyKey, Story, sha } from './fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUNDS, HOLDS } from '../../src/engine/evolve.js';
+import { FUNDS, HOLDS } from '../../src/engine/escrow.js';
 import type { EngineState } from '../../src/engine/state.js';
 import { clearZone, DAY, deployZone, fixture, incident, Story } from './fixture.js';
 

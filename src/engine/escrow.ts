@@ -1,0 +1,164 @@
+/**
+ * The escrow ledger (DESIGN.md, "Escrow"): double entry in integer minor units. Donors pledge
+ * into the pooled funds; indicators earn and authorize releases as pending transfers; the
+ * trustee posts or voids them; confirmed violations move funds to holds, and the trustee may
+ * release a hold back. Every transfer cites the rule and the statements that caused it.
+ */
+import type { Severity } from '../agreement/model.js';
+import type { Ctx } from './context.js';
+import type { Bodies } from './kinds.js';
+import { unreachable } from './kinds.js';
+import { type EngineState, type Rules, SEVERITY_RANK } from './state.js';
+
+/** The pooled funds from which indicators release. */
+export const FUNDS = 'escrow:funds';
+/** Funds held after confirmed violations. */
+export const HOLDS = 'escrow:holds';
+
+/** Posted balance minus pending debits: what may still be released or held. */
+export function available(state: EngineState, account: string): number {
+  return (state.escrow.accounts[account] ?? 0) - (state.escrow.pendingDebits[account] ?? 0);
+}
+
+function transfer(
+  ctx: Ctx,
+  debit: string,
+  credit: string,
+  amount: number,
+  status: 'pending' | 'posted',
+  rule: string,
+  cites: number[],
+): void {
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new Error(`escrow: transfer amount ${amount} is not a positive integer`);
+  const e = ctx.state.escrow;
+  const id = `t${e.transfers.length}`;
+  e.transfers.push({ id, debit, credit, amount, status, rule, cites, at: ctx.at, settledBy: null });
+  if (status === 'posted') {
+    e.accounts[debit] = (e.accounts[debit] ?? 0) - amount;
+    e.accounts[credit] = (e.accounts[credit] ?? 0) + amount;
+  } else e.pendingDebits[debit] = (e.pendingDebits[debit] ?? 0) + amount;
+}
+
+/** A donor's pledge received: posted into the funds, then whatever indicators already earned is released. */
+export function pledge(ctx: Ctx, donor: string, b: Bodies['escrow.pledge']): void {
+  transfer(ctx, `donor:${donor}`, FUNDS, b.amount, 'posted', 'pledge', [ctx.index]);
+  ctx.state.escrow.received[donor] = (ctx.state.escrow.received[donor] ?? 0) + b.amount;
+  releaseOutstanding(ctx, [ctx.index]);
+}
+
+/** Scalable indicators earn per verified unit of a category they count, up to their caps. */
+export function earnScalable(ctx: Ctx, category: string, count: number): void {
+  const { rules, state } = ctx;
+  for (const ind of rules.agreement.escrow?.indicators ?? []) {
+    if (ind.kind !== 'scalable') continue;
+    const cats = ind.categories ?? rules.nonDeferred;
+    if (!cats.includes(category)) continue;
+    const s = state.escrow.indicators[ind.id]!;
+    const add = Math.min(count * ind.unitPrice, ind.cap - s.earned);
+    s.units += count;
+    if (add <= 0) continue;
+    s.earned += add;
+    s.cites.push(ctx.index);
+    release(ctx, ind.id, []);
+  }
+}
+
+/** Fixed indicators earn their amount when the benchmark they name occurs (up to their occurrences). */
+export function earnFixed(ctx: Ctx, benchmarkId: string, cites: number[]): void {
+  const { rules, state } = ctx;
+  for (const ind of rules.agreement.escrow?.indicators ?? []) {
+    if (ind.kind !== 'fixed' || ind.on !== benchmarkId) continue;
+    const s = state.escrow.indicators[ind.id]!;
+    const times = ind.amount === 0 ? 0 : Math.round(s.earned / ind.amount);
+    if (ind.maxOccurrences !== undefined && times >= ind.maxOccurrences) continue;
+    s.earned += ind.amount;
+    s.units += 1;
+    for (const c of cites) s.cites.push(c);
+    release(ctx, ind.id, []);
+  }
+}
+
+/** Authorizes (as a pending transfer) what the indicator earned and has not yet released, up to what is available. */
+function release(ctx: Ctx, indicatorId: string, extraCites: number[]): void {
+  const { rules, state } = ctx;
+  const ind = rules.agreement.escrow!.indicators.find((i) => i.id === indicatorId)!;
+  const s = state.escrow.indicators[indicatorId]!;
+  const amount = Math.min(s.earned - s.authorized, available(state, FUNDS));
+  if (amount <= 0) return;
+  const beneficiary = ind.beneficiary ?? rules.agreement.escrow!.beneficiary;
+  const cites = [...s.cites.slice(s.citedUpTo), ...extraCites];
+  s.citedUpTo = s.cites.length;
+  s.authorized += amount;
+  transfer(ctx, FUNDS, `beneficiary:${beneficiary}`, amount, 'pending', indicatorId, cites);
+}
+
+function releaseOutstanding(ctx: Ctx, cites: number[]): void {
+  for (const ind of ctx.rules.agreement.escrow?.indicators ?? []) release(ctx, ind.id, cites);
+}
+
+/** The agreement's hold on a confirmed violation of `severity` by `violator`, if its rule applies. */
+export function holdOnViolation(
+  ctx: Ctx,
+  subject: string,
+  violator: string | null,
+  severity: Severity,
+  cites: number[],
+): void {
+  const { rules, state } = ctx;
+  const hold = rules.agreement.escrow?.holds?.onConfirmedViolation;
+  if (
+    hold &&
+    SEVERITY_RANK[severity] >= SEVERITY_RANK[hold.severityAtLeast] &&
+    attributedTo(rules, violator, hold.attributedTo)
+  ) {
+    const avail = available(state, FUNDS);
+    const want = hold.amount ?? Math.floor(avail * (hold.ratio ?? 0));
+    const amount = Math.min(want, avail);
+    if (amount > 0) transfer(ctx, FUNDS, HOLDS, amount, 'posted', `hold:${subject}`, cites);
+  }
+}
+
+/** Whether `violator`, or a sponsor up its chain, is one of `filter` (no filter: anyone). */
+function attributedTo(rules: Rules, violator: string | null, filter: string[] | undefined): boolean {
+  if (filter === undefined) return true;
+  const seen = new Set<string>();
+  for (
+    let who: string | undefined = violator ?? undefined;
+    who !== undefined && !seen.has(who);
+    who = rules.actorSponsor[who]
+  ) {
+    if (filter.includes(who)) return true;
+    seen.add(who);
+  }
+  return false;
+}
+
+/** The trustee's settlement of transfer `id`: post or void a pending release, or release a hold back to the funds. */
+export function settleTransfer(ctx: Ctx, id: string, action: Bodies['escrow.settle']['action']): void {
+  const e = ctx.state.escrow;
+  const i = Number(id.slice(1));
+  const t = e.transfers[i]!;
+  switch (action) {
+    case 'post':
+    case 'void': {
+      if (t.status !== 'pending') return; // admit rejects this; kept idempotent for replays of old logs
+      e.pendingDebits[t.debit] = e.pendingDebits[t.debit]! - t.amount;
+      if (action === 'post') {
+        e.accounts[t.debit] = (e.accounts[t.debit] ?? 0) - t.amount;
+        e.accounts[t.credit] = (e.accounts[t.credit] ?? 0) + t.amount;
+      }
+      e.transfers[i] = { ...t, status: action === 'post' ? 'posted' : 'voided', settledBy: ctx.index };
+      return;
+    }
+    case 'release-hold': {
+      if (t.credit !== HOLDS || t.settledBy !== null) return;
+      e.transfers[i] = { ...t, settledBy: ctx.index };
+      transfer(ctx, HOLDS, FUNDS, t.amount, 'posted', 'hold-release', [ctx.index, ...t.cites]);
+      releaseOutstanding(ctx, [ctx.index]);
+      return;
+    }
+    default:
+      unreachable(action, 'settle action');
+  }
+}

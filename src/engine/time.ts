@@ -1,0 +1,54 @@
+/**
+ * Time-driven changes: a stage due after elapsed time, the truce lapsing, an imminent-threat
+ * justification deadline passing. `settle` applies each at its own due time, in time order,
+ * before the next entry is folded, so state never depends on when someone looked. Protocol
+ * clocks run on the log's admission time, the one time no party chooses.
+ */
+import type { Agreement } from '../agreement/model.js';
+import type { Ctx } from './context.js';
+import { justificationDue, justificationMissed } from './protocol.js';
+import { type EngineState, iso, rulesFor } from './state.js';
+import { lapseTruce, truceDueMs } from './truce.js';
+import { evaluateZone } from './zones.js';
+
+/**
+ * Applies every time-driven change due at or before `toMs`, each at its own due time and in
+ * time order. Mutates `state`. Replay calls it before each entry and `stateAt` calls it at the end.
+ */
+export function settle(agreement: Agreement, state: EngineState, toMs: number): EngineState {
+  const rules = rulesFor(agreement);
+  for (;;) {
+    let dueMs = Infinity;
+    let which: 'zone' | 'truce' | 'strike' | null = null;
+    let id = '';
+    for (const zid in state.zones) {
+      const d = state.zones[zid]!.dueMs;
+      if (d !== null && d < dueMs) {
+        dueMs = d;
+        which = 'zone';
+        id = zid;
+      }
+    }
+    const truceMs = truceDueMs(state);
+    if (truceMs < dueMs) {
+      dueMs = truceMs;
+      which = 'truce';
+    }
+    const j = justificationDue(state);
+    if (j.dueMs < dueMs) {
+      dueMs = j.dueMs;
+      which = 'strike';
+      id = j.strike;
+    }
+    // The truce lapses at its expiry; a statement admitted at that very millisecond is too late.
+    if (which === null || dueMs > toMs) break;
+    if (which === 'zone') {
+      const ctx: Ctx = { rules, state, nowMs: dueMs, at: iso(dueMs), index: -1, issuer: '', signers: [] };
+      state.zones[id]!.dueMs = null;
+      evaluateZone(ctx, id, dueMs);
+    } else if (which === 'truce') lapseTruce(state, dueMs);
+    else justificationMissed(state, id, dueMs);
+  }
+  if (toMs > state.settledMs) state.settledMs = toMs;
+  return state;
+}
