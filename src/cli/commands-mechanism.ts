@@ -11,6 +11,7 @@ import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
 import { nowIso, parseTimeOption } from './commands-log.js';
+import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
 const money = (minor: number, currency: string, minorPerUnit: number) =>

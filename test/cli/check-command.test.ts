@@ -32,7 +32,10 @@ describe('phaseline check', () => {
     const r = phaseline(['check', '--json', ...shipped]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const results = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(results.map((x) => x.file)).toEqual(shipped);
     for (const x of results) {
       expect(x.ok).toBe(true);
@@ -46,14 +49,18 @@ describe('phaseline check', () => {
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     for (const file of bad) {
-      expect(lines.some((l) => new RegExp(`^${file}: \\d+ problems?$`).test(l)), file).toBe(true);
+      expect(
+        lines.some((l) => new RegExp(`^${file}: \\d+ problems?$`).test(l)),
+        file,
+      ).toBe(true);
       const reported = lines
         .map((l) => new RegExp(`^${file}:(\\d+):(\\d+): `).exec(l))
         .filter((m) => m !== null)
         .map((m) => Number(m![1]));
       // A fixture may also trip its base (reported in the base's own file); every line marked
       // `# <- error` in it must be reported with a real line and column.
-      for (const line of markedLines(join(repoRoot, file))) expect(reported, `${file}:${line}`).toContain(line);
+      for (const line of markedLines(join(repoRoot, file)))
+        expect(reported, `${file}:${line}`).toContain(line);
     }
     expect(lines.every((l) => /^\S+\.yaml(:\d+:\d+)?: /.test(l))).toBe(true);
   });
