@@ -108,12 +108,18 @@ export async function buildServer(
 
   // --- keys of the current state, for tokens (refreshed when the log grows) ---
   let keyCache: { size: number; keys: EngineState['keys'] } | undefined;
-  const tokens = new TokenIssuer(service.agreement, service.origin, options, async (vkey) => {
-    const size = await service.size();
-    if (keyCache === undefined || keyCache.size !== size)
-      keyCache = { size, keys: (await service.stateAt(options.now(), 'mechanism')).keys };
-    return keyCache.keys[vkey];
-  });
+  const tokens = new TokenIssuer(
+    service.agreement,
+    service.origin,
+    options,
+    async (vkey) => {
+      const size = await service.size();
+      if (keyCache === undefined || keyCache.size !== size)
+        keyCache = { size, keys: (await service.stateAt(options.now(), 'mechanism')).keys };
+      return keyCache.keys[vkey];
+    },
+    (key, nonce, expiresMs, nowMs) => service.spendNonce(key, nonce, expiresMs, nowMs),
+  );
   const keyLimiter = new KeyRateLimiter(
     options.rate_key_statements_per_second,
     options.rate_key_statements_burst,
