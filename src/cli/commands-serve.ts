@@ -10,7 +10,7 @@ import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { collectGarbage } from '../runtime/collect-garbage.js';
 import { limitHeapGrowth } from '../runtime/heap-growth.js';
-import { type ServerOptions, server_defaults } from '../server/options.js';
+import { type ServerOptions, server_defaults, server_limit_help } from '../server/options.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -136,8 +136,8 @@ Examples:
   PORT=3000 phaseline serve --data ./office --host 0.0.0.0
   phaseline verify http://127.0.0.1:8080/log --key "$(phaseline log key --data ./office)"
 
-Limits (--limit NAME=VALUE; defaults in src/server/options.ts, which says what each means):
-  ${settable_limits.map((k) => `${k}=${server_defaults[k] as number}`).join('\n  ')}
+Limits (--limit NAME=VALUE), with their defaults and units:
+  ${settable_limits.map((k) => `${`${k}=${server_defaults[k] as number}`.padEnd(38)} ${server_limit_help[k as keyof typeof server_limit_help]}`).join('\n  ')}
 
 Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, closes the store.`,
     )

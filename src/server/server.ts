@@ -24,6 +24,7 @@ import { decodeEntry } from '../statement/log-entry.js';
 import { decodeUtf8, decodeUtf8Lines, parseStrictJson } from '../statement/strict-json.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
 import { ApiError, KeyRateLimiter, type Reader, TokenIssuer } from './auth.js';
+import { boundedHttpServer } from './connections.js';
 import { EventHub } from './events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
@@ -90,9 +91,8 @@ export async function buildServer(
   const app = Fastify({
     logger: options.logger,
     bodyLimit: options.body_bytes_max,
-    connectionTimeout: options.connection_timeout_ms,
-    keepAliveTimeout: options.keep_alive_timeout_ms,
-    requestTimeout: options.request_timeout_ms,
+    // Timeouts and connection limits: see connections.ts.
+    serverFactory: (handler) => boundedHttpServer(options, handler),
     // Requests still running at close() are let finish; idle keep-alive sockets are closed.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
