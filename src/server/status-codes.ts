@@ -39,6 +39,7 @@ export const STATUS_BY_CODE: Record<string, number> = {
   // 422: well-formed and well-signed, but the agreement's rules reject it.
   'wrong-agreement': 422,
   'unknown-subject': 422,
+  'reserved-id': 422,
   'clock-skew': 422,
   backdated: 422,
   // 429 / 503: try again later.

@@ -79,11 +79,12 @@ const when = () => new Date(start_ms - int(86_400_000)).toISOString();
 function original(): Envelope {
   switch (int(5)) {
     case 0:
-    case 1:
+    case 1: {
+      const classification = pick(classifications);
       return signAs('monitors', {
         kind: 'incident.report',
-        subject: `fuzz-${seed}-${serial++}`,
-        classification: pick(classifications),
+        subject: `${classification === 'public' ? '' : 'monitors/'}fuzz-${seed}-${serial++}`,
+        classification,
         body: {
           date_start: when(),
           date_end: when(),
@@ -94,6 +95,7 @@ function original(): Envelope {
           note: `report ${serial}`,
         },
       });
+    }
     case 2:
       return signAs(pick(['lebanon', 'israel', 'usa']), {
         kind: 'zone.stage.sign',

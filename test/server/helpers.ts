@@ -94,7 +94,10 @@ export function incident(
   const now = new Date().toISOString();
   return sign(signer, 'monitors', {
     kind: 'incident.report',
-    subject: options.id ?? `test-incident-${process.pid}-${Date.now()}-${incidents++}`,
+    // A restricted record is named in its issuer's namespace (admit.ts, checkRecordId).
+    subject:
+      options.id ??
+      `${(options.classification ?? 'public') === 'public' ? '' : 'monitors/'}test-incident-${process.pid}-${Date.now()}-${incidents++}`,
     classification: options.classification ?? 'public',
     body: {
       date_start: now,
