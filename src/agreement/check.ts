@@ -419,6 +419,19 @@ export function checkAgreement(a: Agreement): PathProblem[] {
               `cap ${ind.cap} is below the unit price ${ind.unitPrice}: not even one unit could be paid (both in minor units)`,
             );
           }
+          ind.countsInStages?.forEach((st, j) => {
+            ref([...at, 'countsInStages', j], 'stage', st, stageIds);
+          });
+          for (const key of ['capPerZone', 'capPerCategory'] as const)
+            if (ind[key] === 0) push([...at, key], `${key} 0 lets the indicator release nothing`);
+          if (
+            ind.capPerPeriod !== undefined &&
+            (ind.capPerPeriod.amount === 0 || ind.capPerPeriod.period_ms === 0)
+          )
+            push(
+              [...at, 'capPerPeriod'],
+              'a period cap needs a period longer than 0 ms and an amount above 0',
+            );
           break;
         default: {
           const never: never = ind;

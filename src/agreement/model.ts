@@ -481,11 +481,36 @@ export const ScalableIndicatorSchema = z
     kind: z.literal('scalable'),
     measure: z
       .enum(['sites-verified'])
-      .describe('What is counted: sites verified by monitors (`site.verify` counts).'),
+      .describe(
+        'What is counted: sites verified by monitors (`site.verify` counts, never more than was found or neutralized in the zone and category).',
+      ),
     categories: z.array(IdSchema).optional().describe('Default: every non-deferred category.'),
     unitPrice: MinorUnitsSchema.describe('Released per counted unit.'),
     cap: MinorUnitsSchema.describe('Total this indicator may ever release.'),
     beneficiary: IdSchema.optional(),
+    countsInStages: z
+      .array(IdSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Verification counts only while the zone is in one of these stages (e.g. from `clearing` on); default: every stage.',
+      ),
+    withinBaseline: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Units counted in a zone and category never exceed the zone’s `knownSites` baseline for that category.',
+      ),
+    capPerZone: MinorUnitsSchema.optional().describe('Most this indicator may release for one zone.'),
+    capPerCategory: MinorUnitsSchema.optional().describe('Most this indicator may release for one category.'),
+    capPerPeriod: z
+      .object({
+        period_ms: DurationMsSchema.describe('Length of a period, counted from the agreement’s `signedAt`.'),
+        amount: MinorUnitsSchema,
+      })
+      .strict()
+      .optional()
+      .describe('Most this indicator may release in one period; what a period cannot pay is not earned.'),
   })
   .strict()
   .describe('Releases a unit price per verified unit, up to a cap.');

@@ -113,7 +113,7 @@ export function registerInteropCommands(program: Command): void {
               deaths_low: i.casualties.low,
               deaths_best: i.casualties.best,
               deaths_high: i.casualties.high,
-              finding: state.findings[i.id]?.effective?.outcome ?? '',
+              finding: state.findings.get(i.id)?.effective?.outcome ?? '',
               log_index: i.entry,
             }));
             text = toCsv(INCIDENT_CSV_COLUMNS, rows);

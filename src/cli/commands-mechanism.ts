@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import { explain, recordValues, serializeState } from '../engine/index.js';
+import { explain, formatMoney, recordValues, serializeState } from '../engine/index.js';
 import { exportTiles } from '../export/export-tiles.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
@@ -13,9 +13,6 @@ import { verifyLog } from '../verify/verify-log.js';
 import { nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
-
-const money = (minor: number, currency: string, minorPerUnit: number) =>
-  `${(minor / minorPerUnit).toLocaleString('en-US', { maximumFractionDigits: 2 })} ${currency}`;
 
 /** Seeds the demo history with a progress bar; returns the counts. */
 function runSeed(dir: string): { admitted: number; simulated: number; imported: number; logSize: number } {
@@ -189,6 +186,11 @@ export function registerMechanismCommands(program: Command): void {
           const gaps = Object.entries(z.gap).filter(([, n]) => n !== 0);
           if (gaps.length)
             w(`      declared-vs-verified gap: ${gaps.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+          const unsupported = Object.entries(z.unsupported);
+          if (unsupported.length)
+            w(
+              `      reported verified but never found or neutralized (not counted): ${unsupported.map(([c, n]) => `${c} ${n}`).join(', ')}`,
+            );
           for (const u of z.unitsDeployed) w(`      held by ${u.unit} (${u.strength}, vetting ${u.vetting})`);
         }
         w('');
@@ -196,15 +198,14 @@ export function registerMechanismCommands(program: Command): void {
           `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
         );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
-        const cur = a.escrow?.currency ?? '';
-        const per = (a.escrow as { minorUnitsPerUnit?: number } | undefined)?.minorUnitsPerUnit ?? 100;
+        const money = (minor: number) => formatMoney(a.escrow, minor);
         w('');
         w(
-          `ESCROW available ${money(ex.escrow.available, cur, per)}, held ${money(ex.escrow.held, cur, per)}, pending ${money(ex.escrow.pending, cur, per)}`,
+          `ESCROW available ${money(ex.escrow.available)}, held ${money(ex.escrow.held)}, pending ${money(ex.escrow.pending)}`,
         );
         for (const i of ex.indicators)
           w(
-            `  ${i.id.padEnd(28)} authorized ${money(i.authorized, cur, per)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
+            `  ${i.id.padEnd(28)} authorized ${money(i.authorized)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
           );
         const incidents = recordValues(state.incidents);
         const strikes = recordValues(state.strikes);

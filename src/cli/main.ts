@@ -8,6 +8,7 @@ import { registerAgreementCommands } from './commands-agreement.js';
 import { registerInteropCommands } from './commands-interop.js';
 import { registerLogCommands } from './commands-log.js';
 import { registerMechanismCommands } from './commands-mechanism.js';
+import { registerReportCommands } from './commands-report.js';
 import { registerServeCommands } from './commands-serve.js';
 import { UsageError } from './input.js';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerAgreementCommands(program);
   registerServeCommands(program);
   registerInteropCommands(program);
+  registerReportCommands(program);
   return program;
 }
 

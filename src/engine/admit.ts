@@ -271,23 +271,24 @@ function checkSubject(
         return unknown(`no zone ${JSON.stringify(subject)}`, rules.zoneIds);
       break;
     case 'unit':
-      if (state.units[subject] === undefined)
+      if (state.units.get(subject) === undefined)
         return unknown(`no unit ${JSON.stringify(subject)}; register it with unit.register first`);
       break;
     case 'new-unit':
       if (subject === '') return unknown('name the new unit id');
-      if (state.units[subject] !== undefined)
+      if (state.units.get(subject) !== undefined)
         return reject(
           'conflict',
           `statement.subject: unit ${subject} is already registered; choose a new id`,
         );
       break;
     case 'incident':
-      if (state.incidents[subject] === undefined) return unknown(`no incident ${JSON.stringify(subject)}`);
+      if (state.incidents.get(subject) === undefined)
+        return unknown(`no incident ${JSON.stringify(subject)}`);
       break;
     case 'new-incident':
       if (subject === '') return unknown('name the new incident id');
-      if (state.incidents[subject] !== undefined || state.strikes[subject] !== undefined) {
+      if (state.incidents.get(subject) !== undefined || state.strikes.get(subject) !== undefined) {
         return reject(
           'conflict',
           `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
@@ -295,11 +296,11 @@ function checkSubject(
       }
       break;
     case 'strike':
-      if (state.strikes[subject] === undefined) return unknown(`no strike ${JSON.stringify(subject)}`);
+      if (state.strikes.get(subject) === undefined) return unknown(`no strike ${JSON.stringify(subject)}`);
       break;
     case 'new-strike':
       if (subject === '') return unknown('name the new strike id');
-      if (state.strikes[subject] !== undefined || state.incidents[subject] !== undefined) {
+      if (state.strikes.get(subject) !== undefined || state.incidents.get(subject) !== undefined) {
         return reject(
           'conflict',
           `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
@@ -307,7 +308,7 @@ function checkSubject(
       }
       break;
     case 'incident-or-strike':
-      if (state.incidents[subject] === undefined && state.strikes[subject] === undefined) {
+      if (state.incidents.get(subject) === undefined && state.strikes.get(subject) === undefined) {
         return unknown(`no incident or strike ${JSON.stringify(subject)}`);
       }
       break;
@@ -408,15 +409,15 @@ function checkSubject(
       const b = body as Bodies['strike.declare'];
       if (b.zone !== undefined && !rules.zoneIds.has(b.zone))
         return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
-      if (b.respondsTo !== undefined && state.incidents[b.respondsTo] === undefined)
+      if (b.respondsTo !== undefined && state.incidents.get(b.respondsTo) === undefined)
         return unknownIn('respondsTo', `no incident ${JSON.stringify(b.respondsTo)}`);
       return null;
     }
     case 'strike.justify':
-      if (state.strikes[subject]!.by !== issuer) {
+      if (state.strikes.get(subject)!.by !== issuer) {
         return reject(
           'conflict',
-          `strike ${subject} was declared by ${state.strikes[subject]!.by}; only that party justifies it (others attach an account)`,
+          `strike ${subject} was declared by ${state.strikes.get(subject)!.by}; only that party justifies it (others attach an account)`,
         );
       }
       return null;

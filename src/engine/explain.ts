@@ -4,7 +4,7 @@
  */
 import type { Agreement } from '../agreement/model.js';
 import { evaluate, type Wait } from './conditions.js';
-import { available, FUNDS, HOLDS } from './escrow.js';
+import { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
 import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
 import { settle } from './time.js';
 
@@ -19,6 +19,8 @@ export interface ZoneExplanation {
   withdrawal: WithdrawalState;
   /** Declared minus verified sites per category (the declared-vs-verified gap). */
   gap: Record<string, number>;
+  /** Sites the monitors reported verified beyond what was found or neutralized, per category: not counted. */
+  unsupported: Record<string, number>;
   unitsDeployed: { unit: string; strength: number; vetting: string }[];
 }
 
@@ -62,9 +64,11 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       if (cond !== undefined) waitingFor = evaluate(rules, s, z, next, cond, atMs, true).waits;
     }
     const gap: Record<string, number> = {};
+    const unsupported: Record<string, number> = {};
     for (const c in z.inventory) {
       const inv = z.inventory[c]!;
       gap[c] = Math.max(inv.declared, inv.found) - inv.verified;
+      if (inv.reported > inv.verified) unsupported[c] = inv.reported - inv.verified;
     }
     return {
       id: z.id,
@@ -75,10 +79,11 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       waitingFor,
       withdrawal: z.withdrawal,
       gap,
+      unsupported,
       unitsDeployed: Object.keys(z.deployed).map((u) => ({
         unit: u,
-        strength: s.units[u]!.strength,
-        vetting: s.units[u]!.vetting,
+        strength: s.units.get(u)!.strength,
+        vetting: s.units.get(u)!.vetting,
       })),
     };
   });
@@ -101,13 +106,14 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       });
     }
   }
+  const money = (minor: number) => formatMoney(agreement.escrow, minor);
   const indicators = (agreement.escrow?.indicators ?? []).map((ind) => {
     const st = s.escrow.indicators[ind.id]!;
     const waits: Wait[] = [];
     const outstanding = st.earned - st.authorized;
     if (outstanding > 0)
       waits.push({
-        text: `funds: ${outstanding} minor units earned but not available in escrow`,
+        text: `funds: ${money(outstanding)} earned but not available in escrow`,
         data: { outstanding },
       });
     if (ind.kind === 'fixed') {
@@ -115,7 +121,7 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       const times = ind.amount === 0 ? 0 : Math.round(st.earned / ind.amount);
       if (ind.maxOccurrences === undefined || times < ind.maxOccurrences) {
         waits.push({
-          text: `benchmark ${ind.on} (${label}) releases ${ind.amount} minor units`,
+          text: `benchmark ${ind.on} (${label}) releases ${money(ind.amount)}`,
           data: { benchmark: ind.on, amount: ind.amount, times },
         });
       }
@@ -132,7 +138,7 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
     const remainingCap = ind.cap - st.earned;
     if (remainingCap > 0) {
       waits.push({
-        text: `${Math.ceil(remainingCap / Math.max(ind.unitPrice, 1))} more verified sites (${(ind.categories ?? rules.nonDeferred).join(', ')}) at ${ind.unitPrice} each, up to the cap of ${ind.cap}`,
+        text: `${Math.ceil(remainingCap / Math.max(ind.unitPrice, 1))} more verified sites (${(ind.categories ?? rules.nonDeferred).join(', ')}) at ${money(ind.unitPrice)} each, up to the cap of ${money(ind.cap)}${ind.countsInStages ? `, verified while the zone is ${ind.countsInStages.join(', ')}` : ''}`,
         data: { unitPrice: ind.unitPrice, cap: ind.cap, units: st.units },
       });
     }

@@ -15,9 +15,9 @@ import { violationInZone } from './zones.js';
 
 function findingFor(state: EngineState, subject: string): FindingState {
   return (
-    state.findings[subject] ?? {
+    state.findings.get(subject) ?? {
       subject,
-      subjectKind: state.incidents[subject] !== undefined ? 'incident' : 'strike',
+      subjectKind: state.incidents.get(subject) !== undefined ? 'incident' : 'strike',
       rulings: {},
       effective: null,
       consequencesApplied: false,
@@ -30,7 +30,7 @@ function findingFor(state: EngineState, subject: string): FindingState {
 export function issueFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue']): void {
   const { rules, state } = ctx;
   const f = findingFor(state, subject);
-  const zone = b.zone ?? state.incidents[subject]?.zone ?? state.strikes[subject]?.zone ?? null;
+  const zone = b.zone ?? state.incidents.get(subject)?.zone ?? state.strikes.get(subject)?.zone ?? null;
   const key = `${b.outcome}|${b.violator ?? ''}|${b.severity ?? ''}|${zone ?? ''}`;
   const old = f.rulings[key];
   const signers: Record<string, number> = { ...(old?.signers ?? {}) };
@@ -52,24 +52,24 @@ export function issueFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue
     next = { ...next, effective: { ...ruling, key, at: ctx.at } };
     if (ruling.outcome === 'confirmed-violation' && !next.consequencesApplied) {
       next = { ...next, consequencesApplied: true };
-      state.findings[subject] = next;
+      state.findings.set(subject, next);
       confirmedViolation(ctx, subject, ruling);
       return;
     }
   }
-  state.findings[subject] = next;
+  state.findings.set(subject, next);
 }
 
 /** `account.attach`: a party's own account beside the finding (accounts accumulate). */
 export function attachAccount(ctx: Ctx, subject: string, b: Bodies['account.attach']): void {
   const f = findingFor(ctx.state, subject);
-  ctx.state.findings[subject] = {
+  ctx.state.findings.set(subject, {
     ...f,
     accounts: [
       ...f.accounts,
       { party: ctx.issuer, position: b.position, text: b.text, entry: ctx.index, at: ctx.at },
     ],
-  };
+  });
 }
 
 function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {

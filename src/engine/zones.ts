@@ -86,9 +86,17 @@ export function recordSites(
       inv.neutralized += b.count;
       break;
     case 'site.verify':
-      inv.verified += b.count;
-      earnScalable(ctx, b.category, b.count);
+      inv.reported += b.count;
       break;
+  }
+  // A verified count never exceeds what was found or neutralized in the zone and category: the
+  // monitors verify hardware that is there. A report beyond that is kept (`reported`) and
+  // counts as soon as a find or neutralization supports it.
+  const verified = Math.min(inv.reported, Math.max(inv.found, inv.neutralized));
+  if (verified > inv.verified) {
+    const gained = verified - inv.verified;
+    inv.verified = verified;
+    earnScalable(ctx, zoneId, b.category, gained);
   }
   affirm(ctx, zoneId, kind);
   if (ctx.rules.benchmarksByType.sitesVerified.length) checkSitesVerified(ctx);

@@ -3,13 +3,7 @@
  * was already folded at the reader's clearance. Pure functions: no clock, no I/O.
  */
 import type { Agreement } from '../agreement/model.js';
-import {
-  type EngineState,
-  explain,
-  recordCount,
-  recordPage,
-  recordValues as values,
-} from '../engine/index.js';
+import { type EngineState, explain, recordValues } from '../engine/index.js';
 import type { Classification } from '../statement/types.js';
 
 /** Shown with every state: what is simulated and what is illustrative. */
@@ -64,16 +58,16 @@ export function renderZones(agreement: Agreement, state: EngineState, at: string
  * findings on them by subject, and the totals.
  */
 export function renderIncidents(state: EngineState, page: Page = first_page) {
-  const incidents = recordPage(state.incidents, page.offset, page.limit);
-  const strikes = recordPage(state.strikes, page.offset, page.limit);
+  const incidents = state.incidents.page(page.offset, page.limit).map(([, r]) => r);
+  const strikes = state.strikes.page(page.offset, page.limit).map(([, r]) => r);
   const findings: Record<string, unknown> = {};
   const withFinding = <T extends { id: string }>(r: T) => {
-    const f = state.findings[r.id];
+    const f = state.findings.get(r.id);
     if (f !== undefined) findings[r.id] = f;
     return { ...r, finding: f ?? null };
   };
   return {
-    ...paging(page, { incidents: recordCount(state.incidents), strikes: recordCount(state.strikes) }),
+    ...paging(page, { incidents: state.incidents.count(), strikes: state.strikes.count() }),
     incidents: incidents.map(withFinding),
     strikes: strikes.map(withFinding),
     findings,
@@ -104,7 +98,7 @@ export function renderState(agreement: Agreement, state: EngineState, meta: Stat
     notice: STATE_NOTICE,
     zones: renderZones(agreement, state, meta.at),
     ...renderIncidents(state, meta.page),
-    units: values(state.units),
+    units: recordValues(state.units),
     benchmarks: state.benchmarks,
     truce: { ...ex.truce, extensions: state.truce.extensions, history: state.truce.history },
     escrow: renderEscrow(agreement, state, meta.at),
@@ -139,8 +133,10 @@ export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
     type: 'FeatureCollection' as const,
     at: meta.at,
     notice: STATE_NOTICE,
-    ...paging(page, { incidents: recordCount(state.incidents) }),
-    features: recordPage(state.incidents, page.offset, page.limit)
+    ...paging(page, { incidents: state.incidents.count() }),
+    features: state.incidents
+      .page(page.offset, page.limit)
+      .map(([, i]) => i)
       .filter((i) => i.latitude !== null && i.longitude !== null)
       .map((i) => ({
         type: 'Feature' as const,
@@ -157,7 +153,7 @@ export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
           source_grade: i.source_grade,
           where_prec: i.where_prec,
           entry: i.entry,
-          finding: state.findings[i.id]?.effective?.outcome ?? null,
+          finding: state.findings.get(i.id)?.effective?.outcome ?? null,
         },
       })),
   };

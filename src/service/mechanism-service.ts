@@ -38,6 +38,10 @@ export interface MechanismService {
 
   /** Current durable log size. */
   size(): Promise<number>;
+  /** Statements waiting to be sequenced (a metric). */
+  readonly queued: number;
+  /** Set when a write failed and the office refuses submissions until restarted (/healthz answers 503). */
+  readonly failure: Error | undefined;
   /**
    * Admits what it can of `envelopes` (values, or {@link EnvelopeText}s to parse) at time `now`;
    * one result per input, in order. `gate` is asked about each envelope once its signatures

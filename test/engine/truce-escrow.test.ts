@@ -96,6 +96,9 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('scalable: each verified site releases its unit price, up to the cap', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'rockets', count: 3 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'small-arms', count: 50 });
+    s.must('laf', 'site.neutralize', 'z2', { category: 'tunnels', count: 4 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 3 });
     s.must('monitors', 'site.verify', 'z1', { category: 'small-arms', count: 50 }); // deferred: not counted
     s.must('monitors', 'site.verify', 'z2', { category: 'tunnels', count: 4 });
@@ -107,6 +110,7 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('never releases more than is available: what is earned without funds waits for a deposit', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 2_000_00 });
+    s.must('monitors', 'site.find', 'z1', { category: 'rockets', count: 4 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 4 });
     expect(s.state.escrow.transfers.filter((x) => x.rule === 'hardware').map((x) => x.amount)).toEqual([
       2_000_00,
@@ -156,6 +160,7 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('a voided release returns the reservation to the funds', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'rockets', count: 1 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 1 });
     const t = s.state.escrow.transfers.at(-1)!;
     expect(s.explain().escrow.available).toBe(99_000_00);

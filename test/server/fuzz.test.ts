@@ -253,7 +253,7 @@ const headerVariants: Record<string, string>[] = [
 
 async function send(path: string, body: Buffer, contentType: string): Promise<Response> {
   const headers = { 'content-type': contentType, ...(random() < 0.1 ? pick(headerVariants) : {}) };
-  return fetch(`${live.url}${path}`, { method: 'POST', headers, body });
+  return fetch(`${live.url}${path}`, { method: 'POST', headers, body: new Uint8Array(body) });
 }
 
 async function inParallel(n: number, job: (i: number) => Promise<void>): Promise<void> {

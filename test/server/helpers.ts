@@ -86,6 +86,11 @@ export function sign(signer: NoteSigner, party: string, init: StatementInit): En
 
 let incidents = 0;
 
+/** `monitors/ID` for a restricted incident (unless ID names its owner already), else ID. */
+function restrictedId(classification: Classification | undefined, id: string): string {
+  return (classification ?? 'public') === 'public' || id.includes('/') ? id : `monitors/${id}`;
+}
+
 /** An incident report by the monitors (a kind every test can make fresh: the subject is new). */
 export function incident(
   signer: NoteSigner,
@@ -95,9 +100,10 @@ export function incident(
   return sign(signer, 'monitors', {
     kind: 'incident.report',
     // A restricted record is named in its issuer's namespace (admit.ts, checkRecordId).
-    subject:
-      options.id ??
-      `${(options.classification ?? 'public') === 'public' ? '' : 'monitors/'}test-incident-${process.pid}-${Date.now()}-${incidents++}`,
+    subject: restrictedId(
+      options.classification,
+      options.id ?? `test-incident-${process.pid}-${Date.now()}-${incidents++}`,
+    ),
     classification: options.classification ?? 'public',
     body: {
       date_start: now,

@@ -25,7 +25,7 @@ async function postBytes(body: Buffer, contentType: string, headers: Record<stri
   const res = await fetch(`${live.url}/v1/statements`, {
     method: 'POST',
     headers: { 'content-type': contentType, ...headers },
-    body,
+    body: new Uint8Array(body),
   });
   const text = await res.text();
   return { status: res.status, text };
