@@ -9,7 +9,7 @@ import { buildServer } from '../../src/server/server.js';
 import { SqliteMechanismService } from '../../src/service/sqlite-service.js';
 import { newNonce, signStatement } from '../../src/statement/envelope.js';
 import type { NoteSigner } from '../../src/statement/keys.js';
-import type { Classification, Envelope, JsonObject } from '../../src/statement/types.js';
+import type { Classification, Envelope, JsonObject, Statement } from '../../src/statement/types.js';
 import { tempDir } from '../helpers/cli.js';
 
 export interface Live {
@@ -167,4 +167,28 @@ export async function openEvents(url: string, signal: AbortSignal) {
     },
   };
   return stream;
+}
+
+/** A token request (POST /v1/tokens) by `party`'s `signer` for the log `origin`, signed now. */
+export function tokenRequest(
+  signer: NoteSigner,
+  party: string,
+  origin: string,
+  over: Partial<Statement> = {},
+): Envelope {
+  return signStatement(
+    {
+      kind: 'auth.token',
+      agreement: 'lebanon-2026',
+      issuer: party,
+      key: signer.vkey,
+      at: new Date().toISOString(),
+      nonce: newNonce(),
+      classification: 'public',
+      subject: origin,
+      body: {},
+      ...over,
+    },
+    signer,
+  );
 }

@@ -5,8 +5,7 @@
 // coding ignored; a token request for restricted content. Each is refused with a code and a
 // sentence naming what and where, and the log does not grow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newNonce, signStatement } from '../../src/statement/envelope.js';
-import { incident, type Live, makeDataDir, post, sign, startServer } from './helpers.js';
+import { incident, type Live, makeDataDir, post, sign, startServer, tokenRequest } from './helpers.js';
 
 let live: Live;
 
@@ -110,20 +109,7 @@ describe('statements over HTTP are read as I-JSON', () => {
   it('a token request must say classification "public"', async () => {
     const k = live.keys.monitors!;
     const request = (classification: 'public' | 'mechanism') =>
-      signStatement(
-        {
-          kind: 'auth.token',
-          agreement: 'lebanon-2026',
-          issuer: 'monitors',
-          key: k.vkey,
-          at: new Date().toISOString(),
-          nonce: newNonce(),
-          classification,
-          subject: live.service.origin,
-          body: {},
-        },
-        k,
-      );
+      tokenRequest(k, 'monitors', live.service.origin, { classification });
     const r = await post(`${live.url}/v1/tokens`, request('mechanism'));
     expect([r.status, r.json.code]).toEqual([400, 'schema']);
     expect(r.json.message).toContain('statement.classification must be "public", not "mechanism"');
@@ -132,20 +118,7 @@ describe('statements over HTTP are read as I-JSON', () => {
 
   it('a token request with a repeated member name is refused', async () => {
     const k = live.keys.monitors!;
-    const env = signStatement(
-      {
-        kind: 'auth.token',
-        agreement: 'lebanon-2026',
-        issuer: 'monitors',
-        key: k.vkey,
-        at: new Date().toISOString(),
-        nonce: newNonce(),
-        classification: 'public',
-        subject: live.service.origin,
-        body: {},
-      },
-      k,
-    );
+    const env = tokenRequest(k, 'monitors', live.service.origin);
     const text = JSON.stringify(env).replace(
       '"classification":',
       '"classification":"mechanism","classification":',

@@ -10,33 +10,18 @@ import { buildServer } from '../../src/server/server.js';
 import type { MechanismService } from '../../src/service/mechanism-service.js';
 import { PostgresMechanismService } from '../../src/service/postgres-service.js';
 import { SqliteMechanismService } from '../../src/service/sqlite-service.js';
-import { newNonce, signStatement } from '../../src/statement/envelope.js';
 import type { Envelope } from '../../src/statement/types.js';
 import { tempDir } from '../helpers/cli.js';
 import { createTestDatabase, postgresUnavailable } from '../store/pg-helpers.js';
-import { partyKeys } from './helpers.js';
+import { partyKeys, tokenRequest } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-function tokenRequest(dir: string, origin: string): Envelope {
-  const k = partyKeys(dir).monitors!;
-  return signStatement(
-    {
-      kind: 'auth.token',
-      agreement: 'lebanon-2026',
-      issuer: 'monitors',
-      key: k.vkey,
-      at: new Date().toISOString(),
-      nonce: newNonce(),
-      classification: 'public',
-      subject: origin,
-      body: {},
-    },
-    k,
-  );
+function freshRequest(dir: string, origin: string): Envelope {
+  return tokenRequest(partyKeys(dir).monitors!, 'monitors', origin);
 }
 
 /** POSTs the request to a server over `service`; the status and code. */
@@ -56,7 +41,7 @@ describe('a token request', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     initDataDir(dir);
     let service = SqliteMechanismService.open(dir);
-    const request = tokenRequest(dir, service.origin);
+    const request = freshRequest(dir, service.origin);
     expect(await exchange(service, request)).toEqual([200, undefined]);
     expect(await exchange(service, request)).toEqual([409, 'duplicate-nonce']);
     await service.close();
@@ -64,7 +49,7 @@ describe('a token request', () => {
     try {
       expect(await exchange(service, request)).toEqual([409, 'duplicate-nonce']);
       // A fresh request still works.
-      expect(await exchange(service, tokenRequest(dir, service.origin))).toEqual([200, undefined]);
+      expect(await exchange(service, freshRequest(dir, service.origin))).toEqual([200, undefined]);
     } finally {
       await service.close();
     }
@@ -81,14 +66,14 @@ describe('a token request', () => {
     const a = await open();
     const b = await open();
     try {
-      const request = tokenRequest(dataDir, a.origin);
+      const request = freshRequest(dataDir, a.origin);
       expect(await exchange(a, request)).toEqual([200, undefined]);
       expect(await exchange(b, request)).toEqual([409, 'duplicate-nonce']);
       await b.close();
       const c = await open();
       try {
         expect(await exchange(c, request)).toEqual([409, 'duplicate-nonce']);
-        expect(await exchange(c, tokenRequest(dataDir, c.origin))).toEqual([200, undefined]);
+        expect(await exchange(c, freshRequest(dataDir, c.origin))).toEqual([200, undefined]);
       } finally {
         await c.close();
       }

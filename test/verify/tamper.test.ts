@@ -49,7 +49,7 @@ beforeAll(async () => {
           at: now,
           nonce: `tamper-campaign-nonce-${i}`,
           classification: i % 3 === 0 ? 'mechanism' : 'public',
-          subject: `tamper-${i}`,
+          subject: i % 3 === 0 ? `monitors/tamper-${i}` : `tamper-${i}`,
           body: {
             date_start: now,
             date_end: now,
