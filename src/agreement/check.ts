@@ -13,6 +13,7 @@ import { checkObligations } from './check-obligations.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
+import { checkWitnesses } from './witnesses.js';
 import type { PathProblem } from './zod-issues.js';
 
 /** Runs every semantic check on a schema-valid agreement; returns all problems (empty when the agreement is sound). */
@@ -462,6 +463,7 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     }
   }
 
+  checkWitnesses(a.witnesses, partyIds, push);
   out.push(...checkObligations(a));
   return out;
 }

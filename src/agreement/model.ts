@@ -12,6 +12,7 @@
  * money is an integer number of minor units (cents for USD); times are RFC 3339 UTC.
  */
 import { z } from 'zod';
+import { WitnessesSchema } from './witnesses.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary shared by several sections
@@ -704,6 +705,7 @@ export const AgreementSchema = z
       .partialRecord(StatementKindSchema, z.array(RoleSchema))
       .optional()
       .describe('Who may say what: overrides the engine’s default roles for the listed kinds.'),
+    witnesses: WitnessesSchema.optional(),
   })
   .strict()
   .describe('A phased-ceasefire agreement: parties, zones, stages and rules as data.');
