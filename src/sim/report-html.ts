@@ -73,7 +73,7 @@ if (sim) {
     options: { maintainAspectRatio: false, animation: false, scales: { y: { title: { display: true, text: 'regressions per trajectory (mean)' } } } } });
   if (sim.sensitivity) {
     const s = sim.sensitivity; const base = s.base.zonesHandedOver;
-    const rows = s.parameters.map(p => ({ label: p.label + ' (' + p.low + ' / ' + p.high + ')', lo: p.atLow.zonesHandedOver - base, hi: p.atHigh.zonesHandedOver - base }))
+    const rows = s.parameters.map(p => ({ label: p.label + ' (' + Number(p.low.toPrecision(4)) + ' / ' + Number(p.high.toPrecision(4)) + ')', lo: p.atLow.zonesHandedOver - base, hi: p.atHigh.zonesHandedOver - base }))
       .sort((a, b) => Math.max(Math.abs(b.lo), Math.abs(b.hi)) - Math.max(Math.abs(a.lo), Math.abs(a.hi)));
     new Chart(document.getElementById('tornado'), { type: 'bar',
       data: { labels: rows.map(r => r.label), datasets: [

@@ -83,10 +83,20 @@ describe('overdue obligations', () => {
   it('are the engine’s: a withdrawing force slower than the agreement’s deadline runs overdue, a prompt one does not', async () => {
     const run = (overrides: Overrides) =>
       simulate(
-        { agreementPath, variants: ['phased-pilot-zones'], dynamicsPath, overrides, runs: 20, days: 150, seed: 9 },
+        {
+          agreementPath,
+          variants: ['phased-pilot-zones'],
+          dynamicsPath,
+          overrides,
+          runs: 20,
+          days: 150,
+          seed: 9,
+        },
         { workers: 0 },
       ).then((r) => r.variants[0]!.overdueObligations);
-    const deadline = loadAgreement(agreementPath).deadlines?.find((d) => d.id === 'withdraw-after-verified-clear');
+    const deadline = loadAgreement(agreementPath).deadlines?.find(
+      (d) => d.id === 'withdraw-after-verified-clear',
+    );
     expect(deadline?.within_ms).toBe(7 * 86_400_000);
     const slow = await run({ 'withdrawal.delay.mean': 20, 'withdrawal.delay.sd': 1 });
     const prompt = await run({
