@@ -24,6 +24,7 @@ import {
 import { Mechanism } from '../mechanism/mechanism.js';
 import { incidentsGeoJson, zonesGeoJson } from '../server/views.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
+import { decodeUtf8OrThrow } from '../statement/strict-json.js';
 import { CLASSIFICATIONS, type Classification } from '../statement/types.js';
 import { nowIso, parseTimeOption } from './commands-log.js';
 import { acledSummary, importAcled } from './import-acled.js';
@@ -213,14 +214,16 @@ export function registerInteropCommands(program: Command): void {
         if (acled) return importAcledFile(dir, file, opts);
         if (second !== undefined && opts.format === undefined) opts.format = first;
         const format = formatOf(file, opts.format);
-        let text: string;
+        let bytes: Buffer;
         try {
-          text = readFileSync(file, 'utf8');
+          bytes = readFileSync(file);
         } catch (e) {
           throw new UsageError(
             `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
           );
         }
+        // Records are signed as read: a byte that is not UTF-8 is refused, never signed as U+FFFD.
+        const text = decodeUtf8OrThrow(bytes, file);
         const m = Mechanism.open(dir);
         try {
           const signer = readSignerKey(opts.key ?? `${m.paths.keysDir}/${opts.as}.key`);

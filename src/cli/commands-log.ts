@@ -18,13 +18,14 @@ import { Mechanism } from '../mechanism/mechanism.js';
 import { writeStateCommitments } from '../replay/replay-export.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
 import { generateKeyPair } from '../statement/keys.js';
+import { parseTimeArgument, timeArgumentHelp } from '../statement/time.js';
 import type { Statement } from '../statement/types.js';
 import { type AsyncLogStore, SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { VerifyError, verifyLog } from '../verify/verify-log.js';
-import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { parseJsonOrNdjson, readInput, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
 /** The one place the CLI reads the clock. */
@@ -34,13 +35,10 @@ export function nowIso(): string {
 
 /** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
 export function parseTimeOption(value: string, option: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
-    );
-  }
-  return new Date(ms).toISOString();
+  const t = parseTimeArgument(value);
+  if (t === undefined)
+    throw new UsageError(`${option} ${JSON.stringify(value)} is not a time; ${timeArgumentHelp()}`);
+  return t;
 }
 
 /**
@@ -114,19 +112,20 @@ export function registerLogCommands(program: Command): void {
     .description(
       'sign statements: fills in key, time (at), nonce, issuer (the key name) and defaults where absent; prints one envelope per line',
     )
-    .action((file: string | undefined, opts: { key: string }) => {
+    .action(async (file: string | undefined, opts: { key: string }) => {
       const signer = readSignerKey(opts.key);
-      const items = parseJsonOrNdjson(readInputText(file));
+      const input = await readInput(file);
+      const items = parseJsonOrNdjson(input);
       let failed = 0;
       for (const item of items) {
-        const where = `${file ?? 'stdin'}:${item.line}`;
-        if (
-          item.error ||
-          typeof item.value !== 'object' ||
-          item.value === null ||
-          Array.isArray(item.value)
-        ) {
-          process.stderr.write(`${where}: ${item.error ?? 'expected a JSON object (a statement payload)'}\n`);
+        const where = `${input.name}:${item.line}`;
+        if (item.error !== undefined) {
+          process.stderr.write(`${item.error.message} (${item.error.code})\n`);
+          failed++;
+          continue;
+        }
+        if (typeof item.value !== 'object' || item.value === null || Array.isArray(item.value)) {
+          process.stderr.write(`${where}: expected a JSON object (a statement payload)\n`);
           failed++;
           continue;
         }
@@ -182,9 +181,10 @@ export function registerLogCommands(program: Command): void {
     .description(
       'append signed statements; each rejection is reported with its line, the accepted ones are kept',
     )
-    .action((file: string | undefined, opts: { data?: string; json?: boolean; now?: string }) => {
+    .action(async (file: string | undefined, opts: { data?: string; json?: boolean; now?: string }) => {
       const dir = resolveDataDir(opts.data);
-      const items = parseJsonOrNdjson(readInputText(file));
+      const input = await readInput(file);
+      const items = parseJsonOrNdjson(input);
       const opened = openForAppend(dir);
       const theLog = opened.log;
       try {
@@ -199,11 +199,14 @@ export function registerLogCommands(program: Command): void {
         let appended = 0;
         let rejected = 0;
         for (const item of items) {
-          const where = `${file ?? 'stdin'}:${item.line}`;
-          const r = byLine.get(item.line) ?? { ok: false as const, code: 'json', message: item.error! };
+          const where = `${input.name}:${item.line}`;
+          const r = byLine.get(item.line) ?? { ok: false as const, ...item.error! };
           if (r.ok) appended++;
           else rejected++;
           if (opts.json) process.stdout.write(JSON.stringify({ line: item.line, ...r }) + '\n');
+          // A line that is not I-JSON: its message names the input and line already.
+          else if (!r.ok && item.error !== undefined)
+            process.stderr.write(`rejected (${r.code}): ${r.message}\n`);
           else if (!r.ok) process.stderr.write(`${where}: rejected (${r.code}): ${r.message}\n`);
         }
         if (!opts.json)

@@ -10,19 +10,9 @@ import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
-import { commitExportedState, nowIso } from './commands-log.js';
+import { commitExportedState, nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
-
-/** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
-export function parseTimeOption(value: string, option: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new UsageError(
-      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
-    );
-  return new Date(ms).toISOString();
-}
 
 /** Seeds the demo history with a progress bar; returns the counts. */
 function runSeed(dir: string): { admitted: number; simulated: number; imported: number; logSize: number } {

@@ -49,6 +49,7 @@ export type AdmitCode =
   | 'backdated'
   | 'role-not-allowed'
   | 'unknown-subject'
+  | 'reserved-id'
   | 'conflict';
 
 /**
@@ -92,6 +93,7 @@ export function admit(
   now: string,
   seen: SeenStatements,
   verified?: CheckedEnvelope,
+  readableBy?: (party: string) => EngineState,
 ): Admission {
   let id: string;
   if (verified !== undefined) {
@@ -197,9 +199,49 @@ export function admit(
   }
   const parsed = BODY_SCHEMAS[kind].safeParse(st.body);
   if (!parsed.success) return reject('schema', zodPath('statement.body', parsed.error));
-  const bad = checkSubject(agreement, state, kind, st.subject, st.issuer, parsed.data as never);
+  // No answer may depend on content the issuer is not cleared to read (docs/design.md, "The
+  // write path is no oracle"): records are looked up in what the issuer may read, and a record
+  // id that could collide with one the issuer may not read is refused whatever the log holds.
+  const owned = checkRecordId(kind, st.subject, st.issuer, st.classification);
+  if (owned !== null) return owned;
+  const bad = checkSubject(
+    agreement,
+    readableBy?.(st.issuer) ?? state,
+    kind,
+    st.subject,
+    st.issuer,
+    parsed.data as never,
+  );
   if (bad !== null) return bad;
   return { ok: true, id };
+}
+
+/**
+ * Ids of records a statement creates (incidents, strikes, units): a restricted record is named
+ * `ISSUER/…`, and no other party may create an id in that namespace, so no party's new id can
+ * collide with a record it may not read. (Uniqueness is then checked against the whole state:
+ * an id without `/` is always a public record, one with `/` its issuer's own.)
+ */
+function checkRecordId(
+  kind: StatementKind,
+  subject: string,
+  issuer: string,
+  classification: string,
+): Admission | null {
+  const need = SUBJECTS[kind];
+  if (need !== 'new-incident' && need !== 'new-strike' && need !== 'new-unit') return null;
+  const slash = subject.indexOf('/');
+  if (slash !== -1 && subject.slice(0, slash) !== issuer)
+    return reject(
+      'reserved-id',
+      `statement.subject: an id with a "/" begins with its issuer's party id (${issuer}/…), not ${JSON.stringify(subject.slice(0, slash))}; ids of restricted records live in their issuer's namespace`,
+    );
+  if (classification !== 'public' && slash === -1)
+    return reject(
+      'reserved-id',
+      `statement.subject: a ${classification} ${kind} names its record ${issuer}/<id> (for example ${issuer}/${subject || 'inc-1'}), so that no other party's id can collide with it`,
+    );
+  return null;
 }
 
 function checkSubject(

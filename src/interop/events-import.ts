@@ -47,6 +47,7 @@ import { packageRoot } from '../agreement/scenarios.js';
 import type { Bodies, IncidentType } from '../engine/kinds.js';
 import { signStatement } from '../statement/envelope.js';
 import type { NoteSigner } from '../statement/keys.js';
+import { parseStrictJson } from '../statement/strict-json.js';
 import type { Envelope, JsonObject, Statement } from '../statement/types.js';
 import { CsvError, csvObjects } from './csv.js';
 import { type ZoneLocator, zoneLocator } from './zones.js';
@@ -317,12 +318,10 @@ export function readUcdpCsv(text: string, file: string, agreement: Agreement): I
  */
 export function readUcdpJson(text: string, file: string, agreement: Agreement): ImportResult {
   const out: ImportResult = { events: [], problems: [] };
-  let doc: { columns?: unknown; rows?: unknown; sides?: unknown; adm1?: unknown };
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return { events: [], problems: [{ file, line: 0, reason: `not JSON: ${(e as Error).message}` }] };
-  }
+  const parsed = parseStrictJson(text, file);
+  if (!parsed.ok)
+    return { events: [], problems: [{ file, line: 0, reason: `${parsed.message} (${parsed.code})` }] };
+  const doc = parsed.value as { columns?: unknown; rows?: unknown; sides?: unknown; adm1?: unknown };
   const columns = Array.isArray(doc.columns) ? (doc.columns as string[]) : [];
   const rows = Array.isArray(doc.rows) ? (doc.rows as unknown[]) : null;
   const sides = Array.isArray(doc.sides) ? (doc.sides as string[]) : [];

@@ -20,12 +20,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { EngineState } from '../engine/index.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { EnvelopeText } from '../statement/envelope.js';
+import { decodeUtf8, parseStrictJson } from '../statement/strict-json.js';
 import { ApiError, TokenIssuer } from './auth.js';
+import { boundedHttpServer } from './connections.js';
 import type { ServerContext } from './context.js';
 import { registerControlRoom } from './control-room-routes.js';
 import { EventHub } from './events.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { type ServerOptions, server_defaults } from './options.js';
+import { NdjsonBody, refuseUnreadableBody } from './request-body.js';
 import { logRoutes } from './routes/log.js';
 import { operationRoutes } from './routes/operations.js';
 import { stateRoutes } from './routes/state.js';
@@ -48,9 +51,8 @@ export async function buildServer(
   const app = Fastify({
     logger: options.logger,
     bodyLimit: options.body_bytes_max,
-    connectionTimeout: options.connection_timeout_ms,
-    keepAliveTimeout: options.keep_alive_timeout_ms,
-    requestTimeout: options.request_timeout_ms,
+    // Timeouts and connection limits: see connections.ts.
+    serverFactory: (handler) => boundedHttpServer(options, handler),
     // Requests still running at close() are let finish; idle keep-alive sockets are closed.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -66,12 +68,18 @@ export async function buildServer(
 
   // --- keys of the current state, for tokens (refreshed when the log grows) ---
   let keyCache: { size: number; keys: EngineState['keys'] } | undefined;
-  const tokens = new TokenIssuer(service.agreement, service.origin, options, async (vkey) => {
-    const size = await service.size();
-    if (keyCache === undefined || keyCache.size !== size)
-      keyCache = { size, keys: (await service.stateAt(options.now(), 'mechanism')).keys };
-    return keyCache.keys[vkey];
-  });
+  const tokens = new TokenIssuer(
+    service.agreement,
+    service.origin,
+    options,
+    async (vkey) => {
+      const size = await service.size();
+      if (keyCache === undefined || keyCache.size !== size)
+        keyCache = { size, keys: (await service.stateAt(options.now(), 'mechanism')).keys };
+      return keyCache.keys[vkey];
+    },
+    (key, nonce, expiresMs, nowMs) => service.spendNonce(key, nonce, expiresMs, nowMs),
+  );
   const ctx: ServerContext = {
     service,
     options,
@@ -144,29 +152,37 @@ export async function buildServer(
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   // --- bodies: one statement as JSON, a batch as NDJSON; nothing else ---
+  // Bodies arrive as bytes and are read as I-JSON (statement/strict-json.ts): UTF-8 only, a
+  // byte that is not UTF-8 refused rather than replaced, no repeated member names. A body whose
+  // headers declare another charset or a content coding is refused (415) before it is read:
+  // reading it other than as it was signed is what strict input rules out.
   app.removeAllContentTypeParsers();
+  app.addHook('onRequest', async (req) => refuseUnreadableBody(req.headers));
   app.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: options.body_bytes_max },
+    { parseAs: 'buffer', bodyLimit: options.body_bytes_max },
     (req, body, done) => {
+      const text = decodeUtf8(body as Buffer, 'the body');
+      if (!text.ok) {
+        done(new ApiError(text.code, text.message), undefined);
+        return;
+      }
       // A statement goes to the verification workers as its text: they parse it (a malformed
       // one is rejected there, with the same message as below), which spares the sequencing
       // thread the parse and the copy of an object tree (bench/server-http.ts).
       if (req.method === 'POST' && req.routeOptions.url === statements_route) {
-        done(null, new EnvelopeText(body as string, 'the body'));
+        done(null, new EnvelopeText(text.text, 'the body'));
         return;
       }
-      try {
-        done(null, JSON.parse(body as string));
-      } catch (e) {
-        done(new ApiError('malformed-json', `the body is not JSON: ${(e as Error).message}`), undefined);
-      }
+      const p = parseStrictJson(text.text, 'the body');
+      if (p.ok) done(null, p.value);
+      else done(new ApiError(p.code, p.message), undefined);
     },
   );
   app.addContentTypeParser(
     'application/x-ndjson',
-    { parseAs: 'string', bodyLimit: options.batch_bytes_max },
-    (_req, body, done) => done(null, body),
+    { parseAs: 'buffer', bodyLimit: options.batch_bytes_max },
+    (_req, body, done) => done(null, new NdjsonBody(body as Buffer)),
   );
 
   app.setErrorHandler(

@@ -485,6 +485,10 @@ export class PostgresMechanismService implements MechanismService {
     return this.store.indexOfStatement(statementId);
   }
 
+  spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean> {
+    return this.store.spendNonce(scope, nonce, expiresMs, nowMs);
+  }
+
   /**
    * State at `at` from this node's engine. It includes everything this node admitted and every
    * append by another node whose notification has arrived (milliseconds after its commit); it

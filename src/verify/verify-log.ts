@@ -54,7 +54,13 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
   const verifier = parseVerifierKey(options.key);
   const origin = options.origin ?? verifier.name;
   const note = await source.read('checkpoint');
-  if (note === undefined) throw new VerifyError('checkpoint', `not found at ${source.location}`);
+  if (note === undefined) {
+    const hint = await source.hintForMissingCheckpoint?.();
+    throw new VerifyError(
+      'checkpoint',
+      `not found at ${source.location}/checkpoint${hint === undefined ? '' : `; ${hint}`}`,
+    );
+  }
   let cp: ReturnType<typeof openCheckpoint>['checkpoint'];
   try {
     cp = openCheckpoint(note.toString('utf8'), verifier, origin).checkpoint;

@@ -111,6 +111,9 @@ class CosignedService implements MechanismService {
   indexOfStatement(...args: Parameters<MechanismService['indexOfStatement']>) {
     return this.#inner.indexOfStatement(...args);
   }
+  spendNonce(...args: Parameters<MechanismService['spendNonce']>) {
+    return this.#inner.spendNonce(...args);
+  }
   stateAt(...args: Parameters<MechanismService['stateAt']>) {
     return this.#inner.stateAt(...args);
   }

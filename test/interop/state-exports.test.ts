@@ -25,7 +25,8 @@ let agreement: Agreement;
 let open: EngineState;
 let cleared: EngineState;
 let service: SqliteMechanismService;
-const secret = 'restricted-incident-1';
+// A restricted record is named in its issuer's namespace (admit.ts, checkRecordId).
+const secret = 'monitors/restricted-incident-1';
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'phaseline-exports-'));

@@ -99,8 +99,8 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
       const results = await node.submit(
         [
           incidentReport(dataDir, 'open-1', now),
-          incidentReport(dataDir, 'closed-1', now, { classification: 'parties' }),
-          incidentReport(dataDir, 'secret-1', now, { classification: 'mechanism' }),
+          incidentReport(dataDir, 'monitors/closed-1', now, { classification: 'parties' }),
+          incidentReport(dataDir, 'monitors/secret-1', now, { classification: 'mechanism' }),
         ],
         now,
       );
@@ -108,17 +108,17 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
       const later = new Date(Date.parse(now) + 1000).toISOString();
       expect(recordIds((await node.stateAt(later, 'public')).incidents)).toEqual(['open-1']);
       expect(recordIds((await node.stateAt(later, 'parties')).incidents).sort()).toEqual([
-        'closed-1',
+        'monitors/closed-1',
         'open-1',
       ]);
       expect(recordIds((await node.stateAt(later, 'mechanism')).incidents).sort()).toEqual([
-        'closed-1',
+        'monitors/closed-1',
+        'monitors/secret-1',
         'open-1',
-        'secret-1',
       ]);
       const restricted = (await node.entry(1, false))!;
       expect(restricted.bytes.toString()).not.toContain('closed-1');
-      expect((await node.entry(1, true))!.disclosure?.envelope.statement.subject).toBe('closed-1');
+      expect((await node.entry(1, true))!.disclosure?.envelope.statement.subject).toBe('monitors/closed-1');
     } finally {
       await node.close();
     }

@@ -5,9 +5,11 @@ import type { IngestResult, SubmitGate } from '../../ingest/ingest.js';
 import { opensCommitment } from '../../statement/commitment.js';
 import { EnvelopeText } from '../../statement/envelope.js';
 import { decodeEntry } from '../../statement/log-entry.js';
+import { decodeUtf8Lines } from '../../statement/strict-json.js';
 import { CLASSIFICATION_RANK, type Classification } from '../../statement/types.js';
 import { ApiError, KeyRateLimiter } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { NdjsonBody } from '../request-body.js';
 import { anyObject, errorSchema } from '../schemas.js';
 import { STATUS_BY_CODE, statusFor } from '../status-codes.js';
 
@@ -46,21 +48,19 @@ export function statementRoutes(app: FastifyInstance, ctx: ServerContext): void 
     return { status: 201, body: { index: r.index, id: r.id, receipt: await service.receipt(r.index) } };
   };
 
-  const submitBatch = async (text: string, withReceipts: boolean): Promise<string> => {
+  const submitBatch = async (body: NdjsonBody, withReceipts: boolean): Promise<string> => {
     // Lines go to the service as texts: they are parsed where their signatures are checked
-    // (the verification workers), not on the thread that sequences the log.
-    const lines = text.split('\n');
+    // (the verification workers), not on the thread that sequences the log. A line whose bytes
+    // are not UTF-8 is answered here and goes nowhere.
+    const lines = decodeUtf8Lines(body.bytes, (line) => `line ${line}`);
+    if (lines.length > options.batch_statements_max)
+      throw new ApiError(
+        'body-too-large',
+        `the batch has more than ${options.batch_statements_max} statements (batch_statements_max); split it`,
+      );
     const items: { line: number; text: EnvelopeText }[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const l = lines[i]!.trim();
-      if (l === '') continue;
-      if (items.length >= options.batch_statements_max)
-        throw new ApiError(
-          'body-too-large',
-          `the batch has more than ${options.batch_statements_max} statements (batch_statements_max); split it`,
-        );
-      items.push({ line: i + 1, text: new EnvelopeText(l, `line ${i + 1}`) });
-    }
+    for (const l of lines)
+      if ('text' in l) items.push({ line: l.line, text: new EnvelopeText(l.text, `line ${l.line}`) });
     let results: IngestResult[];
     try {
       results = await service.submit(
@@ -71,9 +71,10 @@ export function statementRoutes(app: FastifyInstance, ctx: ServerContext): void 
     } catch (e) {
       throw new ApiError('unavailable', (e as Error).message);
     }
-    const out: string[] = new Array(items.length);
-    for (const [k, it] of items.entries()) {
-      const r = results[k]!;
+    const out: string[] = new Array(lines.length);
+    let answered = 0;
+    for (const [k, it] of lines.entries()) {
+      const r = 'rejection' in it ? it.rejection : results[answered++]!;
       metrics.submissions.inc({ result: r.ok ? 'admitted' : r.code });
       out[k] = JSON.stringify(
         r.ok
@@ -83,7 +84,7 @@ export function statementRoutes(app: FastifyInstance, ctx: ServerContext): void 
           : { line: it.line, ...r, ok: undefined },
       );
     }
-    return out.join('\n') + (items.length > 0 ? '\n' : '');
+    return out.join('\n') + (lines.length > 0 ? '\n' : '');
   };
 
   app.post(
@@ -114,7 +115,7 @@ export function statementRoutes(app: FastifyInstance, ctx: ServerContext): void 
       },
     },
     async (req, reply) => {
-      if (typeof req.body === 'string') {
+      if (req.body instanceof NdjsonBody) {
         const out = await submitBatch(req.body, (req.query as { receipts?: boolean }).receipts !== false);
         return reply.status(200).header('content-type', 'application/x-ndjson').send(out);
       }
