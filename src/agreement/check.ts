@@ -9,9 +9,11 @@
 
 import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
 import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js';
+import { checkObligations } from './check-obligations.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
+import { checkWitnesses } from './witnesses.js';
 import type { PathProblem } from './zod-issues.js';
 
 /** Runs every semantic check on a schema-valid agreement; returns all problems (empty when the agreement is sound). */
@@ -461,6 +463,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     }
   }
 
+  checkWitnesses(a.witnesses, partyIds, push);
+  out.push(...checkObligations(a));
   return out;
 }
 

@@ -12,6 +12,7 @@
  * money is an integer number of minor units (cents for USD); times are RFC 3339 UTC.
  */
 import { z } from 'zod';
+import { WitnessesSchema } from './witnesses.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary shared by several sections
@@ -557,6 +558,47 @@ export const EscrowSchema = z
 export type Escrow = z.infer<typeof EscrowSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Deadlines: steps owed within a time of another event
+// ---------------------------------------------------------------------------------------------
+
+/** Who owes a step: one party, or every party holding a role. */
+export const OwedBySchema = z
+  .object({ party: IdSchema.optional(), role: RoleSchema.optional() })
+  .strict()
+  .describe('Exactly one of `party` (a party id) or `role` (every party holding it owes the step).');
+
+export const DeadlineSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('The obligation in words, e.g. `Withdraw within 7 days of verified clear`.'),
+    after: IdSchema.describe('The clock starts when a zone enters this stage.'),
+    stage: IdSchema.describe('The step owed: the zone must reach this stage (a later stage than `after`).'),
+    within_ms: DurationMsSchema.describe('Time allowed from entering `after`.'),
+    zones: z.array(IdSchema).optional().describe('Default: every zone.'),
+    owedBy: OwedBySchema,
+    countsAs: z
+      .object({ severity: SeveritySchema })
+      .strict()
+      .optional()
+      .describe(
+        'When overdue, counts as a violation of this severity by the party that owes the step (its violation count, the escalation rules).',
+      ),
+    holdEscrow: MinorUnitsSchema.optional().describe(
+      'Held from the undisbursed funds while the step is overdue; returned when it is done.',
+    ),
+    blocksTruceExtension: z
+      .boolean()
+      .default(false)
+      .describe('While the step is overdue, benchmarks extend the truce by nothing.'),
+  })
+  .strict()
+  .describe('A step a party owes in a zone within a time of another event.');
+export type Deadline = z.infer<typeof DeadlineSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The agreement
 // ---------------------------------------------------------------------------------------------
 
@@ -601,11 +643,18 @@ export const AgreementSchema = z
     truce: TruceSchema,
     escrow: EscrowSchema.optional(),
     adjudication: AdjudicationSchema.default({ adjudicatorRoles: ['adjudicator'], findingQuorum: 1 }),
+    deadlines: z
+      .array(DeadlineSchema)
+      .default([])
+      .describe(
+        'Steps owed within a time of another event; overdue steps are shown against whoever owes them.',
+      ),
     time: TimeRulesSchema,
     permissions: z
       .partialRecord(StatementKindSchema, z.array(RoleSchema))
       .optional()
       .describe('Who may say what: overrides the engine’s default roles for the listed kinds.'),
+    witnesses: WitnessesSchema.optional(),
   })
   .strict()
   .describe('A phased-ceasefire agreement: parties, zones, stages and rules as data.');

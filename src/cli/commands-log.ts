@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadAgreement } from '../agreement/load.js';
 import {
   type DataDir,
   dataDirPaths,
@@ -14,6 +15,7 @@ import { exportTiles } from '../export/export-tiles.js';
 import { type IngestOptions, ingest } from '../ingest/ingest.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { Mechanism } from '../mechanism/mechanism.js';
+import { writeStateCommitments } from '../replay/replay-export.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
 import { generateKeyPair } from '../statement/keys.js';
 import { parseTimeArgument, timeArgumentHelp } from '../statement/time.js';
@@ -67,6 +69,21 @@ async function openLogForExport(paths: DataDir, db: string | undefined): Promise
     throw new Error(`there is no log at ${path}; run phaseline init (or log append) first, or pass --db`);
   const store = new SqliteLogStore(path);
   return new SyncLogStoreAdapter(store, path);
+}
+
+/**
+ * Writes the state commitments (`state/<2^k>`, docs/log.md) into an export when the data
+ * directory runs an agreement; returns how many.
+ */
+export async function commitExportedState(out: string, dir: string): Promise<number> {
+  const paths = dataDirPaths(dir);
+  if (!existsSync(paths.agreementPath)) return 0;
+  return writeStateCommitments(
+    out,
+    tileSource(out),
+    loadAgreement(paths.agreementPath),
+    readSignerKey(paths.logKeyPath),
+  );
 }
 
 export function registerLogCommands(program: Command): void {
@@ -221,7 +238,8 @@ export function registerLogCommands(program: Command): void {
     )
     .description('write the log as static tlog-tiles files, servable by any web server')
     .action(async (out: string, opts: { data?: string; db?: string }) => {
-      const store = await openLogForExport(dataDirPaths(resolveDataDir(opts.data)), opts.db);
+      const dir = resolveDataDir(opts.data);
+      const store = await openLogForExport(dataDirPaths(dir), opts.db);
       try {
         const bar = progressBar('export', 'files');
         const r = await exportTiles(store, resolve(out), (done, total) => bar.update(done, total));
@@ -232,6 +250,9 @@ export function registerLogCommands(program: Command): void {
       } finally {
         await store.close();
       }
+      const commitments = await commitExportedState(resolve(out), dir);
+      if (commitments > 0)
+        process.stdout.write(`wrote ${commitments} state commitments (state/<n> for every power of two n)\n`);
     });
 
   program
@@ -241,6 +262,10 @@ export function registerLogCommands(program: Command): void {
     .option('--since <checkpoint-file>', 'an older checkpoint the log must be consistent with')
     .option('--origin <origin>', 'expected log origin (default: the key name)')
     .option('--statements', 'also check the signatures of every public statement (slower)')
+    .option(
+      '--agreement <file>',
+      "the agreement file: its witnesses' quorum of cosignatures must be on the checkpoint",
+    )
     .option('--workers <n>', 'hashing threads (default: number of cores)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
     .description(
@@ -254,11 +279,15 @@ export function registerLogCommands(program: Command): void {
           since?: string;
           origin?: string;
           statements?: boolean;
+          agreement?: string;
           workers?: number;
           json?: boolean;
         },
       ) => {
         const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
+        const witnesses = opts.agreement === undefined ? undefined : loadAgreement(opts.agreement).witnesses;
+        if (opts.agreement !== undefined && witnesses === undefined)
+          process.stderr.write(`${opts.agreement} names no witnesses: no quorum of cosignatures to check\n`);
         const bar = progressBar('verify', 'entries');
         try {
           const report = await verifyLog(tileSource(target), {
@@ -266,6 +295,7 @@ export function registerLogCommands(program: Command): void {
             ...(opts.origin ? { origin: opts.origin } : {}),
             ...(since !== undefined ? { since } : {}),
             ...(opts.statements ? { statements: true } : {}),
+            ...(witnesses ? { witnesses } : {}),
             ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
             onProgress: (done, size) => bar.update(done, size),
           });
@@ -275,6 +305,10 @@ export function registerLogCommands(program: Command): void {
             process.stdout.write(`OK: ${report.origin} size ${report.size} root ${report.root}\n`);
             if (report.since)
               process.stdout.write(`OK: consistent with the checkpoint of size ${report.since.size}\n`);
+            if (report.witnesses)
+              process.stdout.write(
+                `OK: cosigned by ${report.witnesses.cosigned.length} of the agreement's witnesses (quorum ${report.witnesses.quorum}): ${report.witnesses.cosigned.map((k) => k.split('+')[0]).join(', ')}\n`,
+              );
           }
         } catch (e) {
           bar.stop();

@@ -10,7 +10,7 @@ import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
-import { nowIso, parseTimeOption } from './commands-log.js';
+import { commitExportedState, nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -57,6 +57,7 @@ export function registerMechanismCommands(program: Command): void {
       } finally {
         m.close();
       }
+      await commitExportedState(out, dir);
       const report = await verifyLog(tileSource(out), { key: vkey, statements: true });
       w(
         `exported the public log to ${out} (C2SP tlog-tiles) and verified it: ${report.size} entries, root ${report.root}`,
@@ -198,6 +199,15 @@ export function registerMechanismCommands(program: Command): void {
           `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
         );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
+        const overdue = ex.zones.flatMap((z) =>
+          z.obligations.filter((o) => o.status === 'overdue').map((o) => ({ zone: z.id, ...o })),
+        );
+        if (overdue.length) {
+          w('');
+          w('OVERDUE');
+          for (const o of overdue)
+            w(`  ${o.zone.padEnd(24)} ${o.stage} owed by ${o.owedBy.join(', ')} since ${o.due} (${o.label})`);
+        }
         const money = (minor: number) => formatMoney(a.escrow, minor);
         w('');
         w(

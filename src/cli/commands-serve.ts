@@ -18,6 +18,7 @@ import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { copyLog } from '../store/postgres/copy-log.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
+import { withWitnesses } from '../witness/office.js';
 import { parseJsonOrNdjson, readInput, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
@@ -163,7 +164,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
           );
         }
         limitHeapGrowth(); // a long-running server trades a few more collections for memory
-        const service = await openService(dir, opts.db);
+        const service = withWitnesses(await openService(dir, opts.db), say);
         collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
         const app = await buildServer(service, limits);
         try {

@@ -169,11 +169,28 @@ export function holdOnViolation(
     SEVERITY_RANK[severity] >= SEVERITY_RANK[hold.severityAtLeast] &&
     attributedTo(rules, violator, hold.attributedTo)
   ) {
-    const avail = available(state, FUNDS);
-    const want = hold.amount ?? Math.floor(avail * (hold.ratio ?? 0));
-    const amount = Math.min(want, avail);
-    if (amount > 0) transfer(ctx, FUNDS, HOLDS, amount, 'posted', `hold:${subject}`, cites);
+    const want = hold.amount ?? Math.floor(available(state, FUNDS) * (hold.ratio ?? 0));
+    holdFunds(ctx, `hold:${subject}`, want, cites);
   }
+}
+
+/** Moves up to `want` of the available funds to the holds under `rule`; returns the transfer id, or null when nothing could be held. */
+export function holdFunds(ctx: Ctx, rule: string, want: number, cites: number[]): string | null {
+  const amount = Math.min(want, available(ctx.state, FUNDS));
+  if (amount <= 0) return null;
+  transfer(ctx, FUNDS, HOLDS, amount, 'posted', rule, cites);
+  return ctx.state.escrow.transfers.at(-1)!.id;
+}
+
+/** Returns hold `id` to the funds under `rule` (unless the trustee already released it), then releases what indicators earned meanwhile. */
+export function returnHold(ctx: Ctx, id: string, rule: string, cites: number[]): void {
+  const e = ctx.state.escrow;
+  const i = Number(id.slice(1));
+  const t = e.transfers[i]!;
+  if (t.credit !== HOLDS || t.settledBy !== null) return;
+  e.transfers[i] = { ...t, settledBy: ctx.index };
+  transfer(ctx, HOLDS, FUNDS, t.amount, 'posted', rule, cites.length ? cites : t.cites);
+  releaseOutstanding(ctx, cites.length ? cites : t.cites);
 }
 
 /** Whether `violator`, or a sponsor up its chain, is one of `filter` (no filter: anyone). */

@@ -4,6 +4,7 @@
  */
 import type { Agreement } from '../agreement/model.js';
 import { evaluate, type Wait } from './conditions.js';
+import { blockingExtensions } from './deadlines.js';
 import { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
 import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
 import { settle } from './time.js';
@@ -22,6 +23,20 @@ export interface ZoneExplanation {
   /** Sites the monitors reported verified beyond what was found or neutralized, per category: not counted. */
   unsupported: Record<string, number>;
   unitsDeployed: { unit: string; strength: number; vetting: string }[];
+  /** Steps owed in the zone under the agreement's deadlines, pending or overdue. */
+  obligations: ObligationExplanation[];
+}
+
+export interface ObligationExplanation {
+  deadline: string;
+  label: string;
+  /** The stage owed. */
+  stage: string;
+  owedBy: string[];
+  due: string;
+  status: 'pending' | 'overdue';
+  overdueSince: string | null;
+  text: string;
 }
 
 export interface Explanation {
@@ -34,6 +49,8 @@ export interface Explanation {
     /** True within the agreement's `lapse.warning_ms` of expiry. */
     warning: boolean;
     waitingFor: Wait[];
+    /** Overdue steps that block every extension while they last (`deadline/zone`). */
+    extensionsBlockedBy: string[];
   };
   indicators: {
     id: string;
@@ -63,6 +80,15 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       const cond = rules.stageById[next]!.entry;
       if (cond !== undefined) waitingFor = evaluate(rules, s, z, next, cond, atMs, true).waits;
     }
+    const obligations = explainObligations(agreement, s, z.id);
+    // What the zone waits for starts with what is owed, and by whom.
+    waitingFor = [
+      ...obligations.map((o) => ({
+        text: o.text,
+        data: { deadline: o.deadline, stage: o.stage, owedBy: o.owedBy, due: o.due, status: o.status },
+      })),
+      ...waitingFor,
+    ];
     const gap: Record<string, number> = {};
     const unsupported: Record<string, number> = {};
     for (const c in z.inventory) {
@@ -80,6 +106,7 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       withdrawal: z.withdrawal,
       gap,
       unsupported,
+      obligations,
       unitsDeployed: Object.keys(z.deployed).map((u) => ({
         unit: u,
         strength: s.units.get(u)!.strength,
@@ -94,6 +121,12 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
     truceWaits.push({
       text: 'a truce.resume by the guarantor or adjudicators after the grave violation',
       data: { suspendedBy: t.suspendedBy },
+    });
+  const blockers = blockingExtensions(rules, s);
+  if (t.status !== 'lapsed' && blockers.length > 0)
+    truceWaits.push({
+      text: `no benchmark extends the truce while ${blockers.join(', ')} ${blockers.length > 1 ? 'are' : 'is'} overdue`,
+      data: { extensionsBlockedBy: blockers },
     });
   if (t.status !== 'lapsed') {
     for (const ext of agreement.truce.extensions) {
@@ -161,6 +194,7 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       remaining_ms: remaining,
       warning: t.status !== 'lapsed' && remaining <= agreement.truce.lapse.warning_ms,
       waitingFor: truceWaits,
+      extensionsBlockedBy: blockingExtensions(rules, s),
     },
     indicators,
     escrow: {
@@ -169,4 +203,29 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       pending: s.escrow.pendingDebits[FUNDS] ?? 0,
     },
   };
+}
+
+/** The zone's pending and overdue obligations, each with a sentence naming the step, who owes it and by when. */
+function explainObligations(agreement: Agreement, s: EngineState, zoneId: string): ObligationExplanation[] {
+  const out: ObligationExplanation[] = [];
+  for (const o of s.obligations) {
+    if (o.zone !== zoneId || (o.status !== 'pending' && o.status !== 'overdue')) continue;
+    const d = agreement.deadlines.find((x) => x.id === o.deadline)!;
+    const who = o.owedBy.join(', ');
+    const text =
+      o.status === 'overdue'
+        ? `OVERDUE since ${iso(o.dueMs)}: ${d.stage}, owed by ${who} (${d.label})`
+        : `${d.stage} is due by ${iso(o.dueMs)}, owed by ${who} (${d.label})`;
+    out.push({
+      deadline: d.id,
+      label: d.label,
+      stage: d.stage,
+      owedBy: o.owedBy,
+      due: iso(o.dueMs),
+      status: o.status,
+      overdueSince: o.overdueAt,
+      text,
+    });
+  }
+  return out;
 }

@@ -72,21 +72,26 @@ export function attachAccount(ctx: Ctx, subject: string, b: Bodies['account.atta
   });
 }
 
-function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
+/** Counts a confirmed violation against `violator` and, up its chain, each sponsor once. */
+export function countViolation(ctx: Ctx, violator: string | null, by = 1): void {
   const { rules, state } = ctx;
-  const severity: Severity = r.severity ?? 'minor';
-  // A co-signed finding is one statement signed by several adjudicators: cite its index once.
-  const cites = [...new Set(Object.values(r.signers))].sort((a, b) => a - b);
-  // Attribution rolls up to sponsors (an actor's sponsor, and its sponsor…), each counted once.
   const seen = new Set<string>();
   for (
-    let who: string | undefined = r.violator ?? undefined;
+    let who: string | undefined = violator ?? undefined;
     who !== undefined && !seen.has(who);
     who = rules.actorSponsor[who]
   ) {
     seen.add(who);
-    state.violationsBy[who] = (state.violationsBy[who] ?? 0) + 1;
+    state.violationsBy[who] = (state.violationsBy[who] ?? 0) + by;
   }
+}
+
+function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
+  const { state } = ctx;
+  const severity: Severity = r.severity ?? 'minor';
+  // A co-signed finding is one statement signed by several adjudicators: cite its index once.
+  const cites = [...new Set(Object.values(r.signers))].sort((a, b) => a - b);
+  countViolation(ctx, r.violator);
   if (r.zone !== null && state.zones[r.zone] !== undefined) violationInZone(ctx, r.zone, severity, cites);
   suspendTruce(ctx, severity, cites);
   holdOnViolation(ctx, subject, r.violator, severity, cites);

@@ -242,10 +242,34 @@ export interface EscrowState {
   received: Record<string, number>;
 }
 
+/**
+ * A step owed in a zone under one of the agreement's deadlines: the clock starts when the zone
+ * enters the deadline's `after` stage. Records are replaced, never mutated, once stored.
+ */
+export interface ObligationState {
+  deadline: string;
+  zone: string;
+  /** The parties that owe the step. */
+  owedBy: string[];
+  /** When the zone entered `after` (the clock's start). */
+  startedAt: string;
+  dueMs: number;
+  /** `met` with an `overdueAt` was met late; `cancelled`: the zone went back before `after`. */
+  status: 'pending' | 'overdue' | 'met' | 'cancelled';
+  overdueAt: string | null;
+  closedAt: string | null;
+  /** The statements that started the clock, then those that met the step. */
+  cites: number[];
+  /** The escrow hold while overdue (a transfer id), if the deadline holds funds. */
+  hold: string | null;
+}
+
 export interface TruceState {
   expiresMs: number;
   status: 'in-force' | 'suspended' | 'lapsed';
   extensions: { benchmark: string; key: string; extend_ms: number; at: string; cites: number[] }[];
+  /** Extensions a benchmark would have given while an overdue step blocked them (`deadline/zone`). */
+  blockedExtensions: { benchmark: string; key: string; at: string; blockedBy: string[] }[];
   suspendedBy: number | null;
   history: { status: 'in-force' | 'suspended' | 'lapsed'; at: string; cites: number[] }[];
 }
@@ -270,6 +294,8 @@ export interface EngineState {
   /** Confirmed violations per attributed party or actor, including roll-ups to sponsors. */
   violationsBy: Record<string, number>;
   benchmarks: Record<string, { occurrences: BenchmarkOccurrence[]; attestations: Record<string, number> }>;
+  /** Steps owed under the agreement's deadlines, in the order their clocks started. */
+  obligations: ObligationState[];
   truce: TruceState;
   escrow: EscrowState;
 }
@@ -473,10 +499,12 @@ export function initialState(agreement: Agreement, records?: RecordsFactory): En
     findings: table('findings'),
     violationsBy: {},
     benchmarks,
+    obligations: [],
     truce: {
       expiresMs: Date.parse(agreement.truce.expires),
       status: 'in-force',
       extensions: [],
+      blockedExtensions: [],
       suspendedBy: null,
       history: [],
     },
@@ -512,6 +540,7 @@ function withRecords(s: EngineState, records: <T>(r: Records<T>) => Records<T>):
     findings: records(s.findings),
     violationsBy: { ...s.violationsBy },
     benchmarks: structuredClone(s.benchmarks),
+    obligations: [...s.obligations],
     truce: structuredClone(s.truce),
     escrow: {
       accounts: { ...s.escrow.accounts },

@@ -6,6 +6,7 @@
  */
 import type { Severity } from '../agreement/model.js';
 import type { Ctx } from './context.js';
+import { blockingExtensions } from './deadlines.js';
 import { type EngineState, iso, SEVERITY_RANK } from './state.js';
 
 /** Extensions the agreement ties to benchmark `benchmarkId`, applied while the truce has not lapsed. */
@@ -19,6 +20,11 @@ export function extendTruce(
   const t = ctx.state.truce;
   for (const ext of ctx.rules.agreement.truce.extensions) {
     if (ext.on !== benchmarkId || t.status === 'lapsed') continue;
+    const blockedBy = blockingExtensions(ctx.rules, ctx.state);
+    if (blockedBy.length > 0) {
+      t.blockedExtensions.push({ benchmark: benchmarkId, key, at: iso(nowMs), blockedBy });
+      continue;
+    }
     const done = t.extensions.filter((e) => e.benchmark === benchmarkId).length;
     if (ext.maxTimes !== undefined && done >= ext.maxTimes) continue;
     t.expiresMs += ext.extend_ms;

@@ -9,6 +9,7 @@ import type { Severity } from '../agreement/model.js';
 import { checkSitesVerified, checkStageBenchmarks } from './benchmarks.js';
 import { affirmationKey, evaluate } from './conditions.js';
 import { type Ctx, dedupe } from './context.js';
+import { zoneStageChanged } from './deadlines.js';
 import { earnScalable } from './escrow.js';
 import type { Bodies } from './kinds.js';
 import { emptyWithdrawal, iso, type Rules, SEVERITY_RANK, type ZoneState } from './state.js';
@@ -157,6 +158,7 @@ export function evaluateZone(ctx: Ctx, zoneId: string, nowMs: number): void {
 /** Consequences of a zone reaching a stage: benchmarks, and zones waiting on it as a prerequisite. */
 function stageReached(ctx: Ctx, z: ZoneState, nowMs: number): void {
   const { rules } = ctx;
+  zoneStageChanged(ctx, z, z.history[z.history.length - 1]!.cites);
   checkStageBenchmarks(ctx, z, z.history[z.history.length - 1]!.cites, nowMs);
   if (z.stage === rules.finalStage) for (const d of rules.dependents[z.id] ?? []) evaluateZone(ctx, d, nowMs);
 }
@@ -185,6 +187,7 @@ export function violationInZone(ctx: Ctx, zoneId: string, severity: Severity, ci
     z.enteredAtMs = { [rule.to]: nowMs };
     z.withdrawal = emptyWithdrawal(rules.hosts[z.id]!);
     z.history.push({ from, to: rule.to, at: ctx.at, reason: 'regression', cites, rule: rule.id });
+    zoneStageChanged(ctx, z, cites);
   }
   evaluateZone(ctx, z.id, nowMs);
 }

@@ -64,7 +64,7 @@ export const UCDP_JSON = 'ucdp_ged251_lebanon_2024-11-18_to_2024-12-25.json';
 export const FPV_CSV = 'fpv_drone_strike_videos_south_lebanon_2026.csv';
 
 export type IncidentBody = Bodies['incident.report'];
-export type EventSource = 'ucdp-ged' | 'fpv-catalogue';
+export type EventSource = 'ucdp-ged' | 'fpv-catalogue' | 'acled';
 
 /** One source row turned into an incident report body (not yet signed). */
 export interface ImportedEvent {
