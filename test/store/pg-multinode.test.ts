@@ -346,5 +346,5 @@ describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)'
     } finally {
       await service.close();
     }
-  }, 300_000);
+  }, 900_000);
 });
