@@ -72,5 +72,21 @@ export function checkObligations(a: Agreement): PathProblem[] {
         push([...at, 'of', 'violators', j], `unknown party or actor "${v}"`);
     });
   });
+
+  const prior = a.priorArrangements ?? [];
+  const signedMs = a.signedAt === undefined ? Infinity : Date.parse(a.signedAt);
+  prior.forEach((x, i) => {
+    const at: DocPath = ['priorArrangements', i];
+    const from = Date.parse(x.from);
+    if (Number.isNaN(from)) push([...at, 'from'], `"${x.from}" is not a real date and time`);
+    if (x.until !== undefined && !(Date.parse(x.until) > from))
+      push([...at, 'until'], `expires (${x.until}) before it takes effect (${x.from})`);
+    if (x.agreedAt !== undefined && Date.parse(x.agreedAt) > from)
+      push([...at, 'agreedAt'], `agreed (${x.agreedAt}) after it took effect (${x.from})`);
+    if (from >= signedMs)
+      push([...at, 'from'], `takes effect (${x.from}) after this agreement is signed (${a.signedAt})`);
+    if (i > 0 && from < Date.parse(prior[i - 1]!.from))
+      push([...at, 'from'], 'list prior arrangements in the order they took effect');
+  });
   return out;
 }

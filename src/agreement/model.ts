@@ -615,6 +615,32 @@ export const EscrowSchema = z
 export type Escrow = z.infer<typeof EscrowSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// What held before the agreement
+// ---------------------------------------------------------------------------------------------
+
+export const PriorArrangementSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('What held, e.g. `Ten-day cessation of hostilities brokered by the United States`.'),
+    kind: z
+      .enum(['hostilities', 'truce'])
+      .describe('`truce`: a truce or cessation of hostilities in force; `hostilities`: none in force.'),
+    from: TimestampSchema.describe('When it took effect.'),
+    until: TimestampSchema.optional().describe('When it expired unless a later arrangement took over first.'),
+    agreedAt: TimestampSchema.optional().describe('When it was agreed, if before it took effect.'),
+    source: z.string().min(1).describe('Where this is reported (press reports, with their dates).'),
+    note: z.string().optional(),
+  })
+  .strict()
+  .describe(
+    'An arrangement in force before the agreement (a truce and its extensions, or open hostilities).',
+  );
+export type PriorArrangement = z.infer<typeof PriorArrangementSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Deadlines: steps owed within a time of another event
 // ---------------------------------------------------------------------------------------------
 
@@ -694,6 +720,10 @@ export const AgreementSchema = z
     truce: TruceSchema,
     escrow: EscrowSchema.optional(),
     adjudication: AdjudicationSchema.default({ adjudicatorRoles: ['adjudicator'], findingQuorum: 1 }),
+    priorArrangements: z
+      .array(PriorArrangementSchema)
+      .default([])
+      .describe('What held before the agreement, in time order: `status --at` an earlier time shows it.'),
     deadlines: z
       .array(DeadlineSchema)
       .default([])

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
+import { happenedBy } from '../engine/event-time.js';
 import { explain, formatMoney, recordValues, serializeState } from '../engine/index.js';
+import { arrangementText } from '../engine/prior-arrangements.js';
 import { exportTiles } from '../export/export-tiles.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
@@ -162,8 +164,15 @@ export function registerMechanismCommands(program: Command): void {
       try {
         const state = m.timeline.stateAt(at);
         const ex = explain(m.agreement, state, at);
+        // A second, explicit read: incidents known now, by when they happened (event-time.ts).
+        const happened = opts.at === undefined ? null : happenedBy(m.timeline.current, Date.parse(at));
         if (opts.json) {
-          const out: Record<string, unknown> = { agreement: m.agreement.id, logSize: m.log.size, ...ex };
+          const out: Record<string, unknown> = {
+            agreement: m.agreement.id,
+            logSize: m.log.size,
+            ...ex,
+            ...(happened ? { happenedBy: happened } : {}),
+          };
           if (opts.state) out.state = JSON.parse(serializeState(state));
           process.stdout.write(JSON.stringify(out) + '\n');
           return;
@@ -195,9 +204,14 @@ export function registerMechanismCommands(program: Command): void {
           for (const u of z.unitsDeployed) w(`      held by ${u.unit} (${u.strength}, vetting ${u.vetting})`);
         }
         w('');
-        w(
-          `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
-        );
+        if (ex.truce.status === 'not-started')
+          w(
+            `TRUCE  not started: ${ex.truce.arrangement ? `what held then — ${arrangementText(ex.truce.arrangement)}` : 'the agreement has not taken effect in this log'}`,
+          );
+        else
+          w(
+            `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
+          );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
         const overdue = ex.zones.flatMap((z) =>
           z.obligations.filter((o) => o.status === 'overdue').map((o) => ({ zone: z.id, ...o })),
@@ -232,6 +246,16 @@ export function registerMechanismCommands(program: Command): void {
             `  strikes by classification: ${Object.entries(byClass)
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')}`,
+          );
+        if (happened !== null)
+          w(
+            `INCIDENTS THAT HAPPENED BY ${happened.happenedBy}, as known at ${happened.knownAt ?? 'no entry yet'} (by their own dates, not their admission): ${happened.count}${
+              happened.count
+                ? ` (${Object.entries(happened.bySource)
+                    .map(([k, n]) => `${k} ${n}`)
+                    .join(', ')})`
+                : ''
+            }`,
           );
         const units = recordValues(state.units);
         w(`UNITS ${units.length}`);

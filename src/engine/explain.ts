@@ -7,6 +7,7 @@ import { evaluate, type Wait } from './conditions.js';
 import { blockingExtensions } from './deadlines.js';
 import { escalationWaits } from './escalation.js';
 import { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
+import { type ArrangementAt, arrangementAt, arrangementText } from './prior-arrangements.js';
 import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
 import { settle } from './time.js';
 import { resumers } from './truce.js';
@@ -45,7 +46,12 @@ export interface Explanation {
   at: string;
   zones: ZoneExplanation[];
   truce: {
-    status: 'in-force' | 'suspended' | 'lapsed';
+    status: 'not-started' | 'in-force' | 'suspended' | 'lapsed';
+    /**
+     * Before the agreement's truce starts: the arrangement the agreement records as in force at
+     * this time (open hostilities, an earlier truce or its extension), or null.
+     */
+    arrangement: ArrangementAt | null;
     expires: string;
     remaining_ms: number;
     /** True within the agreement's `lapse.warning_ms` of expiry. */
@@ -137,14 +143,24 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
       data: { suspendedBy: t.suspendedBy, suspension: t.suspension, resumeBy: may },
     });
   }
-  if (t.status !== 'lapsed') for (const w of escalationWaits({ rules, state: s }, atMs)) truceWaits.push(w);
+  const arrangement = t.status === 'not-started' ? arrangementAt(agreement, atMs) : null;
+  if (t.status === 'not-started')
+    truceWaits.push({
+      text:
+        agreement.signedAt !== undefined && atMs < Date.parse(agreement.signedAt)
+          ? `the agreement's signature on ${agreement.signedAt}${arrangement ? `; until then: ${arrangementText(arrangement)}` : ''}`
+          : 'the first statement in this log: the truce clock starts with the mechanism',
+      data: { signedAt: agreement.signedAt ?? null, arrangement },
+    });
+  if (t.status === 'in-force' || t.status === 'suspended')
+    for (const w of escalationWaits({ rules, state: s }, atMs)) truceWaits.push(w);
   const blockers = blockingExtensions(rules, s);
-  if (t.status !== 'lapsed' && blockers.length > 0)
+  if ((t.status === 'in-force' || t.status === 'suspended') && blockers.length > 0)
     truceWaits.push({
       text: `no benchmark extends the truce while ${blockers.join(', ')} ${blockers.length > 1 ? 'are' : 'is'} overdue`,
       data: { extensionsBlockedBy: blockers },
     });
-  if (t.status !== 'lapsed') {
+  if (t.status === 'in-force' || t.status === 'suspended') {
     for (const ext of agreement.truce.extensions) {
       const done = t.extensions.filter((e) => e.benchmark === ext.on).length;
       if (ext.maxTimes !== undefined && done >= ext.maxTimes) continue;
@@ -206,9 +222,12 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
     zones,
     truce: {
       status: t.status,
+      arrangement,
       expires: iso(t.expiresMs),
       remaining_ms: remaining,
-      warning: t.status !== 'lapsed' && remaining <= agreement.truce.lapse.warning_ms,
+      warning:
+        (t.status === 'in-force' || t.status === 'suspended') &&
+        remaining <= agreement.truce.lapse.warning_ms,
       waitingFor: truceWaits,
       extensionsBlockedBy: blockingExtensions(rules, s),
     },

@@ -87,6 +87,13 @@ export const BODY_SCHEMAS = {
         .max(7)
         .default(1)
         .describe('UCDP GED location precision, 1 = exact.'),
+      date_prec: z
+        .number()
+        .int()
+        .min(1)
+        .max(5)
+        .default(1)
+        .describe('UCDP GED date precision: 1 = the day is known … 5 = only the year.'),
       type: z.enum(INCIDENT_TYPES),
       actor: Id.optional().describe('Attributed actor or party, as claimed by the reporter.'),
       deaths_low: z.number().int().nonnegative().default(0),

@@ -22,6 +22,7 @@ export function reportIncident(ctx: Ctx, incidentId: string, b: Bodies['incident
     latitude: b.latitude ?? null,
     longitude: b.longitude ?? null,
     where_prec: b.where_prec ?? 1,
+    date_prec: b.date_prec ?? 1,
     actor: b.actor ?? null,
     casualties: { low: b.deaths_low ?? 0, best: b.deaths_best ?? 0, high: b.deaths_high ?? 0 },
     source_grade: b.source_grade,

@@ -138,6 +138,8 @@ export interface IncidentState {
   latitude: number | null;
   longitude: number | null;
   where_prec: number;
+  /** UCDP GED date precision of date_start/date_end: 1 = the day … 5 = the year. */
+  date_prec: number;
   actor: string | null;
   casualties: { low: number; best: number; high: number };
   source_grade: string;
@@ -293,7 +295,8 @@ export interface ObligationState {
 
 export interface TruceState {
   expiresMs: number;
-  status: 'in-force' | 'suspended' | 'lapsed';
+  /** `not-started` until the agreement takes effect: its signature, once the log holds an entry. */
+  status: 'not-started' | 'in-force' | 'suspended' | 'lapsed';
   extensions: { benchmark: string; key: string; extend_ms: number; at: string; cites: number[] }[];
   /** Extensions a benchmark would have given while an overdue step blocked them (`deadline/zone`). */
   blockedExtensions: { benchmark: string; key: string; at: string; blockedBy: string[] }[];
@@ -553,7 +556,7 @@ export function initialState(agreement: Agreement, records?: RecordsFactory): En
     obligations: [],
     truce: {
       expiresMs: Date.parse(agreement.truce.expires),
-      status: 'in-force',
+      status: 'not-started',
       extensions: [],
       blockedExtensions: [],
       suspendedBy: null,

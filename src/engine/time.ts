@@ -1,5 +1,5 @@
 /**
- * Time-driven changes: a stage due after elapsed time, the truce lapsing, an imminent-threat
+ * Time-driven changes: a stage due after elapsed time, the truce starting or lapsing, an imminent-threat
  * justification deadline passing, an obligation falling overdue (deadlines.ts). `settle` applies each at its own due time, in time order,
  * before the next entry is folded, so state never depends on when someone looked. Protocol
  * clocks run on the log's admission time, the one time no party chooses.
@@ -9,7 +9,7 @@ import type { Ctx } from './context.js';
 import { obligationDue, obligationOverdue } from './deadlines.js';
 import { justificationDue, justificationMissed } from './protocol.js';
 import { type EngineState, iso, rulesFor } from './state.js';
-import { lapseTruce, truceDueMs } from './truce.js';
+import { truceDue, truceDueMs } from './truce.js';
 import { evaluateZone } from './zones.js';
 
 /**
@@ -30,7 +30,7 @@ export function settle(agreement: Agreement, state: EngineState, toMs: number): 
         id = zid;
       }
     }
-    const truceMs = truceDueMs(state);
+    const truceMs = truceDueMs(rules, state);
     if (truceMs < dueMs) {
       dueMs = truceMs;
       which = 'truce';
@@ -52,7 +52,7 @@ export function settle(agreement: Agreement, state: EngineState, toMs: number): 
     if (which === 'zone') {
       state.zones[id]!.dueMs = null;
       evaluateZone(ctx, id, dueMs);
-    } else if (which === 'truce') lapseTruce(state, dueMs);
+    } else if (which === 'truce') truceDue(state, dueMs);
     else if (which === 'obligation') obligationOverdue(ctx, o.index);
     else justificationMissed(state, id, dueMs);
   }

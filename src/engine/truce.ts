@@ -100,9 +100,40 @@ export function liftSuspension(ctx: Ctx, subject: string): void {
   t.history.push({ status: 'in-force', at: ctx.at, cites: [ctx.index] });
 }
 
-/** The time the truce lapses if nothing changes, or Infinity once it has lapsed. */
-export function truceDueMs(state: EngineState): number {
-  return state.truce.status === 'lapsed' ? Infinity : state.truce.expiresMs;
+/** When the agreement's truce takes effect: its signature (or, without one, the log's first entry). */
+export function truceStartMs(rules: Rules): number {
+  const at = rules.agreement.signedAt;
+  return at === undefined ? -Infinity : Date.parse(at);
+}
+
+/**
+ * When the truce next changes by time alone: it starts at the agreement's signature once the
+ * log holds an entry (a fresh office shows nothing lapsing before anything happened), lapses at
+ * its expiry, or never again once lapsed.
+ */
+export function truceDueMs(rules: Rules, state: EngineState): number {
+  switch (state.truce.status) {
+    case 'not-started':
+      return state.count > 0 ? truceStartMs(rules) : Infinity;
+    case 'lapsed':
+      return Infinity;
+    default:
+      return state.truce.expiresMs;
+  }
+}
+
+/** The truce is in force from `atMs` (or lapsed at once, when the agreement's expiry has already passed). */
+export function startTruce(state: EngineState, atMs: number): void {
+  const t = state.truce;
+  t.status = 'in-force';
+  t.history.push({ status: 'in-force', at: iso(atMs), cites: [] });
+  if (t.expiresMs <= atMs) lapseTruce(state, atMs);
+}
+
+/** Applies the truce's change due at `dueMs`: its start, or its lapse at its expiry. */
+export function truceDue(state: EngineState, dueMs: number): void {
+  if (state.truce.status === 'not-started') startTruce(state, dueMs);
+  else lapseTruce(state, dueMs);
 }
 
 /** The truce lapses at `dueMs` (its expiry). */

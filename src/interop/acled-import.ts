@@ -8,6 +8,7 @@
  * |----------------------|-----------------------------------------------------------------------------|
  * | date_start/date_end  | `event_date` (`2024-11-18` or `18 November 2024`), widened by `time_precision`: 1 the day, 2 the week around it (±3 days), 3 its calendar month |
  * | latitude/longitude   | unchanged                                                                   |
+ * | date_prec (UCDP)     | `time_precision` 1 → 1 (the day), 2 → 3 (the week), 3 → 4 (the month) |
  * | where_prec (UCDP)    | `geo_precision` 1 (the town) → 1; 2 (near the town, within the district) → 2; 3 (a larger region) → 4 |
  * | deaths_low/best/high | `fatalities` for all three (ACLED records one conservative figure)          |
  * | type                 | `sub_event_type`: Air/drone strike → air-strike; Shelling/artillery/missile attack → artillery; Armed clash, Government regains territory, Non-state actor overtakes territory → armed-presence; Attack, Abduction/forced disappearance, Sexual violence → harm-to-civilians; Looting/property destruction → demolition; others (protests, riots, agreements, …) are skipped, each with its reason |
@@ -230,6 +231,8 @@ export function readAcledCsv(text: string, file: string, agreement: Agreement): 
         latitude: lat,
         longitude: lon,
         where_prec: wherePrec,
+        // ACLED time_precision 1 (the day), 2 (the week), 3 (the month) in UCDP's date_prec codes.
+        date_prec: tp === 1 ? 1 : tp === 2 ? 3 : 4,
         type,
         actor: acledActorId(v.actor1),
         deaths_low: deaths,
