@@ -31,6 +31,8 @@ export interface VariantSummary {
   truceSuspensions: { mean: number };
   regressions: { zone: string; mean: number; probabilityAny: number }[];
   handoverByZone: { zone: string; probability: number; p50: number | null }[];
+  /** Obligations that went overdue per trajectory (mean), per owing party, and the probability of any. */
+  overdueObligations: { mean: number; probabilityAny: number; byParty: { party: string; mean: number }[] };
   series: {
     handedOver: Band[];
     load: Band[];
@@ -38,6 +40,8 @@ export interface VariantSummary {
     /** In currency units (not minor units). */
     released: Band[];
     truceStatus: { inForce: number; suspended: number; lapsed: number }[];
+    /** Obligations overdue at the sample day. */
+    overdue: Band[];
   };
   violations: { actor: string; generated: number; reported: number; confirmed: number }[];
   statementsPerTrajectory: number;
@@ -119,7 +123,9 @@ export function summarize(
       );
       return { zone, probability: t.probability, p50: t.p50 };
     }),
+    overdueObligations: overdueSummary(results),
     series: {
+      overdue: column('overdue'),
       handedOver: column('handedOver'),
       load: column('load'),
       unitsDeployed: column('unitsDeployed'),
@@ -144,6 +150,20 @@ export function summarize(
     stuck: [...stuck]
       .sort((a, b) => (a[0] < b[0] ? -1 : 1))
       .map(([wait, trajectories]) => ({ wait, trajectories })),
+  };
+}
+
+function overdueSummary(results: readonly TrajectoryResult[]): VariantSummary['overdueObligations'] {
+  const n = results.length;
+  const parties = [...new Set(results.flatMap((r) => Object.keys(r.overdueBy)))].sort();
+  const total = (r: TrajectoryResult) => Object.values(r.overdueBy).reduce((s, x) => s + x, 0);
+  return {
+    mean: round(results.reduce((s, r) => s + total(r), 0) / n),
+    probabilityAny: round(results.filter((r) => total(r) > 0).length / n),
+    byParty: parties.map((party) => ({
+      party,
+      mean: round(results.reduce((s, r) => s + (r.overdueBy[party] ?? 0), 0) / n),
+    })),
   };
 }
 

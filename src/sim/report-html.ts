@@ -65,6 +65,7 @@ if (sim) {
   line('handedOver', days, vs.flatMap((v, i) => bandSets(v.variant, palette[i % 8], v.series.handedOver)), 'zones handed over (mean, 5–95%)');
   line('truce', days, vs.map((v, i) => ({ label: v.variant, data: v.truceLapse.cdf, borderColor: palette[i % 8] })), 'P(truce lapsed by day)', { y: { min: 0, max: 1 } });
   line('load', days, vs.flatMap((v, i) => bandSets(v.variant, palette[i % 8], v.series.load)).concat([{ label: 'capacity (zones at once)', data: days.map(() => sim.dynamics.force.zonesAtOnce.value), borderColor: '#000', borderDash: [6, 4] }]), 'zones the deploying force works on or holds');
+  line('overdue', days, vs.flatMap((v, i) => bandSets(v.variant, palette[i % 8], v.series.overdue)), 'obligations overdue (mean, 5–95%)');
   line('released', days, vs.flatMap((v, i) => bandSets(v.variant, palette[i % 8], v.series.released)), 'escrow released to the beneficiary (' + sim.run.currency + ')');
   new Chart(document.getElementById('regressions'), { type: 'bar',
     data: { labels: vs[0].zones.map(z => z.id), datasets: vs.map((v, i) => ({ label: v.variant, backgroundColor: palette[i % 8],
@@ -72,7 +73,7 @@ if (sim) {
     options: { maintainAspectRatio: false, animation: false, scales: { y: { title: { display: true, text: 'regressions per trajectory (mean)' } } } } });
   if (sim.sensitivity) {
     const s = sim.sensitivity; const base = s.base.zonesHandedOver;
-    const rows = s.parameters.map(p => ({ label: p.label + ' (' + p.low + ' / ' + p.high + ')', lo: p.atLow.zonesHandedOver - base, hi: p.atHigh.zonesHandedOver - base }))
+    const rows = s.parameters.map(p => ({ label: p.label + ' (' + Number(p.low.toPrecision(4)) + ' / ' + Number(p.high.toPrecision(4)) + ')', lo: p.atLow.zonesHandedOver - base, hi: p.atHigh.zonesHandedOver - base }))
       .sort((a, b) => Math.max(Math.abs(b.lo), Math.abs(b.hi)) - Math.max(Math.abs(a.lo), Math.abs(a.hi)));
     new Chart(document.getElementById('tornado'), { type: 'bar',
       data: { labels: rows.map(r => r.label), datasets: [
@@ -105,7 +106,7 @@ function simulationSection(r: SimulationResult): string {
   const rows = r.variants
     .map(
       (v) =>
-        `<tr><td>${esc(v.variant)}</td><td>${pct(v.timeToFirstHandover.probability)}</td><td>${day(v.timeToFirstHandover.p50, d)}</td><td>${day(v.timeToAllHandedOver.p10, d)} / ${day(v.timeToAllHandedOver.p50, d)} / ${day(v.timeToAllHandedOver.p90, d)}</td><td>${pct(v.truceLapse.probability)}</td><td>${day(v.truceLapse.p50, d)}</td><td>${v.truceSuspensions.mean}</td><td>${(v.series.released[v.series.released.length - 1]!.mean / 1e6).toFixed(1)} million</td><td>${v.statementsPerTrajectory}</td></tr>`,
+        `<tr><td>${esc(v.variant)}</td><td>${pct(v.timeToFirstHandover.probability)}</td><td>${day(v.timeToFirstHandover.p50, d)}</td><td>${day(v.timeToAllHandedOver.p10, d)} / ${day(v.timeToAllHandedOver.p50, d)} / ${day(v.timeToAllHandedOver.p90, d)}</td><td>${pct(v.truceLapse.probability)}</td><td>${day(v.truceLapse.p50, d)}</td><td>${v.truceSuspensions.mean}</td><td>${v.overdueObligations.mean} (${v.overdueObligations.byParty.map((p) => `${esc(p.party)} ${p.mean}`).join(', ') || 'none'})</td><td>${(v.series.released[v.series.released.length - 1]!.mean / 1e6).toFixed(1)} million</td><td>${v.statementsPerTrajectory}</td></tr>`,
     )
     .join('\n');
   const stuck = r.variants.flatMap((v) =>
@@ -122,7 +123,7 @@ function simulationSection(r: SimulationResult): string {
         )}`
       : ''
   }.</p>
-<table><tr><th>variant</th><th>P(first handover)</th><th>median day of first handover</th><th>every zone handed over: day p10 / p50 / p90</th><th>P(truce lapses)</th><th>median lapse day</th><th>suspensions (mean)</th><th>escrow released at the horizon (${esc(r.run.currency)}, mean)</th><th>statements per trajectory</th></tr>
+<table><tr><th>variant</th><th>P(first handover)</th><th>median day of first handover</th><th>every zone handed over: day p10 / p50 / p90</th><th>P(truce lapses)</th><th>median lapse day</th><th>suspensions (mean)</th><th>overdue obligations (mean, by party)</th><th>escrow released at the horizon (${esc(r.run.currency)}, mean)</th><th>statements per trajectory</th></tr>
 ${rows}</table>
 ${stuck.length ? `<p>Waits the simulator could not act on (these parts were not simulated):</p><ul>${stuck.join('')}</ul>` : ''}
 <h2>When the first zone is handed over</h2><div class="chart"><canvas id="firstHandover"></canvas></div>
@@ -130,6 +131,7 @@ ${stuck.length ? `<p>Waits the simulator could not act on (these parts were not 
 <h2>When every zone is handed over</h2><div class="chart"><canvas id="allHandedOver"></canvas></div>
 <h2>Truce lapse</h2><div class="chart"><canvas id="truce"></canvas></div>
 <h2>Load on the deploying force</h2><div class="chart"><canvas id="load"></canvas></div>
+<h2>Overdue obligations</h2><div class="chart"><canvas id="overdue"></canvas></div>
 <h2>Escrow released over time</h2><div class="chart"><canvas id="released"></canvas></div>
 <h2>Regressions per zone</h2><div class="chart"><canvas id="regressions"></canvas></div>
 ${r.sensitivity ? `<h2>Sensitivity (${esc(r.sensitivity.variant)}, ${r.sensitivity.runs} trajectories per setting)</h2><p class="small">Each parameter alone moved to its low and high value (in brackets); the bars show the change in the mean number of zones handed over at the horizon.</p><div class="chart" style="height:${120 + 36 * r.sensitivity.parameters.length}px"><canvas id="tornado"></canvas></div>` : ''}`;

@@ -129,8 +129,9 @@ const FIELDS: Record<string, string> = {
     'per violation process, per trajectory: events generated, events declared or reported in the log, confirmed violations attributed by the engine',
   'variants[].stuck':
     'waits the simulator could not act on (a condition it does not know), with the number of trajectories: those parts of the variant were not simulated',
-  overdueObligations:
-    'not reported: the engine has no deadlines yet (issue 17); the simulator will count them once the engine derives them',
+  'variants[].overdueObligations':
+    'steps owed under the agreement’s deadlines that went overdue (met late or still owed at the horizon), per trajectory, per owing party; the engine derives them',
+  'variants[].series.overdue': 'obligations overdue at the sample day',
   sensitivity:
     'one parameter at a time moved to low and high factors of its value, on the first variant, with its own runs; outcomes at the horizon',
 };

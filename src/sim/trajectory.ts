@@ -36,6 +36,8 @@ export interface TrajectorySeries {
   released: number[];
   /** 0 in force, 1 suspended, 2 lapsed. */
   truce: number[];
+  /** Obligations overdue at that moment (the engine's deadlines). */
+  overdue: number[];
 }
 
 export interface TrajectoryResult {
@@ -47,6 +49,8 @@ export interface TrajectoryResult {
   /** Per zone of the agreement, in its order. */
   handoverDay: (number | null)[];
   regressions: number[];
+  /** Obligations under the agreement's deadlines that went overdue (met late or still owed), per owing party. */
+  overdueBy: Record<string, number>;
   /** Per violation process: events generated, reported or declared, confirmed by the engine (violationsBy). */
   violations: { generated: number; reported: number; confirmed: number }[];
   statements: number;
@@ -164,6 +168,7 @@ export class Trajectory {
       unitsDeployed: [],
       released: [],
       truce: [],
+      overdue: [],
     };
     let firstHandoverDay: number | null = null;
     let allHandedOverDay: number | null = null;
@@ -202,6 +207,9 @@ export class Trajectory {
         series.unitsDeployed.push(this.planner.unitsDeployed());
         series.released.push(this.state.escrow.accounts[this.beneficiary] ?? 0);
         series.truce.push(t === 'in-force' ? 0 : t === 'suspended' ? 1 : 2);
+        let overdue = 0;
+        for (const o of this.state.obligations) if (o.status === 'overdue') overdue++;
+        series.overdue.push(overdue);
       }
     }
     return {
@@ -214,11 +222,19 @@ export class Trajectory {
       regressions: w.zoneIds.map(
         (z) => this.state.zones[z]!.history.filter((h) => h.reason === 'regression').length,
       ),
+      overdueBy: this.overdueBy(),
       violations: this.violence.summary(),
       statements: this.logIndex,
       stuck: [...this.stuck].sort(),
       series,
     };
+  }
+
+  private overdueBy(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const o of this.state.obligations)
+      if (o.overdueAt !== null) for (const p of o.owedBy) out[p] = (out[p] ?? 0) + 1;
+    return out;
   }
 
   /** Admits today's statements at the sitting (in the order said) and settles time up to it. */

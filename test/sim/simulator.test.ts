@@ -79,6 +79,38 @@ describe('violations through the engine', () => {
   });
 });
 
+describe('overdue obligations', () => {
+  it('are the engine’s: a withdrawing force slower than the agreement’s deadline runs overdue, a prompt one does not', async () => {
+    const run = (overrides: Overrides) =>
+      simulate(
+        {
+          agreementPath,
+          variants: ['phased-pilot-zones'],
+          dynamicsPath,
+          overrides,
+          runs: 20,
+          days: 150,
+          seed: 9,
+        },
+        { workers: 0 },
+      ).then((r) => r.variants[0]!.overdueObligations);
+    const deadline = loadAgreement(agreementPath).deadlines?.find(
+      (d) => d.id === 'withdraw-after-verified-clear',
+    );
+    expect(deadline?.within_ms).toBe(7 * 86_400_000);
+    const slow = await run({ 'withdrawal.delay.mean': 20, 'withdrawal.delay.sd': 1 });
+    const prompt = await run({
+      'withdrawal.delay.mean': 1,
+      'withdrawal.delay.sd': 0,
+      'withdrawal.observation.mean': 1,
+      'withdrawal.observation.sd': 0,
+    });
+    const israel = (o: typeof slow) => o.byParty.find((p) => p.party === 'israel')?.mean ?? 0;
+    expect(israel(slow)).toBeGreaterThanOrEqual(0.9);
+    expect(israel(prompt)).toBe(0);
+  }, 60_000);
+});
+
 describe('determinism', () => {
   it('the same seed gives byte-identical JSON on one worker and on two', async () => {
     const options = {
