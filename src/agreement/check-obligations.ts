@@ -16,6 +16,14 @@ export function checkObligations(a: Agreement): PathProblem[] {
   const roles = new Set(a.parties.flatMap((p) => p.roles));
   const list = (xs: Iterable<string>) => [...xs].join(', ') || 'none declared';
 
+  const actorIds = new Set((a.actors ?? []).map((x) => x.id));
+  const partyOrRole = (at: DocPath, x: { party?: string; role?: string }) => {
+    if ((x.party === undefined) === (x.role === undefined)) push(at, 'name exactly one of "party" or "role"');
+    else if (x.party !== undefined && !partyIds.has(x.party))
+      push([...at, 'party'], `unknown party "${x.party}" (known: ${list(partyIds)})`);
+    else if (x.role !== undefined && !roles.has(x.role as never))
+      push([...at, 'role'], `no party holds role "${x.role}"`);
+  };
   const seen = new Set<string>();
   // `?? []`: the loader also runs these checks, best effort, on a value whose shape failed.
   (a.deadlines ?? []).forEach((d, i) => {
@@ -36,16 +44,33 @@ export function checkObligations(a: Agreement): PathProblem[] {
     d.zones?.forEach((z, j) => {
       if (!zoneIds.has(z)) push([...at, 'zones', j], `unknown zone "${z}" (known: ${list(zoneIds)})`);
     });
-    const { party, role } = d.owedBy;
-    if ((party === undefined) === (role === undefined))
-      push([...at, 'owedBy'], 'name exactly one of "party" or "role"');
-    else if (party !== undefined && !partyIds.has(party))
-      push([...at, 'owedBy', 'party'], `unknown party "${party}" (known: ${list(partyIds)})`);
-    else if (role !== undefined && !roles.has(role))
-      push([...at, 'owedBy', 'role'], `no party holds role "${role}", so nobody would owe the step`);
+    partyOrRole([...at, 'owedBy'], d.owedBy);
     if (d.within_ms === 0) push([...at, 'within_ms'], 'a deadline of 0 ms is overdue the moment it starts');
     if (d.holdEscrow !== undefined && a.escrow === undefined)
       push([...at, 'holdEscrow'], 'the agreement has no escrow to hold funds from');
+  });
+
+  a.truce?.suspendOn?.resumeBy?.forEach((x, j) => {
+    partyOrRole(['truce', 'suspendOn', 'resumeBy', j], x);
+  });
+  const ruleIds = new Set<string>();
+  (a.truce?.escalation ?? []).forEach((e, i) => {
+    const at: DocPath = ['truce', 'escalation', i];
+    if (ruleIds.has(e.id) || e.id === 'suspendOn') push([...at, 'id'], `duplicate or reserved id "${e.id}"`);
+    ruleIds.add(e.id);
+    if (e.within_ms === 0) push([...at, 'within_ms'], 'a window of 0 ms counts nothing');
+    if (e.suspend === (e.shorten_ms !== undefined))
+      push(at, 'give exactly one effect: "suspend: true" or "shorten_ms"');
+    if (e.shorten_ms === 0) push([...at, 'shorten_ms'], 'shortening by 0 ms changes nothing');
+    if (e.resumeBy !== undefined && !e.suspend)
+      push([...at, 'resumeBy'], 'only a rule that suspends the truce can say who resumes it');
+    e.resumeBy?.forEach((x, j) => {
+      partyOrRole([...at, 'resumeBy', j], x);
+    });
+    e.of.violators?.forEach((v, j) => {
+      if (!partyIds.has(v) && !actorIds.has(v))
+        push([...at, 'of', 'violators', j], `unknown party or actor "${v}"`);
+    });
   });
   return out;
 }

@@ -430,6 +430,52 @@ export const ResponseProtocolSchema = z
   .describe('The limits on the withdrawing force’s right to act.');
 export type ResponseProtocol = z.infer<typeof ResponseProtocolSchema>;
 
+/** One party, or every party holding a role (who owes a step, who may resume a truce). */
+export const PartyOrRoleSchema = z
+  .object({ party: IdSchema.optional(), role: RoleSchema.optional() })
+  .strict()
+  .describe('Exactly one of `party` (a party id) or `role` (every party holding it).');
+export type PartyOrRole = z.infer<typeof PartyOrRoleSchema>;
+
+export const EscalationSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('The rule in words, e.g. `Two unjustified strikes in 30 days suspend the truce`.'),
+    count: z.number().int().positive().describe('Confirmed violations that trigger the rule…'),
+    within_ms: DurationMsSchema.describe(
+      '…within this window (each trigger uses the violations it counted).',
+    ),
+    of: z
+      .object({
+        kinds: z
+          .array(z.enum(['strike', 'incident', 'overdue']))
+          .min(1)
+          .optional()
+          .describe(
+            'What counts: violations found on strikes (unjustified strikes), on incidents, overdue steps; default all.',
+          ),
+        severityAtLeast: SeveritySchema.default('minor'),
+        violators: z
+          .array(IdSchema)
+          .optional()
+          .describe('Only violations by these parties or actors (or actors they sponsor); default: anyone.'),
+      })
+      .strict(),
+    suspend: z.boolean().default(false).describe('Suspend the truce until a `truce.resume`.'),
+    shorten_ms: DurationMsSchema.optional().describe('Bring the expiry this much closer (never before now).'),
+    resumeBy: z
+      .array(PartyOrRoleSchema)
+      .min(1)
+      .optional()
+      .describe('Who may resume a truce this rule suspended; default: whoever may sign `truce.resume`.'),
+  })
+  .strict()
+  .describe('Escalation: N confirmed violations of a kind within a window suspend or shorten the truce.');
+export type Escalation = z.infer<typeof EscalationSchema>;
+
 export const TruceSchema = z
   .object({
     expires: TimestampSchema.describe('When the truce lapses unless extended.'),
@@ -445,10 +491,21 @@ export const TruceSchema = z
       )
       .default([]),
     suspendOn: z
-      .object({ severityAtLeast: SeveritySchema })
+      .object({
+        severityAtLeast: SeveritySchema,
+        resumeBy: z
+          .array(PartyOrRoleSchema)
+          .min(1)
+          .optional()
+          .describe('Who may resume the truce; default: whoever may sign `truce.resume`.'),
+      })
       .strict()
       .optional()
       .describe('A confirmed violation this severe suspends the truce until a `truce.resume`.'),
+    escalation: z
+      .array(EscalationSchema)
+      .default([])
+      .describe('How confirmed violations add up: N within a window suspend or shorten the truce.'),
     lapse: z
       .object({ warning_ms: DurationMsSchema.describe('How long before expiry readers are warned.') })
       .strict()
@@ -561,12 +618,6 @@ export type Escrow = z.infer<typeof EscrowSchema>;
 // Deadlines: steps owed within a time of another event
 // ---------------------------------------------------------------------------------------------
 
-/** Who owes a step: one party, or every party holding a role. */
-export const OwedBySchema = z
-  .object({ party: IdSchema.optional(), role: RoleSchema.optional() })
-  .strict()
-  .describe('Exactly one of `party` (a party id) or `role` (every party holding it owes the step).');
-
 export const DeadlineSchema = z
   .object({
     id: IdSchema,
@@ -578,7 +629,7 @@ export const DeadlineSchema = z
     stage: IdSchema.describe('The step owed: the zone must reach this stage (a later stage than `after`).'),
     within_ms: DurationMsSchema.describe('Time allowed from entering `after`.'),
     zones: z.array(IdSchema).optional().describe('Default: every zone.'),
-    owedBy: OwedBySchema,
+    owedBy: PartyOrRoleSchema.describe('Who owes the step.'),
     countsAs: z
       .object({ severity: SeveritySchema })
       .strict()

@@ -1240,11 +1240,12 @@ class DemoWriter {
   }
 
   private strikeFinding(strike: string, zone: string, why: string): void {
-    const sev = this.maxSeverity(zone) === 'minor' || this.chance(0.8) ? 'minor' : 'serious';
+    // Routine strike findings are minor: a serious one shortens the truce (the agreement's
+    // escalation rule), which the demo shows once, on a day of its own.
     this.finding(strike, {
       outcome: 'confirmed-violation',
       violator: 'israel',
-      severity: sev,
+      severity: 'minor',
       reasoning: `Violation of the response protocol: ${why}`,
     });
     this.later(2, 30, () =>

@@ -29,6 +29,7 @@ import type { Envelope } from '../statement/types.js';
 import { HOLDS } from './escrow.js';
 import { BODY_SCHEMAS, type Bodies, SUBJECTS, unreachable } from './kinds.js';
 import { type EngineState, rulesFor } from './state.js';
+import { named, resumers } from './truce.js';
 
 /** The door's verdict; an admitted statement comes with its id. */
 export type Admission = { ok: true; id: string } | { ok: false; code: AdmitCode; message: string };
@@ -458,6 +459,15 @@ function checkSubject(
     case 'escrow.pledge':
       if (agreement.escrow === undefined) return reject('unknown-subject', 'this agreement has no escrow');
       return null;
+    case 'truce.resume': {
+      const may = resumers(rules, state);
+      if (may !== null && !named(rules, may, issuer))
+        return reject(
+          'role-not-allowed',
+          `the truce was suspended under ${state.truce.suspension!.rule}; only ${may.map((x) => (x.party !== undefined ? `party ${x.party}` : `a party with role ${x.role}`)).join(' or ')} may resume it`,
+        );
+      return null;
+    }
     case 'withdrawal.claim':
     case 'withdrawal.deny':
     case 'withdrawal.observe':
@@ -467,7 +477,6 @@ function checkSubject(
     case 'incident.response':
     case 'account.attach':
     case 'benchmark.attest':
-    case 'truce.resume':
       return null;
     default:
       return unreachable(kind, 'statement kind');

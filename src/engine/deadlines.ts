@@ -11,6 +11,7 @@
  */
 import type { Deadline } from '../agreement/model.js';
 import type { Ctx } from './context.js';
+import { escalate } from './escalation.js';
 import { holdFunds, returnHold } from './escrow.js';
 import { countViolation } from './findings.js';
 import { type EngineState, iso, type ObligationState, type Rules, type ZoneState } from './state.js';
@@ -86,7 +87,16 @@ export function obligationOverdue(ctx: Ctx, index: number): void {
   const o = state.obligations[index]!;
   const d = rules.agreement.deadlines.find((x) => x.id === o.deadline)!;
   let hold: string | null = null;
-  if (d.countsAs !== undefined) for (const p of o.owedBy) countViolation(ctx, p);
+  if (d.countsAs !== undefined)
+    for (const p of o.owedBy) {
+      countViolation(ctx, p);
+      escalate(ctx, {
+        subject: `overdue:${obligationKey(o)}`,
+        kind: 'overdue',
+        severity: d.countsAs.severity,
+        violator: p,
+      });
+    }
   if (d.holdEscrow !== undefined) hold = holdFunds(ctx, `overdue:${obligationKey(o)}`, d.holdEscrow, o.cites);
   state.obligations[index] = { ...o, status: 'overdue', overdueAt: ctx.at, hold };
 }

@@ -154,14 +154,14 @@ function releaseOutstanding(ctx: Ctx, cites: number[]): void {
   for (const ind of ctx.rules.agreement.escrow?.indicators ?? []) release(ctx, ind.id, cites);
 }
 
-/** The agreement's hold on a confirmed violation of `severity` by `violator`, if its rule applies. */
+/** The agreement's hold on a confirmed violation of `severity` by `violator`, if its rule applies: the hold's transfer id, or null. */
 export function holdOnViolation(
   ctx: Ctx,
   subject: string,
   violator: string | null,
   severity: Severity,
   cites: number[],
-): void {
+): string | null {
   const { rules, state } = ctx;
   const hold = rules.agreement.escrow?.holds?.onConfirmedViolation;
   if (
@@ -170,8 +170,9 @@ export function holdOnViolation(
     attributedTo(rules, violator, hold.attributedTo)
   ) {
     const want = hold.amount ?? Math.floor(available(state, FUNDS) * (hold.ratio ?? 0));
-    holdFunds(ctx, `hold:${subject}`, want, cites);
+    return holdFunds(ctx, `hold:${subject}`, want, cites);
   }
+  return null;
 }
 
 /** Moves up to `want` of the available funds to the holds under `rule`; returns the transfer id, or null when nothing could be held. */
@@ -194,7 +195,7 @@ export function returnHold(ctx: Ctx, id: string, rule: string, cites: number[]):
 }
 
 /** Whether `violator`, or a sponsor up its chain, is one of `filter` (no filter: anyone). */
-function attributedTo(rules: Rules, violator: string | null, filter: string[] | undefined): boolean {
+export function attributedTo(rules: Rules, violator: string | null, filter: string[] | undefined): boolean {
   if (filter === undefined) return true;
   const seen = new Set<string>();
   for (

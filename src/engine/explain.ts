@@ -5,9 +5,11 @@
 import type { Agreement } from '../agreement/model.js';
 import { evaluate, type Wait } from './conditions.js';
 import { blockingExtensions } from './deadlines.js';
+import { escalationWaits } from './escalation.js';
 import { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
 import { cloneState, type EngineState, iso, rulesFor, type WithdrawalState } from './state.js';
 import { settle } from './time.js';
+import { resumers } from './truce.js';
 
 export interface ZoneExplanation {
   id: string;
@@ -117,11 +119,25 @@ export function explain(agreement: Agreement, state: EngineState, at: string): E
   const t = s.truce;
   const remaining = t.expiresMs - atMs;
   const truceWaits: Wait[] = [];
-  if (t.status === 'suspended')
+  if (t.status === 'suspended') {
+    const may = resumers(rules, s);
+    const who =
+      may === null
+        ? [...rules.permissions['truce.resume']].map((r) => `role ${r}`).join(' or ')
+        : may.map((x) => (x.party !== undefined ? `party ${x.party}` : `role ${x.role}`)).join(' or ');
+    const rule = t.suspension?.rule;
+    const why =
+      rule === undefined
+        ? ''
+        : rule === 'suspendOn'
+          ? ` (suspended by the confirmed violation ${t.suspension!.subjects.join(', ')})`
+          : ` (suspended under ${rule}: ${t.suspension!.subjects.join(', ')})`;
     truceWaits.push({
-      text: 'a truce.resume by the guarantor or adjudicators after the grave violation',
-      data: { suspendedBy: t.suspendedBy },
+      text: `a truce.resume by ${who}${why}`,
+      data: { suspendedBy: t.suspendedBy, suspension: t.suspension, resumeBy: may },
     });
+  }
+  if (t.status !== 'lapsed') for (const w of escalationWaits({ rules, state: s }, atMs)) truceWaits.push(w);
   const blockers = blockingExtensions(rules, s);
   if (t.status !== 'lapsed' && blockers.length > 0)
     truceWaits.push({

@@ -43,8 +43,8 @@ export interface StageChange {
   from: string;
   to: string;
   at: string;
-  reason: 'entry-condition' | 'regression';
-  /** Log indexes of the statements that satisfied the entry condition, or of the finding that caused the regression. */
+  reason: 'entry-condition' | 'regression' | 'overturned';
+  /** Log indexes of the statements that satisfied the entry condition, or of the finding that caused the regression (or overturned it). */
   cites: number[];
   /** The regression rule id, for regressions. */
   rule?: string;
@@ -100,8 +100,8 @@ export interface ZoneState {
   affirmations: Record<string, Record<string, number>>;
   withdrawal: WithdrawalState;
   inventory: Record<string, InventoryCounts>;
-  /** Confirmed violations in the zone, this epoch: admission ms and severity. */
-  violations: { atMs: number; severity: Severity; finding: number }[];
+  /** Confirmed violations in the zone, this epoch: admission ms, severity, the finding's statement and subject. */
+  violations: { atMs: number; severity: Severity; finding: number; subject?: string }[];
   /** Units deployed in the zone → log index of the deployment. */
   deployed: Record<string, number>;
   /** When the next stage becomes due by elapsed time alone (ms), or null. */
@@ -193,10 +193,37 @@ export interface FindingState {
   /** Rulings proposed, keyed by their content; one takes effect when it reaches the quorum. */
   rulings: Record<string, Ruling>;
   effective: (Ruling & { key: string; at: string }) | null;
-  /** Whether a confirmed violation's consequences (regression, suspension, hold) have been applied; they apply once. */
+  /** Whether the effective ruling's consequences (regression, suspension, hold) are in effect. */
   consequencesApplied: boolean;
+  /** What those consequences were, so that a later ruling that overturns this one undoes them. */
+  applied?: AppliedConsequences | null;
   /** Each party's own account beside the finding: kept, never overwritten (a party's accounts accumulate). */
   accounts: { party: string; position: string; text: string; entry: number; at: string }[];
+}
+
+/** The zone as it was before a regression, kept so that overturning the finding can restore it. */
+export interface ZoneBefore {
+  stage: string;
+  enteredAtMs: Record<string, number>;
+  affirmations: Record<string, Record<string, number>>;
+  withdrawal: WithdrawalState;
+  /** The epoch the regression started (a later regression makes the restore moot). */
+  epochAfter: number;
+  rule: string;
+}
+
+export interface AppliedConsequences {
+  /** The finding statement that made the ruling effective, and when. */
+  entry: number;
+  at: string;
+  violator: string | null;
+  severity: Severity;
+  zone: string | null;
+  regression: ZoneBefore | null;
+  /** The escrow hold transfer, if one was put. */
+  hold: string | null;
+  /** Whether this finding suspended the truce. */
+  suspended: boolean;
 }
 
 export interface BenchmarkOccurrence {
@@ -271,7 +298,31 @@ export interface TruceState {
   /** Extensions a benchmark would have given while an overdue step blocked them (`deadline/zone`). */
   blockedExtensions: { benchmark: string; key: string; at: string; blockedBy: string[] }[];
   suspendedBy: number | null;
+  /** Why the truce is suspended: `suspendOn` or an escalation rule id, and the subjects that did it. */
+  suspension: { rule: string; subjects: string[]; cites: number[] } | null;
+  /** Per escalation rule: the violations it counted and the times it triggered. */
+  escalation: Record<string, EscalationState>;
   history: { status: 'in-force' | 'suspended' | 'lapsed'; at: string; cites: number[] }[];
+}
+
+export interface EscalationState {
+  /** Violations counted, oldest first; `consumedBy` is the trigger that used one (its position). */
+  events: {
+    subject: string;
+    kind: 'strike' | 'incident' | 'overdue';
+    atMs: number;
+    consumedBy: number | null;
+  }[];
+  triggers: {
+    at: string;
+    subjects: string[];
+    cites: number[];
+    suspended: boolean;
+    /** How much nearer the expiry was brought. */
+    shortened_ms: number;
+    /** When an overturned finding undid the trigger. */
+    undone: string | null;
+  }[];
 }
 
 export interface EngineState {
@@ -506,6 +557,10 @@ export function initialState(agreement: Agreement, records?: RecordsFactory): En
       extensions: [],
       blockedExtensions: [],
       suspendedBy: null,
+      suspension: null,
+      escalation: Object.fromEntries(
+        agreement.truce.escalation.map((e) => [e.id, { events: [], triggers: [] } as EscalationState]),
+      ),
       history: [],
     },
     escrow: { accounts: {}, pendingDebits: {}, transfers: [], indicators, received: {} },
