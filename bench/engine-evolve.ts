@@ -20,6 +20,7 @@ import { loadAgreement } from '../src/agreement/load.js';
 import type { Agreement } from '../src/agreement/model.js';
 import { scenarioPath, withPartyKeys } from '../src/agreement/scenarios.js';
 import { evolve } from '../src/engine/evolve.js';
+import { recordIds } from '../src/engine/records.js';
 import { type EntrySource, stateAt } from '../src/engine/replay.js';
 import { cloneState, type EngineEntry, type EngineState, initialState } from '../src/engine/state.js';
 import { mulberry32 } from '../src/sim/prng.js';
@@ -375,7 +376,7 @@ export function benchEngineEvolve(opts: EngineBenchOptions = {}): EngineBenchRes
   );
   const finalStages = Object.fromEntries(Object.values(state.zones).map((z) => [z.id, z.stage]));
   log(
-    `final stages: ${JSON.stringify(finalStages)}; incidents ${Object.keys(state.incidents).length}, transfers ${state.escrow.transfers.length}, truce ${state.truce.status} until ${new Date(state.truce.expiresMs).toISOString()}`,
+    `final stages: ${JSON.stringify(finalStages)}; incidents ${recordIds(state.incidents).length}, transfers ${state.escrow.transfers.length}, truce ${state.truce.status} until ${new Date(state.truce.expiresMs).toISOString()}`,
   );
   return {
     entries: n,

@@ -22,6 +22,7 @@ for (const [title, script, args] of [
   ['server: batch ingestion over HTTP against the verify rate', 'bench/server-batch.ts', []],
   ['server: the floor under batch ingestion (no engine)', 'bench/ingest-floor.ts', []],
   ['server: the sequencing thread alone, per verified statement', 'bench/sequencer.ts', []],
+  ['simulator: trajectories per second on one and two workers', 'bench/simulate.ts', []],
 ] as const) {
   console.log(`\n== ${title}`);
   execFileSync(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });

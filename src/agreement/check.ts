@@ -9,9 +9,11 @@
 
 import { DEFAULT_PERMISSIONS } from '../engine/kinds.js';
 import { KeyFormatError, keyLabel, parseVerifierKey } from '../statement/keys.js';
+import { checkObligations } from './check-obligations.js';
 import type { DocPath } from './errors.js';
 import { checkZoneGeometry } from './geometry.js';
 import type { Agreement, Condition, Role, StatementKind } from './model.js';
+import { checkWitnesses } from './witnesses.js';
 import type { PathProblem } from './zod-issues.js';
 
 /** Runs every semantic check on a schema-valid agreement; returns all problems (empty when the agreement is sound). */
@@ -419,6 +421,19 @@ export function checkAgreement(a: Agreement): PathProblem[] {
               `cap ${ind.cap} is below the unit price ${ind.unitPrice}: not even one unit could be paid (both in minor units)`,
             );
           }
+          ind.countsInStages?.forEach((st, j) => {
+            ref([...at, 'countsInStages', j], 'stage', st, stageIds);
+          });
+          for (const key of ['capPerZone', 'capPerCategory'] as const)
+            if (ind[key] === 0) push([...at, key], `${key} 0 lets the indicator release nothing`);
+          if (
+            ind.capPerPeriod !== undefined &&
+            (ind.capPerPeriod.amount === 0 || ind.capPerPeriod.period_ms === 0)
+          )
+            push(
+              [...at, 'capPerPeriod'],
+              'a period cap needs a period longer than 0 ms and an amount above 0',
+            );
           break;
         default: {
           const never: never = ind;
@@ -448,6 +463,8 @@ export function checkAgreement(a: Agreement): PathProblem[] {
     }
   }
 
+  checkWitnesses(a.witnesses, partyIds, push);
+  out.push(...checkObligations(a));
   return out;
 }
 

@@ -12,6 +12,7 @@
  * money is an integer number of minor units (cents for USD); times are RFC 3339 UTC.
  */
 import { z } from 'zod';
+import { WitnessesSchema } from './witnesses.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary shared by several sections
@@ -429,6 +430,52 @@ export const ResponseProtocolSchema = z
   .describe('The limits on the withdrawing force’s right to act.');
 export type ResponseProtocol = z.infer<typeof ResponseProtocolSchema>;
 
+/** One party, or every party holding a role (who owes a step, who may resume a truce). */
+export const PartyOrRoleSchema = z
+  .object({ party: IdSchema.optional(), role: RoleSchema.optional() })
+  .strict()
+  .describe('Exactly one of `party` (a party id) or `role` (every party holding it).');
+export type PartyOrRole = z.infer<typeof PartyOrRoleSchema>;
+
+export const EscalationSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('The rule in words, e.g. `Two unjustified strikes in 30 days suspend the truce`.'),
+    count: z.number().int().positive().describe('Confirmed violations that trigger the rule…'),
+    within_ms: DurationMsSchema.describe(
+      '…within this window (each trigger uses the violations it counted).',
+    ),
+    of: z
+      .object({
+        kinds: z
+          .array(z.enum(['strike', 'incident', 'overdue']))
+          .min(1)
+          .optional()
+          .describe(
+            'What counts: violations found on strikes (unjustified strikes), on incidents, overdue steps; default all.',
+          ),
+        severityAtLeast: SeveritySchema.default('minor'),
+        violators: z
+          .array(IdSchema)
+          .optional()
+          .describe('Only violations by these parties or actors (or actors they sponsor); default: anyone.'),
+      })
+      .strict(),
+    suspend: z.boolean().default(false).describe('Suspend the truce until a `truce.resume`.'),
+    shorten_ms: DurationMsSchema.optional().describe('Bring the expiry this much closer (never before now).'),
+    resumeBy: z
+      .array(PartyOrRoleSchema)
+      .min(1)
+      .optional()
+      .describe('Who may resume a truce this rule suspended; default: whoever may sign `truce.resume`.'),
+  })
+  .strict()
+  .describe('Escalation: N confirmed violations of a kind within a window suspend or shorten the truce.');
+export type Escalation = z.infer<typeof EscalationSchema>;
+
 export const TruceSchema = z
   .object({
     expires: TimestampSchema.describe('When the truce lapses unless extended.'),
@@ -444,10 +491,21 @@ export const TruceSchema = z
       )
       .default([]),
     suspendOn: z
-      .object({ severityAtLeast: SeveritySchema })
+      .object({
+        severityAtLeast: SeveritySchema,
+        resumeBy: z
+          .array(PartyOrRoleSchema)
+          .min(1)
+          .optional()
+          .describe('Who may resume the truce; default: whoever may sign `truce.resume`.'),
+      })
       .strict()
       .optional()
       .describe('A confirmed violation this severe suspends the truce until a `truce.resume`.'),
+    escalation: z
+      .array(EscalationSchema)
+      .default([])
+      .describe('How confirmed violations add up: N within a window suspend or shorten the truce.'),
     lapse: z
       .object({ warning_ms: DurationMsSchema.describe('How long before expiry readers are warned.') })
       .strict()
@@ -481,11 +539,36 @@ export const ScalableIndicatorSchema = z
     kind: z.literal('scalable'),
     measure: z
       .enum(['sites-verified'])
-      .describe('What is counted: sites verified by monitors (`site.verify` counts).'),
+      .describe(
+        'What is counted: sites verified by monitors (`site.verify` counts, never more than was found or neutralized in the zone and category).',
+      ),
     categories: z.array(IdSchema).optional().describe('Default: every non-deferred category.'),
     unitPrice: MinorUnitsSchema.describe('Released per counted unit.'),
     cap: MinorUnitsSchema.describe('Total this indicator may ever release.'),
     beneficiary: IdSchema.optional(),
+    countsInStages: z
+      .array(IdSchema)
+      .min(1)
+      .optional()
+      .describe(
+        'Verification counts only while the zone is in one of these stages (e.g. from `clearing` on); default: every stage.',
+      ),
+    withinBaseline: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Units counted in a zone and category never exceed the zone’s `knownSites` baseline for that category.',
+      ),
+    capPerZone: MinorUnitsSchema.optional().describe('Most this indicator may release for one zone.'),
+    capPerCategory: MinorUnitsSchema.optional().describe('Most this indicator may release for one category.'),
+    capPerPeriod: z
+      .object({
+        period_ms: DurationMsSchema.describe('Length of a period, counted from the agreement’s `signedAt`.'),
+        amount: MinorUnitsSchema,
+      })
+      .strict()
+      .optional()
+      .describe('Most this indicator may release in one period; what a period cannot pay is not earned.'),
   })
   .strict()
   .describe('Releases a unit price per verified unit, up to a cap.');
@@ -532,6 +615,67 @@ export const EscrowSchema = z
 export type Escrow = z.infer<typeof EscrowSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// What held before the agreement
+// ---------------------------------------------------------------------------------------------
+
+export const PriorArrangementSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('What held, e.g. `Ten-day cessation of hostilities brokered by the United States`.'),
+    kind: z
+      .enum(['hostilities', 'truce'])
+      .describe('`truce`: a truce or cessation of hostilities in force; `hostilities`: none in force.'),
+    from: TimestampSchema.describe('When it took effect.'),
+    until: TimestampSchema.optional().describe('When it expired unless a later arrangement took over first.'),
+    agreedAt: TimestampSchema.optional().describe('When it was agreed, if before it took effect.'),
+    source: z.string().min(1).describe('Where this is reported (press reports, with their dates).'),
+    note: z.string().optional(),
+  })
+  .strict()
+  .describe(
+    'An arrangement in force before the agreement (a truce and its extensions, or open hostilities).',
+  );
+export type PriorArrangement = z.infer<typeof PriorArrangementSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines: steps owed within a time of another event
+// ---------------------------------------------------------------------------------------------
+
+export const DeadlineSchema = z
+  .object({
+    id: IdSchema,
+    label: z
+      .string()
+      .min(1)
+      .describe('The obligation in words, e.g. `Withdraw within 7 days of verified clear`.'),
+    after: IdSchema.describe('The clock starts when a zone enters this stage.'),
+    stage: IdSchema.describe('The step owed: the zone must reach this stage (a later stage than `after`).'),
+    within_ms: DurationMsSchema.describe('Time allowed from entering `after`.'),
+    zones: z.array(IdSchema).optional().describe('Default: every zone.'),
+    owedBy: PartyOrRoleSchema.describe('Who owes the step.'),
+    countsAs: z
+      .object({ severity: SeveritySchema })
+      .strict()
+      .optional()
+      .describe(
+        'When overdue, counts as a violation of this severity by the party that owes the step (its violation count, the escalation rules).',
+      ),
+    holdEscrow: MinorUnitsSchema.optional().describe(
+      'Held from the undisbursed funds while the step is overdue; returned when it is done.',
+    ),
+    blocksTruceExtension: z
+      .boolean()
+      .default(false)
+      .describe('While the step is overdue, benchmarks extend the truce by nothing.'),
+  })
+  .strict()
+  .describe('A step a party owes in a zone within a time of another event.');
+export type Deadline = z.infer<typeof DeadlineSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // The agreement
 // ---------------------------------------------------------------------------------------------
 
@@ -576,11 +720,22 @@ export const AgreementSchema = z
     truce: TruceSchema,
     escrow: EscrowSchema.optional(),
     adjudication: AdjudicationSchema.default({ adjudicatorRoles: ['adjudicator'], findingQuorum: 1 }),
+    priorArrangements: z
+      .array(PriorArrangementSchema)
+      .default([])
+      .describe('What held before the agreement, in time order: `status --at` an earlier time shows it.'),
+    deadlines: z
+      .array(DeadlineSchema)
+      .default([])
+      .describe(
+        'Steps owed within a time of another event; overdue steps are shown against whoever owes them.',
+      ),
     time: TimeRulesSchema,
     permissions: z
       .partialRecord(StatementKindSchema, z.array(RoleSchema))
       .optional()
       .describe('Who may say what: overrides the engine’s default roles for the listed kinds.'),
+    witnesses: WitnessesSchema.optional(),
   })
   .strict()
   .describe('A phased-ceasefire agreement: parties, zones, stages and rules as data.');

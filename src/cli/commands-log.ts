@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadAgreement } from '../agreement/load.js';
 import {
   type DataDir,
   dataDirPaths,
@@ -14,15 +15,17 @@ import { exportTiles } from '../export/export-tiles.js';
 import { type IngestOptions, ingest } from '../ingest/ingest.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { Mechanism } from '../mechanism/mechanism.js';
+import { writeStateCommitments } from '../replay/replay-export.js';
 import { newNonce, signStatement, verifyEnvelope } from '../statement/envelope.js';
 import { generateKeyPair } from '../statement/keys.js';
+import { parseTimeArgument, timeArgumentHelp } from '../statement/time.js';
 import type { Statement } from '../statement/types.js';
 import { type AsyncLogStore, SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { VerifyError, verifyLog } from '../verify/verify-log.js';
-import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { parseJsonOrNdjson, readInput, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
 /** The one place the CLI reads the clock. */
@@ -32,13 +35,10 @@ export function nowIso(): string {
 
 /** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
 export function parseTimeOption(value: string, option: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new UsageError(
-      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
-    );
-  }
-  return new Date(ms).toISOString();
+  const t = parseTimeArgument(value);
+  if (t === undefined)
+    throw new UsageError(`${option} ${JSON.stringify(value)} is not a time; ${timeArgumentHelp()}`);
+  return t;
 }
 
 /**
@@ -71,6 +71,21 @@ async function openLogForExport(paths: DataDir, db: string | undefined): Promise
   return new SyncLogStoreAdapter(store, path);
 }
 
+/**
+ * Writes the state commitments (`state/<2^k>`, docs/log.md) into an export when the data
+ * directory runs an agreement; returns how many.
+ */
+export async function commitExportedState(out: string, dir: string): Promise<number> {
+  const paths = dataDirPaths(dir);
+  if (!existsSync(paths.agreementPath)) return 0;
+  return writeStateCommitments(
+    out,
+    tileSource(out),
+    loadAgreement(paths.agreementPath),
+    readSignerKey(paths.logKeyPath),
+  );
+}
+
 export function registerLogCommands(program: Command): void {
   const keys = program.command('keys').description('manage signing keys');
   keys
@@ -97,19 +112,20 @@ export function registerLogCommands(program: Command): void {
     .description(
       'sign statements: fills in key, time (at), nonce, issuer (the key name) and defaults where absent; prints one envelope per line',
     )
-    .action((file: string | undefined, opts: { key: string }) => {
+    .action(async (file: string | undefined, opts: { key: string }) => {
       const signer = readSignerKey(opts.key);
-      const items = parseJsonOrNdjson(readInputText(file));
+      const input = await readInput(file);
+      const items = parseJsonOrNdjson(input);
       let failed = 0;
       for (const item of items) {
-        const where = `${file ?? 'stdin'}:${item.line}`;
-        if (
-          item.error ||
-          typeof item.value !== 'object' ||
-          item.value === null ||
-          Array.isArray(item.value)
-        ) {
-          process.stderr.write(`${where}: ${item.error ?? 'expected a JSON object (a statement payload)'}\n`);
+        const where = `${input.name}:${item.line}`;
+        if (item.error !== undefined) {
+          process.stderr.write(`${item.error.message} (${item.error.code})\n`);
+          failed++;
+          continue;
+        }
+        if (typeof item.value !== 'object' || item.value === null || Array.isArray(item.value)) {
+          process.stderr.write(`${where}: expected a JSON object (a statement payload)\n`);
           failed++;
           continue;
         }
@@ -165,9 +181,10 @@ export function registerLogCommands(program: Command): void {
     .description(
       'append signed statements; each rejection is reported with its line, the accepted ones are kept',
     )
-    .action((file: string | undefined, opts: { data?: string; json?: boolean; now?: string }) => {
+    .action(async (file: string | undefined, opts: { data?: string; json?: boolean; now?: string }) => {
       const dir = resolveDataDir(opts.data);
-      const items = parseJsonOrNdjson(readInputText(file));
+      const input = await readInput(file);
+      const items = parseJsonOrNdjson(input);
       const opened = openForAppend(dir);
       const theLog = opened.log;
       try {
@@ -182,11 +199,14 @@ export function registerLogCommands(program: Command): void {
         let appended = 0;
         let rejected = 0;
         for (const item of items) {
-          const where = `${file ?? 'stdin'}:${item.line}`;
-          const r = byLine.get(item.line) ?? { ok: false as const, code: 'json', message: item.error! };
+          const where = `${input.name}:${item.line}`;
+          const r = byLine.get(item.line) ?? { ok: false as const, ...item.error! };
           if (r.ok) appended++;
           else rejected++;
           if (opts.json) process.stdout.write(JSON.stringify({ line: item.line, ...r }) + '\n');
+          // A line that is not I-JSON: its message names the input and line already.
+          else if (!r.ok && item.error !== undefined)
+            process.stderr.write(`rejected (${r.code}): ${r.message}\n`);
           else if (!r.ok) process.stderr.write(`${where}: rejected (${r.code}): ${r.message}\n`);
         }
         if (!opts.json)
@@ -218,7 +238,8 @@ export function registerLogCommands(program: Command): void {
     )
     .description('write the log as static tlog-tiles files, servable by any web server')
     .action(async (out: string, opts: { data?: string; db?: string }) => {
-      const store = await openLogForExport(dataDirPaths(resolveDataDir(opts.data)), opts.db);
+      const dir = resolveDataDir(opts.data);
+      const store = await openLogForExport(dataDirPaths(dir), opts.db);
       try {
         const bar = progressBar('export', 'files');
         const r = await exportTiles(store, resolve(out), (done, total) => bar.update(done, total));
@@ -229,6 +250,9 @@ export function registerLogCommands(program: Command): void {
       } finally {
         await store.close();
       }
+      const commitments = await commitExportedState(resolve(out), dir);
+      if (commitments > 0)
+        process.stdout.write(`wrote ${commitments} state commitments (state/<n> for every power of two n)\n`);
     });
 
   program
@@ -238,6 +262,10 @@ export function registerLogCommands(program: Command): void {
     .option('--since <checkpoint-file>', 'an older checkpoint the log must be consistent with')
     .option('--origin <origin>', 'expected log origin (default: the key name)')
     .option('--statements', 'also check the signatures of every public statement (slower)')
+    .option(
+      '--agreement <file>',
+      "the agreement file: its witnesses' quorum of cosignatures must be on the checkpoint",
+    )
     .option('--workers <n>', 'hashing threads (default: number of cores)', (v) => Number.parseInt(v, 10))
     .option('--json', 'print the result as JSON')
     .description(
@@ -251,11 +279,15 @@ export function registerLogCommands(program: Command): void {
           since?: string;
           origin?: string;
           statements?: boolean;
+          agreement?: string;
           workers?: number;
           json?: boolean;
         },
       ) => {
         const since = opts.since === undefined ? undefined : readFileSync(opts.since, 'utf8');
+        const witnesses = opts.agreement === undefined ? undefined : loadAgreement(opts.agreement).witnesses;
+        if (opts.agreement !== undefined && witnesses === undefined)
+          process.stderr.write(`${opts.agreement} names no witnesses: no quorum of cosignatures to check\n`);
         const bar = progressBar('verify', 'entries');
         try {
           const report = await verifyLog(tileSource(target), {
@@ -263,6 +295,7 @@ export function registerLogCommands(program: Command): void {
             ...(opts.origin ? { origin: opts.origin } : {}),
             ...(since !== undefined ? { since } : {}),
             ...(opts.statements ? { statements: true } : {}),
+            ...(witnesses ? { witnesses } : {}),
             ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
             onProgress: (done, size) => bar.update(done, size),
           });
@@ -272,6 +305,10 @@ export function registerLogCommands(program: Command): void {
             process.stdout.write(`OK: ${report.origin} size ${report.size} root ${report.root}\n`);
             if (report.since)
               process.stdout.write(`OK: consistent with the checkpoint of size ${report.since.size}\n`);
+            if (report.witnesses)
+              process.stdout.write(
+                `OK: cosigned by ${report.witnesses.cosigned.length} of the agreement's witnesses (quorum ${report.witnesses.quorum}): ${report.witnesses.cosigned.map((k) => k.split('+')[0]).join(', ')}\n`,
+              );
           }
         } catch (e) {
           bar.stop();

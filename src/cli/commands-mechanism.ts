@@ -4,28 +4,17 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readSignerKey, resolveDataDir } from '../datadir/data-dir.js';
 import { seedDemo } from '../demo/seed-demo.js';
-import { explain, recordValues, serializeState } from '../engine/index.js';
+import { happenedBy } from '../engine/event-time.js';
+import { explain, formatMoney, recordValues, serializeState } from '../engine/index.js';
+import { arrangementText } from '../engine/prior-arrangements.js';
 import { exportTiles } from '../export/export-tiles.js';
 import { initDataDir, Mechanism } from '../mechanism/mechanism.js';
 import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { tileSource } from '../verify/tile-source.js';
 import { verifyLog } from '../verify/verify-log.js';
-import { nowIso } from './commands-log.js';
+import { commitExportedState, nowIso, parseTimeOption } from './commands-log.js';
 import { UsageError } from './input.js';
 import { progressBar } from './progress.js';
-
-/** Parses a user-given time (RFC 3339, or a date) to RFC 3339 UTC with milliseconds. */
-export function parseTimeOption(value: string, option: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms))
-    throw new UsageError(
-      `${option} ${JSON.stringify(value)} is not a time; use RFC 3339 such as 2026-07-01T12:00:00Z or a date such as 2026-07-01`,
-    );
-  return new Date(ms).toISOString();
-}
-
-const money = (minor: number, currency: string, minorPerUnit: number) =>
-  `${(minor / minorPerUnit).toLocaleString('en-US', { maximumFractionDigits: 2 })} ${currency}`;
 
 /** Seeds the demo history with a progress bar; returns the counts. */
 function runSeed(dir: string): { admitted: number; simulated: number; imported: number; logSize: number } {
@@ -70,6 +59,7 @@ export function registerMechanismCommands(program: Command): void {
       } finally {
         m.close();
       }
+      await commitExportedState(out, dir);
       const report = await verifyLog(tileSource(out), { key: vkey, statements: true });
       w(
         `exported the public log to ${out} (C2SP tlog-tiles) and verified it: ${report.size} entries, root ${report.root}`,
@@ -174,8 +164,15 @@ export function registerMechanismCommands(program: Command): void {
       try {
         const state = m.timeline.stateAt(at);
         const ex = explain(m.agreement, state, at);
+        // A second, explicit read: incidents known now, by when they happened (event-time.ts).
+        const happened = opts.at === undefined ? null : happenedBy(m.timeline.current, Date.parse(at));
         if (opts.json) {
-          const out: Record<string, unknown> = { agreement: m.agreement.id, logSize: m.log.size, ...ex };
+          const out: Record<string, unknown> = {
+            agreement: m.agreement.id,
+            logSize: m.log.size,
+            ...ex,
+            ...(happened ? { happenedBy: happened } : {}),
+          };
           if (opts.state) out.state = JSON.parse(serializeState(state));
           process.stdout.write(JSON.stringify(out) + '\n');
           return;
@@ -199,22 +196,40 @@ export function registerMechanismCommands(program: Command): void {
           const gaps = Object.entries(z.gap).filter(([, n]) => n !== 0);
           if (gaps.length)
             w(`      declared-vs-verified gap: ${gaps.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+          const unsupported = Object.entries(z.unsupported);
+          if (unsupported.length)
+            w(
+              `      reported verified but never found or neutralized (not counted): ${unsupported.map(([c, n]) => `${c} ${n}`).join(', ')}`,
+            );
           for (const u of z.unitsDeployed) w(`      held by ${u.unit} (${u.strength}, vetting ${u.vetting})`);
         }
         w('');
-        w(
-          `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
-        );
+        if (ex.truce.status === 'not-started')
+          w(
+            `TRUCE  not started: ${ex.truce.arrangement ? `what held then — ${arrangementText(ex.truce.arrangement)}` : 'the agreement has not taken effect in this log'}`,
+          );
+        else
+          w(
+            `TRUCE  ${ex.truce.status}, expires ${ex.truce.expires}${ex.truce.warning ? '  ⚠ lapse warning' : ''}`,
+          );
         for (const wait of ex.truce.waitingFor.slice(0, 3)) w(`      → ${wait.text}`);
-        const cur = a.escrow?.currency ?? '';
-        const per = (a.escrow as { minorUnitsPerUnit?: number } | undefined)?.minorUnitsPerUnit ?? 100;
+        const overdue = ex.zones.flatMap((z) =>
+          z.obligations.filter((o) => o.status === 'overdue').map((o) => ({ zone: z.id, ...o })),
+        );
+        if (overdue.length) {
+          w('');
+          w('OVERDUE');
+          for (const o of overdue)
+            w(`  ${o.zone.padEnd(24)} ${o.stage} owed by ${o.owedBy.join(', ')} since ${o.due} (${o.label})`);
+        }
+        const money = (minor: number) => formatMoney(a.escrow, minor);
         w('');
         w(
-          `ESCROW available ${money(ex.escrow.available, cur, per)}, held ${money(ex.escrow.held, cur, per)}, pending ${money(ex.escrow.pending, cur, per)}`,
+          `ESCROW available ${money(ex.escrow.available)}, held ${money(ex.escrow.held)}, pending ${money(ex.escrow.pending)}`,
         );
         for (const i of ex.indicators)
           w(
-            `  ${i.id.padEnd(28)} authorized ${money(i.authorized, cur, per)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
+            `  ${i.id.padEnd(28)} authorized ${money(i.authorized)}${i.waitingFor[0] ? `  → ${i.waitingFor[0].text}` : ''}`,
           );
         const incidents = recordValues(state.incidents);
         const strikes = recordValues(state.strikes);
@@ -231,6 +246,16 @@ export function registerMechanismCommands(program: Command): void {
             `  strikes by classification: ${Object.entries(byClass)
               .map(([k, n]) => `${k} ${n}`)
               .join(', ')}`,
+          );
+        if (happened !== null)
+          w(
+            `INCIDENTS THAT HAPPENED BY ${happened.happenedBy}, as known at ${happened.knownAt ?? 'no entry yet'} (by their own dates, not their admission): ${happened.count}${
+              happened.count
+                ? ` (${Object.entries(happened.bySource)
+                    .map(([k, n]) => `${k} ${n}`)
+                    .join(', ')})`
+                : ''
+            }`,
           );
         const units = recordValues(state.units);
         w(`UNITS ${units.length}`);

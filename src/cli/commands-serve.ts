@@ -10,7 +10,7 @@ import { seedDemo } from '../demo/seed-demo.js';
 import { Mechanism } from '../mechanism/mechanism.js';
 import { collectGarbage } from '../runtime/collect-garbage.js';
 import { limitHeapGrowth } from '../runtime/heap-growth.js';
-import { type ServerOptions, server_defaults } from '../server/options.js';
+import { type ServerOptions, server_defaults, server_limit_help } from '../server/options.js';
 import { buildServer } from '../server/server.js';
 import type { MechanismService } from '../service/mechanism-service.js';
 import { SqliteMechanismService } from '../service/sqlite-service.js';
@@ -18,7 +18,8 @@ import { SyncLogStoreAdapter } from '../store/async-log-store.js';
 import { copyLog } from '../store/postgres/copy-log.js';
 import { PgLogStore } from '../store/postgres/pg-log-store.js';
 import { SqliteLogStore } from '../store/sqlite/sqlite-log-store.js';
-import { parseJsonOrNdjson, readInputText, UsageError } from './input.js';
+import { withWitnesses } from '../witness/office.js';
+import { parseJsonOrNdjson, readInput, UsageError } from './input.js';
 import { progressBar } from './progress.js';
 
 /** Statements per HTTP request when `submit` sends NDJSON. */
@@ -136,8 +137,8 @@ Examples:
   PORT=3000 phaseline serve --data ./office --host 0.0.0.0
   phaseline verify http://127.0.0.1:8080/log --key "$(phaseline log key --data ./office)"
 
-Limits (--limit NAME=VALUE; defaults in src/server/options.ts, which says what each means):
-  ${settable_limits.map((k) => `${k}=${server_defaults[k] as number}`).join('\n  ')}
+Limits (--limit NAME=VALUE), with their defaults and units:
+  ${settable_limits.map((k) => `${`${k}=${server_defaults[k] as number}`.padEnd(38)} ${server_limit_help[k as keyof typeof server_limit_help]}`).join('\n  ')}
 
 Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, closes the store.`,
     )
@@ -163,7 +164,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
           );
         }
         limitHeapGrowth(); // a long-running server trades a few more collections for memory
-        const service = await openService(dir, opts.db);
+        const service = withWitnesses(await openService(dir, opts.db), say);
         collectGarbage(); // the replay's garbage (see src/runtime/collect-garbage.ts)
         const app = await buildServer(service, limits);
         try {
@@ -216,7 +217,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
     )
     .action(async (file: string | undefined, opts: { server: string; json?: boolean }) => {
       const base = opts.server.replace(/\/+$/, '');
-      const items = parseJsonOrNdjson(readInputText(file));
+      const items = parseJsonOrNdjson(await readInput(file));
       if (items.length === 0) throw new UsageError('no statements in the input');
       const bar =
         items.length > submit_batch_statements ? progressBar('submitting', 'statements') : undefined;
@@ -236,7 +237,7 @@ Stops on SIGINT/SIGTERM: stops accepting, finishes the statements in flight, clo
         const chunk = items.slice(off, off + submit_batch_statements);
         const sendable = chunk.filter((it) => it.error === undefined);
         for (const it of chunk)
-          if (it.error !== undefined) print(it.line, { code: 'malformed-json', message: it.error });
+          if (it.error !== undefined) print(it.line, { code: it.error.code, message: it.error.message });
         if (sendable.length > 0) {
           const body = sendable.map((it) => JSON.stringify(it.value)).join('\n') + '\n';
           let res: Response;

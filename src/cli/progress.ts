@@ -10,7 +10,7 @@ export function progressBar(label: string, unit: string): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} eta {eta_value}s`,
+      format: `${label} [{bar}] {percentage}% {value}/{total} ${unit} eta {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
     },

@@ -493,7 +493,7 @@ class DemoWriter {
     const early = z.agreeDay <= 3 && z.flags.has('clearing');
     if (!(early || rank >= (this.stageRank.clearing ?? Infinity))) return;
     if (rank >= (this.stageRank.withdrawn ?? Infinity)) return; // deploymentStep takes over
-    const u = this.state.units[z.unit.id];
+    const u = this.state.units.get(z.unit.id);
     if (u === undefined) {
       if (z.id === 'sour-south-litani' || this.chance(0.5)) {
         this.say('laf', 'unit.register', z.unit.id, {
@@ -750,7 +750,7 @@ class DemoWriter {
   }
 
   private deploymentStep(z: ZonePlan, name: string): void {
-    const u = this.state.units[z.unit.id];
+    const u = this.state.units.get(z.unit.id);
     if (u === undefined) {
       this.say('laf', 'unit.register', z.unit.id, {
         name: z.unit.name,
@@ -1240,11 +1240,12 @@ class DemoWriter {
   }
 
   private strikeFinding(strike: string, zone: string, why: string): void {
-    const sev = this.maxSeverity(zone) === 'minor' || this.chance(0.8) ? 'minor' : 'serious';
+    // Routine strike findings are minor: a serious one shortens the truce (the agreement's
+    // escalation rule), which the demo shows once, on a day of its own.
     this.finding(strike, {
       outcome: 'confirmed-violation',
       violator: 'israel',
-      severity: sev,
+      severity: 'minor',
       reasoning: `Violation of the response protocol: ${why}`,
     });
     this.later(2, 30, () =>
@@ -1326,11 +1327,11 @@ class DemoWriter {
             'incident.report',
             `sim-inc-${String(++this.incidentCounter).padStart(4, '0')}`,
             {
-              date_start: this.state.incidents[id]!.date_start,
-              date_end: this.state.incidents[id]!.date_end,
+              date_start: this.state.incidents.get(id)!.date_start,
+              date_end: this.state.incidents.get(id)!.date_end,
               zone,
-              latitude: this.state.incidents[id]!.latitude!,
-              longitude: this.state.incidents[id]!.longitude!,
+              latitude: this.state.incidents.get(id)!.latitude!,
+              longitude: this.state.incidents.get(id)!.longitude!,
               where_prec: 2,
               type: 'rocket-or-missile-launch',
               actor: 'hezbollah',

@@ -29,6 +29,7 @@ import type { Envelope } from '../statement/types.js';
 import { HOLDS } from './escrow.js';
 import { BODY_SCHEMAS, type Bodies, SUBJECTS, unreachable } from './kinds.js';
 import { type EngineState, rulesFor } from './state.js';
+import { named, resumers } from './truce.js';
 
 /** The door's verdict; an admitted statement comes with its id. */
 export type Admission = { ok: true; id: string } | { ok: false; code: AdmitCode; message: string };
@@ -49,6 +50,7 @@ export type AdmitCode =
   | 'backdated'
   | 'role-not-allowed'
   | 'unknown-subject'
+  | 'reserved-id'
   | 'conflict';
 
 /**
@@ -92,6 +94,7 @@ export function admit(
   now: string,
   seen: SeenStatements,
   verified?: CheckedEnvelope,
+  readableBy?: (party: string) => EngineState,
 ): Admission {
   let id: string;
   if (verified !== undefined) {
@@ -197,9 +200,49 @@ export function admit(
   }
   const parsed = BODY_SCHEMAS[kind].safeParse(st.body);
   if (!parsed.success) return reject('schema', zodPath('statement.body', parsed.error));
-  const bad = checkSubject(agreement, state, kind, st.subject, st.issuer, parsed.data as never);
+  // No answer may depend on content the issuer is not cleared to read (docs/design.md, "The
+  // write path is no oracle"): records are looked up in what the issuer may read, and a record
+  // id that could collide with one the issuer may not read is refused whatever the log holds.
+  const owned = checkRecordId(kind, st.subject, st.issuer, st.classification);
+  if (owned !== null) return owned;
+  const bad = checkSubject(
+    agreement,
+    readableBy?.(st.issuer) ?? state,
+    kind,
+    st.subject,
+    st.issuer,
+    parsed.data as never,
+  );
   if (bad !== null) return bad;
   return { ok: true, id };
+}
+
+/**
+ * Ids of records a statement creates (incidents, strikes, units): a restricted record is named
+ * `ISSUER/…`, and no other party may create an id in that namespace, so no party's new id can
+ * collide with a record it may not read. (Uniqueness is then checked against the whole state:
+ * an id without `/` is always a public record, one with `/` its issuer's own.)
+ */
+function checkRecordId(
+  kind: StatementKind,
+  subject: string,
+  issuer: string,
+  classification: string,
+): Admission | null {
+  const need = SUBJECTS[kind];
+  if (need !== 'new-incident' && need !== 'new-strike' && need !== 'new-unit') return null;
+  const slash = subject.indexOf('/');
+  if (slash !== -1 && subject.slice(0, slash) !== issuer)
+    return reject(
+      'reserved-id',
+      `statement.subject: an id with a "/" begins with its issuer's party id (${issuer}/…), not ${JSON.stringify(subject.slice(0, slash))}; ids of restricted records live in their issuer's namespace`,
+    );
+  if (classification !== 'public' && slash === -1)
+    return reject(
+      'reserved-id',
+      `statement.subject: a ${classification} ${kind} names its record ${issuer}/<id> (for example ${issuer}/${subject || 'inc-1'}), so that no other party's id can collide with it`,
+    );
+  return null;
 }
 
 function checkSubject(
@@ -229,23 +272,24 @@ function checkSubject(
         return unknown(`no zone ${JSON.stringify(subject)}`, rules.zoneIds);
       break;
     case 'unit':
-      if (state.units[subject] === undefined)
+      if (state.units.get(subject) === undefined)
         return unknown(`no unit ${JSON.stringify(subject)}; register it with unit.register first`);
       break;
     case 'new-unit':
       if (subject === '') return unknown('name the new unit id');
-      if (state.units[subject] !== undefined)
+      if (state.units.get(subject) !== undefined)
         return reject(
           'conflict',
           `statement.subject: unit ${subject} is already registered; choose a new id`,
         );
       break;
     case 'incident':
-      if (state.incidents[subject] === undefined) return unknown(`no incident ${JSON.stringify(subject)}`);
+      if (state.incidents.get(subject) === undefined)
+        return unknown(`no incident ${JSON.stringify(subject)}`);
       break;
     case 'new-incident':
       if (subject === '') return unknown('name the new incident id');
-      if (state.incidents[subject] !== undefined || state.strikes[subject] !== undefined) {
+      if (state.incidents.get(subject) !== undefined || state.strikes.get(subject) !== undefined) {
         return reject(
           'conflict',
           `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
@@ -253,11 +297,11 @@ function checkSubject(
       }
       break;
     case 'strike':
-      if (state.strikes[subject] === undefined) return unknown(`no strike ${JSON.stringify(subject)}`);
+      if (state.strikes.get(subject) === undefined) return unknown(`no strike ${JSON.stringify(subject)}`);
       break;
     case 'new-strike':
       if (subject === '') return unknown('name the new strike id');
-      if (state.strikes[subject] !== undefined || state.incidents[subject] !== undefined) {
+      if (state.strikes.get(subject) !== undefined || state.incidents.get(subject) !== undefined) {
         return reject(
           'conflict',
           `statement.subject: id ${subject} is already used by an incident or strike; choose a new id`,
@@ -265,7 +309,7 @@ function checkSubject(
       }
       break;
     case 'incident-or-strike':
-      if (state.incidents[subject] === undefined && state.strikes[subject] === undefined) {
+      if (state.incidents.get(subject) === undefined && state.strikes.get(subject) === undefined) {
         return unknown(`no incident or strike ${JSON.stringify(subject)}`);
       }
       break;
@@ -366,15 +410,15 @@ function checkSubject(
       const b = body as Bodies['strike.declare'];
       if (b.zone !== undefined && !rules.zoneIds.has(b.zone))
         return unknownIn('zone', `no zone ${JSON.stringify(b.zone)}`, rules.zoneIds);
-      if (b.respondsTo !== undefined && state.incidents[b.respondsTo] === undefined)
+      if (b.respondsTo !== undefined && state.incidents.get(b.respondsTo) === undefined)
         return unknownIn('respondsTo', `no incident ${JSON.stringify(b.respondsTo)}`);
       return null;
     }
     case 'strike.justify':
-      if (state.strikes[subject]!.by !== issuer) {
+      if (state.strikes.get(subject)!.by !== issuer) {
         return reject(
           'conflict',
-          `strike ${subject} was declared by ${state.strikes[subject]!.by}; only that party justifies it (others attach an account)`,
+          `strike ${subject} was declared by ${state.strikes.get(subject)!.by}; only that party justifies it (others attach an account)`,
         );
       }
       return null;
@@ -415,6 +459,15 @@ function checkSubject(
     case 'escrow.pledge':
       if (agreement.escrow === undefined) return reject('unknown-subject', 'this agreement has no escrow');
       return null;
+    case 'truce.resume': {
+      const may = resumers(rules, state);
+      if (may !== null && !named(rules, may, issuer))
+        return reject(
+          'role-not-allowed',
+          `the truce was suspended under ${state.truce.suspension!.rule}; only ${may.map((x) => (x.party !== undefined ? `party ${x.party}` : `a party with role ${x.role}`)).join(' or ')} may resume it`,
+        );
+      return null;
+    }
     case 'withdrawal.claim':
     case 'withdrawal.deny':
     case 'withdrawal.observe':
@@ -424,7 +477,6 @@ function checkSubject(
     case 'incident.response':
     case 'account.attach':
     case 'benchmark.attest':
-    case 'truce.resume':
       return null;
     default:
       return unreachable(kind, 'statement kind');

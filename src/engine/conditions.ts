@@ -220,7 +220,7 @@ export function evaluate(
     let strength = 0;
     const cites: number[] = [];
     for (const u in zone.deployed) {
-      const unit = state.units[u]!;
+      const unit = state.units.get(u)!;
       if (unit.vetting !== 'vetted') continue;
       strength += unit.strength;
       cites.push(zone.deployed[u]!);

@@ -21,7 +21,7 @@ import { type KindedStatement, unreachable } from './kinds.js';
 import { declareStrike, justifyStrike, notifyThreat, reportIncident, respondToThreat } from './protocol.js';
 import { type EngineEntry, type EngineState, rulesFor } from './state.js';
 import { settle } from './time.js';
-import { resumeTruce } from './truce.js';
+import { resumeTruce, startTruce, truceStartMs } from './truce.js';
 import { deployUnit, registerUnit, vetUnit } from './units.js';
 import { claimWithdrawal, observeWithdrawal, recordSites, signStage } from './zones.js';
 
@@ -40,6 +40,8 @@ export function evolve(agreement: Agreement, state: EngineState, entry: EngineEn
     );
   }
   if (nowMs > state.settledMs) settle(agreement, state, nowMs);
+  // The log's first entry at or after the agreement's signature starts the truce's clock.
+  if (state.truce.status === 'not-started' && nowMs >= truceStartMs(rules)) startTruce(state, nowMs);
   const st = entry.envelope.statement;
   const sigs = entry.envelope.signatures;
   const signers: string[] = [];

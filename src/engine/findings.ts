@@ -7,20 +7,23 @@
  */
 import type { Severity } from '../agreement/model.js';
 import type { Ctx } from './context.js';
+import { escalate } from './escalation.js';
 import { holdOnViolation } from './escrow.js';
 import type { Bodies } from './kinds.js';
-import type { EngineState, FindingState, Ruling } from './state.js';
+import { undoConsequences } from './overturn.js';
+import type { AppliedConsequences, EngineState, FindingState, Ruling } from './state.js';
 import { suspendTruce } from './truce.js';
 import { violationInZone } from './zones.js';
 
 function findingFor(state: EngineState, subject: string): FindingState {
   return (
-    state.findings[subject] ?? {
+    state.findings.get(subject) ?? {
       subject,
-      subjectKind: state.incidents[subject] !== undefined ? 'incident' : 'strike',
+      subjectKind: state.incidents.get(subject) !== undefined ? 'incident' : 'strike',
       rulings: {},
       effective: null,
       consequencesApplied: false,
+      applied: null,
       accounts: [],
     }
   );
@@ -30,7 +33,7 @@ function findingFor(state: EngineState, subject: string): FindingState {
 export function issueFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue']): void {
   const { rules, state } = ctx;
   const f = findingFor(state, subject);
-  const zone = b.zone ?? state.incidents[subject]?.zone ?? state.strikes[subject]?.zone ?? null;
+  const zone = b.zone ?? state.incidents.get(subject)?.zone ?? state.strikes.get(subject)?.zone ?? null;
   const key = `${b.outcome}|${b.violator ?? ''}|${b.severity ?? ''}|${zone ?? ''}`;
   const old = f.rulings[key];
   const signers: Record<string, number> = { ...(old?.signers ?? {}) };
@@ -49,45 +52,74 @@ export function issueFinding(ctx: Ctx, subject: string, b: Bodies['finding.issue
   let next: FindingState = { ...f, rulings: { ...f.rulings, [key]: ruling } };
   const quorum = rules.agreement.adjudication.findingQuorum;
   if (Object.keys(signers).length >= quorum && next.effective?.key !== key) {
-    next = { ...next, effective: { ...ruling, key, at: ctx.at } };
-    if (ruling.outcome === 'confirmed-violation' && !next.consequencesApplied) {
-      next = { ...next, consequencesApplied: true };
-      state.findings[subject] = next;
-      confirmedViolation(ctx, subject, ruling);
-      return;
+    // A new effective ruling replaces the one before: what that one did is undone from now on
+    // (overturn.ts), then this one's consequences apply.
+    const before = next.applied ?? null;
+    next = { ...next, effective: { ...ruling, key, at: ctx.at }, consequencesApplied: false, applied: null };
+    state.findings.set(subject, next);
+    if (before !== null) undoConsequences(ctx, subject, before);
+    if (ruling.outcome === 'confirmed-violation') {
+      const applied = confirmedViolation(ctx, subject, next.subjectKind, ruling);
+      state.findings.set(subject, { ...state.findings.get(subject)!, consequencesApplied: true, applied });
     }
+    return;
   }
-  state.findings[subject] = next;
+  state.findings.set(subject, next);
 }
 
 /** `account.attach`: a party's own account beside the finding (accounts accumulate). */
 export function attachAccount(ctx: Ctx, subject: string, b: Bodies['account.attach']): void {
   const f = findingFor(ctx.state, subject);
-  ctx.state.findings[subject] = {
+  ctx.state.findings.set(subject, {
     ...f,
     accounts: [
       ...f.accounts,
       { party: ctx.issuer, position: b.position, text: b.text, entry: ctx.index, at: ctx.at },
     ],
-  };
+  });
 }
 
-function confirmedViolation(ctx: Ctx, subject: string, r: Ruling): void {
+/** Counts a confirmed violation against `violator` and, up its chain, each sponsor once. */
+export function countViolation(ctx: Ctx, violator: string | null, by = 1): void {
   const { rules, state } = ctx;
-  const severity: Severity = r.severity ?? 'minor';
-  // A co-signed finding is one statement signed by several adjudicators: cite its index once.
-  const cites = [...new Set(Object.values(r.signers))].sort((a, b) => a - b);
-  // Attribution rolls up to sponsors (an actor's sponsor, and its sponsor…), each counted once.
   const seen = new Set<string>();
   for (
-    let who: string | undefined = r.violator ?? undefined;
+    let who: string | undefined = violator ?? undefined;
     who !== undefined && !seen.has(who);
     who = rules.actorSponsor[who]
   ) {
     seen.add(who);
-    state.violationsBy[who] = (state.violationsBy[who] ?? 0) + 1;
+    const n = (state.violationsBy[who] ?? 0) + by;
+    if (n === 0) delete state.violationsBy[who];
+    else state.violationsBy[who] = n;
   }
-  if (r.zone !== null && state.zones[r.zone] !== undefined) violationInZone(ctx, r.zone, severity, cites);
-  suspendTruce(ctx, severity, cites);
-  holdOnViolation(ctx, subject, r.violator, severity, cites);
+}
+
+function confirmedViolation(
+  ctx: Ctx,
+  subject: string,
+  kind: FindingState['subjectKind'],
+  r: Ruling,
+): AppliedConsequences {
+  const { state } = ctx;
+  const severity: Severity = r.severity ?? 'minor';
+  // A co-signed finding is one statement signed by several adjudicators: cite its index once.
+  const cites = [...new Set(Object.values(r.signers))].sort((a, b) => a - b);
+  countViolation(ctx, r.violator);
+  let regression: AppliedConsequences['regression'] = null;
+  if (r.zone !== null && state.zones[r.zone] !== undefined)
+    regression = violationInZone(ctx, r.zone, subject, severity, cites);
+  const suspended = suspendTruce(ctx, subject, severity, cites);
+  const hold = holdOnViolation(ctx, subject, r.violator, severity, cites);
+  escalate(ctx, { subject, kind, severity, violator: r.violator });
+  return {
+    entry: ctx.index,
+    at: ctx.at,
+    violator: r.violator,
+    severity,
+    zone: r.zone,
+    regression,
+    hold,
+    suspended,
+  };
 }

@@ -4,11 +4,12 @@
  */
 export { type Admission, type AdmitCode, admit, type SeenStatements } from './admit.js';
 export { type Evaluation, evaluate, type Wait } from './conditions.js';
-export { available, FUNDS, HOLDS } from './escrow.js';
+export { available, FUNDS, formatMoney, HOLDS } from './escrow.js';
 export { evolve } from './evolve.js';
 export { type Explanation, explain, type ZoneExplanation } from './explain.js';
 export { FingerprintSeen, FingerprintSet, fnv64 } from './fingerprint-seen.js';
 export { BODY_SCHEMAS, type Bodies, DEFAULT_PERMISSIONS, INCIDENT_TYPES, SUBJECTS } from './kinds.js';
+export { MemoryRecords, OverlayRecords, type Records, recordIds, recordValues } from './records.js';
 export {
   arraySource,
   citedStatementIds,
@@ -21,24 +22,22 @@ export {
   Timeline,
 } from './replay.js';
 export {
+  beginEntry,
   cloneState,
   type EngineEntry,
   type EngineState,
-  EXTERNAL_RECORDS,
-  type ExternalRecords,
   type FindingState,
-  forkState,
   type IncidentState,
   initialState,
-  recordCount,
-  recordEntries,
-  recordObject,
-  recordPage,
-  recordValues,
+  RECORD_COLLECTIONS,
+  type RecordCollection,
+  type RecordsFactory,
   rulesFor,
   type StageChange,
   type StrikeClass,
   serializeState,
+  snapshotState,
+  undoEntry,
   type WithdrawalStatus,
 } from './state.js';
 export { settle } from './time.js';

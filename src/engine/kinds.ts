@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ROLES, type Role, SeveritySchema, type StatementKind } from '../agreement/model.js';
+import { parseRfc3339 } from '../statement/time.js';
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256 of an evidence file');
 const EvidenceSchema = z
@@ -17,7 +18,8 @@ const EvidenceSchema = z
   .describe('SHA-256 of evidence files, never the files.');
 const TimeSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'RFC 3339 UTC, e.g. 2026-06-26T09:00:00.000Z');
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'RFC 3339 UTC, e.g. 2026-06-26T09:00:00.000Z')
+  .refine((s) => parseRfc3339(s) !== undefined, 'a time that exists (hours 00–23, a day of its month)');
 const Id = z.string().min(1).max(128);
 const Note = z.string().max(4000).optional();
 
@@ -85,6 +87,13 @@ export const BODY_SCHEMAS = {
         .max(7)
         .default(1)
         .describe('UCDP GED location precision, 1 = exact.'),
+      date_prec: z
+        .number()
+        .int()
+        .min(1)
+        .max(5)
+        .default(1)
+        .describe('UCDP GED date precision: 1 = the day is known … 5 = only the year.'),
       type: z.enum(INCIDENT_TYPES),
       actor: Id.optional().describe('Attributed actor or party, as claimed by the reporter.'),
       deaths_low: z.number().int().nonnegative().default(0),

@@ -22,6 +22,7 @@ export function reportIncident(ctx: Ctx, incidentId: string, b: Bodies['incident
     latitude: b.latitude ?? null,
     longitude: b.longitude ?? null,
     where_prec: b.where_prec ?? 1,
+    date_prec: b.date_prec ?? 1,
     actor: b.actor ?? null,
     casualties: { low: b.deaths_low ?? 0, best: b.deaths_best ?? 0, high: b.deaths_high ?? 0 },
     source_grade: b.source_grade,
@@ -29,28 +30,28 @@ export function reportIncident(ctx: Ctx, incidentId: string, b: Bodies['incident
     notification: null,
     response: null,
   };
-  ctx.state.incidents[incidentId] = inc;
+  ctx.state.incidents.set(incidentId, inc);
 }
 
 /** `incident.notify`: the first notification starts the deploying force's response window; repeats change nothing. */
 export function notifyThreat(ctx: Ctx, incidentId: string): void {
-  const inc = ctx.state.incidents[incidentId]!;
+  const inc = ctx.state.incidents.get(incidentId)!;
   if (inc.notification !== null) return;
   const windowEndsMs = ctx.nowMs + ctx.rules.agreement.responseProtocol.response_window_ms;
-  ctx.state.incidents[incidentId] = {
+  ctx.state.incidents.set(incidentId, {
     ...inc,
     notification: { by: ctx.issuer, entry: ctx.index, atMs: ctx.nowMs, windowEndsMs },
-  };
+  });
 }
 
 /** `incident.response`: the deploying force's first response counts. */
 export function respondToThreat(ctx: Ctx, incidentId: string, b: Bodies['incident.response']): void {
-  const inc = ctx.state.incidents[incidentId]!;
+  const inc = ctx.state.incidents.get(incidentId)!;
   if (inc.response !== null) return;
-  ctx.state.incidents[incidentId] = {
+  ctx.state.incidents.set(incidentId, {
     ...inc,
     response: { by: ctx.issuer, entry: ctx.index, atMs: ctx.nowMs, action: b.action },
-  };
+  });
 }
 
 /** `strike.declare`: classified at once; `statedMs` is the strike's own time, never later than its admission. */
@@ -61,7 +62,7 @@ export function declareStrike(
   statedMs: number,
 ): void {
   const strike = classifyStrike(ctx, strikeId, b, Math.min(statedMs, ctx.nowMs));
-  ctx.state.strikes[strikeId] = strike;
+  ctx.state.strikes.set(strikeId, strike);
   if (strike.classification === 'imminent-threat-awaiting-justification')
     ctx.state.awaitingJustification.push(strikeId);
 }
@@ -69,17 +70,17 @@ export function declareStrike(
 /** `strike.justify`: in time, an imminent-threat strike goes to the adjudicators as justified; too late or never needed, the text is kept and nothing changes. */
 export function justifyStrike(ctx: Ctx, strikeId: string, b: Bodies['strike.justify']): void {
   const { state } = ctx;
-  const s = state.strikes[strikeId]!;
+  const s = state.strikes.get(strikeId)!;
   if (s.classification !== 'imminent-threat-awaiting-justification') {
-    state.strikes[strikeId] = { ...s, justification: s.justification ?? b.justification };
+    state.strikes.set(strikeId, { ...s, justification: s.justification ?? b.justification });
     return;
   }
-  state.strikes[strikeId] = {
+  state.strikes.set(strikeId, {
     ...s,
     classification: 'imminent-threat-justified',
     reason: `declared an imminent threat and justified it at ${ctx.at}, within the deadline; for the adjudicators`,
     justification: b.justification,
-  };
+  });
   state.awaitingJustification = state.awaitingJustification.filter((x) => x !== strikeId);
 }
 
@@ -88,7 +89,7 @@ export function justificationDue(state: EngineState): { dueMs: number; strike: s
   let dueMs = Infinity;
   let strike = '';
   for (const sid of state.awaitingJustification) {
-    const d = state.strikes[sid]!.justifyByMs!;
+    const d = state.strikes.get(sid)!.justifyByMs!;
     if (d < dueMs) {
       dueMs = d;
       strike = sid;
@@ -99,12 +100,12 @@ export function justificationDue(state: EngineState): { dueMs: number; strike: s
 
 /** The deadline passed without a justification. */
 export function justificationMissed(state: EngineState, strikeId: string, dueMs: number): void {
-  const s = state.strikes[strikeId]!;
-  state.strikes[strikeId] = {
+  const s = state.strikes.get(strikeId)!;
+  state.strikes.set(strikeId, {
     ...s,
     classification: 'imminent-threat-unjustified',
     reason: `declared an imminent threat but filed no justification by the deadline ${iso(dueMs)}`,
-  };
+  });
   state.awaitingJustification = state.awaitingJustification.filter((x) => x !== strikeId);
 }
 
@@ -112,7 +113,7 @@ function classifyStrike(ctx: Ctx, id: string, b: Bodies['strike.declare'], atMs:
   const { rules, state } = ctx;
   const p = rules.agreement.responseProtocol;
   const zone = b.zone ?? null;
-  const inc = b.respondsTo !== undefined ? state.incidents[b.respondsTo] : undefined;
+  const inc = b.respondsTo !== undefined ? state.incidents.get(b.respondsTo) : undefined;
   let classification: StrikeClass;
   let reason: string;
   const n = inc?.notification ?? null;

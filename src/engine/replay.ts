@@ -11,7 +11,7 @@ import type { Agreement } from '../agreement/model.js';
 import { statementId } from '../statement/envelope.js';
 import { type Admission, admit, type SeenStatements } from './admit.js';
 import { evolve } from './evolve.js';
-import { cloneState, type EngineEntry, type EngineState, forkState, initialState } from './state.js';
+import { cloneState, type EngineEntry, type EngineState, initialState, snapshotState } from './state.js';
 import { settle } from './time.js';
 
 /** The state after folding `entries` (in index order), settled to `at` when given. */
@@ -81,7 +81,7 @@ export class Timeline {
     this.agreement = agreement;
     this.interval = options.snapshot_interval_entries ?? snapshot_interval_entries;
     this.state = initialState(agreement);
-    this.snapshots.push({ count: 0, state: cloneState(this.state) });
+    this.snapshots.push({ count: 0, state: snapshotState(this.state) });
   }
 
   /** The current state (do not mutate it; clone it first). */
@@ -127,7 +127,7 @@ export class Timeline {
     this.entries.push(entry);
     this.seen.add(id, entry.envelope.statement.nonce);
     if (this.entries.length % this.interval === 0)
-      this.snapshots.push({ count: this.entries.length, state: cloneState(this.state) });
+      this.snapshots.push({ count: this.entries.length, state: snapshotState(this.state) });
   }
 
   /** State at time `at` (see {@link stateAt}). */
@@ -174,7 +174,7 @@ export function stateAt(
       a = m + 1;
     } else b = m - 1;
   }
-  const state = snap ? forkState(snap.state) : initialState(agreement);
+  const state = snap ? cloneState(snap.state) : initialState(agreement);
   for (let i = snap ? snap.count : 0; i < cut; i++) evolve(agreement, state, source.get(i));
   return settle(agreement, state, atMs);
 }

@@ -1,7 +1,9 @@
 /**
  * The engine's state: plain JSON data (no Map, no class), so that `serializeState` is canonical
  * JSON and "replaying the same log gives byte-identical state" (DESIGN.md, Invariants) is a
- * string comparison.
+ * string comparison. The one exception is explicit: the four collections that grow with the log
+ * (units, incidents, strikes, findings) are record tables behind the small interface of
+ * records.ts, so that their owner may keep them on disk; they serialize as plain objects.
  *
  * Ownership discipline (why `evolve` may mutate): `replay` owns the state it folds, and `evolve`
  * updates it in place and returns the same object, because copying a state that grows with the
@@ -9,8 +11,8 @@
  * keep snapshots cheap and correct under that discipline:
  *   1. Records in the growing collections (`incidents`, `strikes`, `findings`, `units`,
  *      `escrow.transfers`) are never mutated after they are stored: an update stores a new
- *      record object (`{...old, field}`). `cloneState` therefore copies those collections
- *      shallowly and shares the records.
+ *      record object (`{...old, field}`). `cloneState` therefore forks the record tables
+ *      (constant time) and copies `escrow.transfers` shallowly, sharing the records.
  *   2. Everything else is small (bounded by the number of zones, parties, benchmarks) and is
  *      deep-copied by `cloneState`.
  * The property test "state at t is unaffected by later entries" checks the discipline.
@@ -25,6 +27,7 @@ import type { Agreement, Benchmark, Role, Severity, Stage, StatementKind } from 
 import { canonicalJson } from '../statement/canonical.js';
 import type { Envelope } from '../statement/types.js';
 import { DEFAULT_PERMISSIONS, type IncidentType } from './kinds.js';
+import { MemoryRecords, type Records } from './records.js';
 
 /** A log entry as the engine sees it: position, the log's admission time, and the envelope. */
 export interface EngineEntry {
@@ -40,8 +43,8 @@ export interface StageChange {
   from: string;
   to: string;
   at: string;
-  reason: 'entry-condition' | 'regression';
-  /** Log indexes of the statements that satisfied the entry condition, or of the finding that caused the regression. */
+  reason: 'entry-condition' | 'regression' | 'overturned';
+  /** Log indexes of the statements that satisfied the entry condition, or of the finding that caused the regression (or overturned it). */
   cites: number[];
   /** The regression rule id, for regressions. */
   rule?: string;
@@ -76,7 +79,10 @@ export interface InventoryCounts {
   declared: number;
   found: number;
   neutralized: number;
+  /** What the monitors verified and was found or neutralized: min(reported, max(found, neutralized)). */
   verified: number;
+  /** Every count the monitors' `site.verify` statements reported, supported or not. */
+  reported: number;
 }
 
 export interface ZoneState {
@@ -94,8 +100,8 @@ export interface ZoneState {
   affirmations: Record<string, Record<string, number>>;
   withdrawal: WithdrawalState;
   inventory: Record<string, InventoryCounts>;
-  /** Confirmed violations in the zone, this epoch: admission ms and severity. */
-  violations: { atMs: number; severity: Severity; finding: number }[];
+  /** Confirmed violations in the zone, this epoch: admission ms, severity, the finding's statement and subject. */
+  violations: { atMs: number; severity: Severity; finding: number; subject?: string }[];
   /** Units deployed in the zone → log index of the deployment. */
   deployed: Record<string, number>;
   /** When the next stage becomes due by elapsed time alone (ms), or null. */
@@ -132,6 +138,8 @@ export interface IncidentState {
   latitude: number | null;
   longitude: number | null;
   where_prec: number;
+  /** UCDP GED date precision of date_start/date_end: 1 = the day … 5 = the year. */
+  date_prec: number;
   actor: string | null;
   casualties: { low: number; best: number; high: number };
   source_grade: string;
@@ -187,10 +195,37 @@ export interface FindingState {
   /** Rulings proposed, keyed by their content; one takes effect when it reaches the quorum. */
   rulings: Record<string, Ruling>;
   effective: (Ruling & { key: string; at: string }) | null;
-  /** Whether a confirmed violation's consequences (regression, suspension, hold) have been applied; they apply once. */
+  /** Whether the effective ruling's consequences (regression, suspension, hold) are in effect. */
   consequencesApplied: boolean;
+  /** What those consequences were, so that a later ruling that overturns this one undoes them. */
+  applied?: AppliedConsequences | null;
   /** Each party's own account beside the finding: kept, never overwritten (a party's accounts accumulate). */
   accounts: { party: string; position: string; text: string; entry: number; at: string }[];
+}
+
+/** The zone as it was before a regression, kept so that overturning the finding can restore it. */
+export interface ZoneBefore {
+  stage: string;
+  enteredAtMs: Record<string, number>;
+  affirmations: Record<string, Record<string, number>>;
+  withdrawal: WithdrawalState;
+  /** The epoch the regression started (a later regression makes the restore moot). */
+  epochAfter: number;
+  rule: string;
+}
+
+export interface AppliedConsequences {
+  /** The finding statement that made the ruling effective, and when. */
+  entry: number;
+  at: string;
+  violator: string | null;
+  severity: Severity;
+  zone: string | null;
+  regression: ZoneBefore | null;
+  /** The escrow hold transfer, if one was put. */
+  hold: string | null;
+  /** Whether this finding suspended the truce. */
+  suspended: boolean;
 }
 
 export interface BenchmarkOccurrence {
@@ -213,6 +248,18 @@ export interface TransferState {
   settledBy: number | null;
 }
 
+export interface IndicatorState {
+  earned: number;
+  authorized: number;
+  units: number;
+  cites: number[];
+  citedUpTo: number;
+  /** Scalable indicators: units counted and amount earned per zone, then per category. */
+  byZone: Record<string, Record<string, { units: number; earned: number }>>;
+  /** Scalable indicators with a `capPerPeriod`: amount earned per period index. */
+  byPeriod: Record<string, number>;
+}
+
 export interface EscrowState {
   /** Posted balances, credits minus debits, minor units. They always sum to zero. */
   accounts: Record<string, number>;
@@ -220,19 +267,65 @@ export interface EscrowState {
   pendingDebits: Record<string, number>;
   transfers: TransferState[];
   /** Per indicator: amount earned and authorized, units counted, the statements that earned it, and how many of those a transfer already cites. */
-  indicators: Record<
-    string,
-    { earned: number; authorized: number; units: number; cites: number[]; citedUpTo: number }
-  >;
+  indicators: Record<string, IndicatorState>;
   received: Record<string, number>;
+}
+
+/**
+ * A step owed in a zone under one of the agreement's deadlines: the clock starts when the zone
+ * enters the deadline's `after` stage. Records are replaced, never mutated, once stored.
+ */
+export interface ObligationState {
+  deadline: string;
+  zone: string;
+  /** The parties that owe the step. */
+  owedBy: string[];
+  /** When the zone entered `after` (the clock's start). */
+  startedAt: string;
+  dueMs: number;
+  /** `met` with an `overdueAt` was met late; `cancelled`: the zone went back before `after`. */
+  status: 'pending' | 'overdue' | 'met' | 'cancelled';
+  overdueAt: string | null;
+  closedAt: string | null;
+  /** The statements that started the clock, then those that met the step. */
+  cites: number[];
+  /** The escrow hold while overdue (a transfer id), if the deadline holds funds. */
+  hold: string | null;
 }
 
 export interface TruceState {
   expiresMs: number;
-  status: 'in-force' | 'suspended' | 'lapsed';
+  /** `not-started` until the agreement takes effect: its signature, once the log holds an entry. */
+  status: 'not-started' | 'in-force' | 'suspended' | 'lapsed';
   extensions: { benchmark: string; key: string; extend_ms: number; at: string; cites: number[] }[];
+  /** Extensions a benchmark would have given while an overdue step blocked them (`deadline/zone`). */
+  blockedExtensions: { benchmark: string; key: string; at: string; blockedBy: string[] }[];
   suspendedBy: number | null;
+  /** Why the truce is suspended: `suspendOn` or an escalation rule id, and the subjects that did it. */
+  suspension: { rule: string; subjects: string[]; cites: number[] } | null;
+  /** Per escalation rule: the violations it counted and the times it triggered. */
+  escalation: Record<string, EscalationState>;
   history: { status: 'in-force' | 'suspended' | 'lapsed'; at: string; cites: number[] }[];
+}
+
+export interface EscalationState {
+  /** Violations counted, oldest first; `consumedBy` is the trigger that used one (its position). */
+  events: {
+    subject: string;
+    kind: 'strike' | 'incident' | 'overdue';
+    atMs: number;
+    consumedBy: number | null;
+  }[];
+  triggers: {
+    at: string;
+    subjects: string[];
+    cites: number[];
+    suspended: boolean;
+    /** How much nearer the expiry was brought. */
+    shortened_ms: number;
+    /** When an overturned finding undid the trigger. */
+    undone: string | null;
+  }[];
 }
 
 export interface EngineState {
@@ -245,15 +338,18 @@ export interface EngineState {
   settledMs: number;
   keys: Record<string, KeyState>;
   zones: Record<string, ZoneState>;
-  units: Record<string, UnitState>;
-  incidents: Record<string, IncidentState>;
-  strikes: Record<string, StrikeState>;
+  /** The growing collections (records.ts): read and written by id, never iterated by the rules. */
+  units: Records<UnitState>;
+  incidents: Records<IncidentState>;
+  strikes: Records<StrikeState>;
   /** Strike ids awaiting an imminent-threat justification (small). */
   awaitingJustification: string[];
-  findings: Record<string, FindingState>;
+  findings: Records<FindingState>;
   /** Confirmed violations per attributed party or actor, including roll-ups to sponsors. */
   violationsBy: Record<string, number>;
   benchmarks: Record<string, { occurrences: BenchmarkOccurrence[]; attestations: Record<string, number> }>;
+  /** Steps owed under the agreement's deadlines, in the order their clocks started. */
+  obligations: ObligationState[];
   truce: TruceState;
   escrow: EscrowState;
 }
@@ -396,8 +492,14 @@ function compileRules(a: Agreement): Rules {
   };
 }
 
-/** The state before any entry: the agreement's keys registered, every zone in its initial stage. */
-export function initialState(agreement: Agreement): EngineState {
+/**
+ * The state before any entry: the agreement's keys registered, every zone in its initial stage.
+ * Its growing collections are in memory unless `records` makes them elsewhere (the server's
+ * read model on disk).
+ */
+export function initialState(agreement: Agreement, records?: RecordsFactory): EngineState {
+  const table = <T>(name: RecordCollection): Records<T> =>
+    records === undefined ? new MemoryRecords<T>() : (records(name) as Records<T>);
   const rules = rulesFor(agreement);
   const keys: Record<string, KeyState> = {};
   for (const p of agreement.parties) {
@@ -408,7 +510,7 @@ export function initialState(agreement: Agreement): EngineState {
     const stage = z.initialStage ?? rules.stageOrder[0]!;
     const inventory: Record<string, InventoryCounts> = {};
     for (const c of agreement.weaponCategories)
-      inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0 };
+      inventory[c.id] = { declared: 0, found: 0, neutralized: 0, verified: 0, reported: 0 };
     zones[z.id] = {
       id: z.id,
       stage,
@@ -427,7 +529,15 @@ export function initialState(agreement: Agreement): EngineState {
   for (const b of agreement.benchmarks) benchmarks[b.id] = { occurrences: [], attestations: {} };
   const indicators: EscrowState['indicators'] = {};
   for (const ind of agreement.escrow?.indicators ?? [])
-    indicators[ind.id] = { earned: 0, authorized: 0, units: 0, cites: [], citedUpTo: 0 };
+    indicators[ind.id] = {
+      earned: 0,
+      authorized: 0,
+      units: 0,
+      cites: [],
+      citedUpTo: 0,
+      byZone: {},
+      byPeriod: {},
+    };
   return {
     agreement: agreement.id,
     count: 0,
@@ -436,18 +546,24 @@ export function initialState(agreement: Agreement): EngineState {
     settledMs: -Infinity,
     keys,
     zones,
-    units: {},
-    incidents: {},
-    strikes: {},
+    units: table('units'),
+    incidents: table('incidents'),
+    strikes: table('strikes'),
     awaitingJustification: [],
-    findings: {},
+    findings: table('findings'),
     violationsBy: {},
     benchmarks,
+    obligations: [],
     truce: {
       expiresMs: Date.parse(agreement.truce.expires),
-      status: 'in-force',
+      status: 'not-started',
       extensions: [],
+      blockedExtensions: [],
       suspendedBy: null,
+      suspension: null,
+      escalation: Object.fromEntries(
+        agreement.truce.escalation.map((e) => [e.id, { events: [], triggers: [] } as EscalationState]),
+      ),
       history: [],
     },
     escrow: { accounts: {}, pendingDebits: {}, transfers: [], indicators, received: {} },
@@ -455,172 +571,34 @@ export function initialState(agreement: Agreement): EngineState {
 }
 
 /**
- * Growing collections may live outside the JavaScript heap: a long-running service keeps them
- * in a record store on disk (src/service/record-store.ts) and puts a Proxy in the state that
- * answers this symbol. Records are immutable once stored (rule 1 above), which is what lets a
- * frozen view of such a collection be a read "as of" a log position rather than a copy.
- */
-export const EXTERNAL_RECORDS: unique symbol = Symbol.for('phaseline.engine.external-records');
-
-export interface ExternalRecords<T> {
-  /** A read-only view of the records as they are now, unaffected by later writes. */
-  freeze(): Record<string, T>;
-  /** Every [id, record], in the order the ids were first stored. */
-  entries(): Iterable<[string, T]>;
-  /** Number of ids. */
-  count(): number;
-  /** `limit` records from position `offset` of {@link entries}'s order. */
-  page(offset: number, limit: number): [string, T][];
-}
-
-function external<T>(m: Record<string, T>): ExternalRecords<T> | undefined {
-  return (m as { [EXTERNAL_RECORDS]?: ExternalRecords<T> })[EXTERNAL_RECORDS];
-}
-
-/** Every [id, record] of a growing collection (in memory, external, or an overlay of either). */
-export function recordEntries<T>(m: Record<string, T>): Iterable<[string, T]> {
-  const ext = external(m);
-  if (ext !== undefined) return ext.entries();
-  const out: [string, T][] = [];
-  for (const k in m) out.push([k, m[k]!]);
-  return out;
-}
-
-/** Number of records in a growing collection. */
-export function recordCount<T>(m: Record<string, T>): number {
-  const ext = external(m);
-  if (ext !== undefined) return ext.count();
-  let n = 0;
-  for (const _ in m) n++;
-  return n;
-}
-
-/** Records `offset` … `offset + limit − 1` of a growing collection, in the order their ids were first stored. */
-export function recordPage<T>(m: Record<string, T>, offset: number, limit: number): T[] {
-  const ext = external(m);
-  if (ext !== undefined) return ext.page(offset, limit).map(([, v]) => v);
-  const out: T[] = [];
-  let i = 0;
-  for (const k in m) {
-    if (i >= offset + limit) break;
-    if (i++ >= offset) out.push(m[k]!);
-  }
-  return out;
-}
-
-/** Every record of a growing collection, in the order their ids were first stored. */
-export function recordValues<T>(m: Record<string, T>): T[] {
-  const out: T[] = [];
-  for (const [, v] of recordEntries(m)) out.push(v);
-  return out;
-}
-
-/** A plain object holding every record of a growing collection. */
-export function recordObject<T>(m: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const [k, v] of recordEntries(m)) out[k] = v;
-  return out;
-}
-
-/** A copy that later writes to `m` do not affect: plain copy in memory, an overlay on a frozen view outside it. */
-function copyMap<T>(m: Record<string, T>): Record<string, T> {
-  const ext = external(m);
-  if (ext !== undefined) return overlay(ext.freeze());
-  const out: Record<string, T> = {};
-  for (const k in m) out[k] = m[k]!;
-  return out;
-}
-
-/**
- * A copy that can be evolved without affecting `state` (see the ownership discipline above):
- * small parts deep, growing collections shallow with shared immutable records.
+ * A copy that can be evolved without affecting `s` (see the ownership discipline above): small
+ * parts deep, each growing collection a fork (constant time; its writes stay in the copy).
  */
 export function cloneState(s: EngineState): EngineState {
-  return withBigMaps(s, copyMap);
+  return withRecords(s, (r) => r.fork());
 }
 
 /**
- * A copy of a state that will never be mutated again (a snapshot), made in constant time for
- * the growing collections: each becomes an overlay whose writes stay in the copy and whose reads
- * fall through to the snapshot. The overlay is a Proxy that presents the union as its own keys,
- * so `Object.keys`, `JSON.stringify` and `serializeState` see every entry. The snapshot must
- * stay untouched while the copy lives.
+ * A copy of `s` as it is now that nothing can change (a snapshot): small parts deep, each
+ * growing collection frozen (constant time). Fork it ({@link cloneState}) to evolve from it.
  */
-export function forkState(snapshot: EngineState): EngineState {
-  return withBigMaps(snapshot, overlay);
+export function snapshotState(s: EngineState): EngineState {
+  return withRecords(s, (r) => r.freeze());
 }
 
-function overlay<T>(base: Record<string, T>): Record<string, T> {
-  const own: Record<string, T> = {};
-  const baseExternal = external(base);
-  // An overlay on an external collection answers like one, so readers list it in one query.
-  const ext: ExternalRecords<T> | undefined =
-    baseExternal === undefined
-      ? undefined
-      : {
-          freeze: () => overlay(baseExternal.freeze()),
-          entries: function* () {
-            const seen = new Set<string>();
-            for (const [k, v] of baseExternal.entries()) {
-              seen.add(k);
-              yield [k, Object.hasOwn(own, k) ? own[k]! : v];
-            }
-            for (const k in own) if (!seen.has(k)) yield [k, own[k]!];
-          },
-          // Ids new in the overlay were stored after every id of the base: they follow it.
-          count: () => baseExternal.count() + added().length,
-          page: (offset, limit) => {
-            const n = baseExternal.count();
-            const out: [string, T][] = baseExternal
-              .page(offset, limit)
-              .map(([k, v]) => [k, Object.hasOwn(own, k) ? own[k]! : v]);
-            if (out.length < limit) {
-              const extra = added().slice(
-                Math.max(0, offset - n),
-                Math.max(0, offset - n) + limit - out.length,
-              );
-              for (const k of extra) out.push([k, own[k]!]);
-            }
-            return out;
-          },
-        };
-  const added = () => Object.keys(own).filter((k) => base[k] === undefined);
-  return new Proxy(own, {
-    get: (target, k) => {
-      if (k === EXTERNAL_RECORDS) return ext;
-      return typeof k === 'string' && !Object.hasOwn(target, k) ? base[k] : Reflect.get(target, k);
-    },
-    has: (target, k) => Reflect.has(target, k) || (typeof k === 'string' && Object.hasOwn(base, k)),
-    ownKeys: (target) => [...new Set([...Reflect.ownKeys(base), ...Reflect.ownKeys(target)])],
-    getOwnPropertyDescriptor: (target, k) => {
-      if (Object.hasOwn(target, k) || typeof k !== 'string' || !Object.hasOwn(base, k)) {
-        return Reflect.getOwnPropertyDescriptor(target, k);
-      }
-      return { value: base[k], writable: true, enumerable: true, configurable: true };
-    },
-    // Writes land in the copy as plain data properties.
-    set: (target, k, v) => {
-      (target as Record<string | symbol, unknown>)[k] = v;
-      return true;
-    },
-    deleteProperty: () => {
-      throw new Error('engine state: entries of the growing collections are never deleted');
-    },
-  });
-}
-
-function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<string, T>): EngineState {
+function withRecords(s: EngineState, records: <T>(r: Records<T>) => Records<T>): EngineState {
   return {
     ...s,
     keys: structuredClone(s.keys),
     zones: structuredClone(s.zones),
-    units: big(s.units),
-    incidents: big(s.incidents),
-    strikes: big(s.strikes),
+    units: records(s.units),
+    incidents: records(s.incidents),
+    strikes: records(s.strikes),
     awaitingJustification: [...s.awaitingJustification],
-    findings: big(s.findings),
+    findings: records(s.findings),
     violationsBy: { ...s.violationsBy },
     benchmarks: structuredClone(s.benchmarks),
+    obligations: [...s.obligations],
     truce: structuredClone(s.truce),
     escrow: {
       accounts: { ...s.escrow.accounts },
@@ -632,6 +610,23 @@ function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<st
   };
 }
 
+/** The state's growing collections, by name (see records.ts). */
+export const RECORD_COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
+export type RecordCollection = (typeof RECORD_COLLECTIONS)[number];
+
+/** Where a state's growing collections live: in memory unless the owner supplies its own. */
+export type RecordsFactory = (name: RecordCollection) => Records<unknown>;
+
+/** Tells each growing collection that the writes from now on belong to log entry `index`. */
+export function beginEntry(s: EngineState, index: number): void {
+  for (const name of RECORD_COLLECTIONS) s[name].begin(index);
+}
+
+/** Forgets the growing collections' writes since {@link beginEntry} (the fold failed). */
+export function undoEntry(s: EngineState): void {
+  for (const name of RECORD_COLLECTIONS) s[name].undo();
+}
+
 /**
  * Canonical JSON (RFC 8785) of the state: the same log always gives the same string.
  * `-Infinity` (nothing folded yet) is written as null.
@@ -639,10 +634,10 @@ function withBigMaps(s: EngineState, big: <T>(m: Record<string, T>) => Record<st
 export function serializeState(state: EngineState): string {
   return canonicalJson({
     ...state,
-    units: recordObject(state.units),
-    incidents: recordObject(state.incidents),
-    strikes: recordObject(state.strikes),
-    findings: recordObject(state.findings),
+    units: state.units.toJSON(),
+    incidents: state.incidents.toJSON(),
+    strikes: state.strikes.toJSON(),
+    findings: state.findings.toJSON(),
     lastAdmittedMs: Number.isFinite(state.lastAdmittedMs) ? state.lastAdmittedMs : null,
     settledMs: Number.isFinite(state.settledMs) ? state.settledMs : null,
   });

@@ -5,13 +5,14 @@
  * signing party) in the zone's current epoch; a regression starts a new epoch in which earlier
  * statements no longer count.
  */
-import type { Severity } from '../agreement/model.js';
+import type { Regression, Severity } from '../agreement/model.js';
 import { checkSitesVerified, checkStageBenchmarks } from './benchmarks.js';
 import { affirmationKey, evaluate } from './conditions.js';
 import { type Ctx, dedupe } from './context.js';
+import { zoneStageChanged } from './deadlines.js';
 import { earnScalable } from './escrow.js';
 import type { Bodies } from './kinds.js';
-import { emptyWithdrawal, iso, type Rules, SEVERITY_RANK, type ZoneState } from './state.js';
+import { emptyWithdrawal, iso, type Rules, SEVERITY_RANK, type ZoneBefore, type ZoneState } from './state.js';
 
 /** Counts the signers' statement under `key` for the zone (latest log index per party). */
 export function affirm(ctx: Ctx, zoneId: string, key: string): void {
@@ -86,9 +87,17 @@ export function recordSites(
       inv.neutralized += b.count;
       break;
     case 'site.verify':
-      inv.verified += b.count;
-      earnScalable(ctx, b.category, b.count);
+      inv.reported += b.count;
       break;
+  }
+  // A verified count never exceeds what was found or neutralized in the zone and category: the
+  // monitors verify hardware that is there. A report beyond that is kept (`reported`) and
+  // counts as soon as a find or neutralization supports it.
+  const verified = Math.min(inv.reported, Math.max(inv.found, inv.neutralized));
+  if (verified > inv.verified) {
+    const gained = verified - inv.verified;
+    inv.verified = verified;
+    earnScalable(ctx, zoneId, b.category, gained);
   }
   affirm(ctx, zoneId, kind);
   if (ctx.rules.benchmarksByType.sitesVerified.length) checkSitesVerified(ctx);
@@ -96,7 +105,7 @@ export function recordSites(
 }
 
 /** Recomputes the withdrawal status from claims, denials and the latest monitor observation. */
-function updateWithdrawal(rules: Rules, z: ZoneState): void {
+export function updateWithdrawal(rules: Rules, z: ZoneState): void {
   const w = z.withdrawal;
   const hosts = rules.hosts[z.id]!;
   w.unknownTo = hosts.filter((h) => w.claims[h] === undefined && w.denials[h] === undefined);
@@ -147,36 +156,66 @@ export function evaluateZone(ctx: Ctx, zoneId: string, nowMs: number): void {
 }
 
 /** Consequences of a zone reaching a stage: benchmarks, and zones waiting on it as a prerequisite. */
-function stageReached(ctx: Ctx, z: ZoneState, nowMs: number): void {
+export function stageReached(ctx: Ctx, z: ZoneState, nowMs: number): void {
   const { rules } = ctx;
+  zoneStageChanged(ctx, z, z.history[z.history.length - 1]!.cites);
   checkStageBenchmarks(ctx, z, z.history[z.history.length - 1]!.cites, nowMs);
   if (z.stage === rules.finalStage) for (const d of rules.dependents[z.id] ?? []) evaluateZone(ctx, d, nowMs);
 }
 
 /**
- * A confirmed violation of `severity` in the zone: recorded against the zone's elapsed-time
- * conditions, and the zone regresses when a regression rule of the agreement applies (a new
- * epoch: affirmations, entry times and withdrawal claims start over).
+ * A confirmed violation of `severity` (finding `subject`) in the zone: recorded against the
+ * zone's elapsed-time conditions, and the zone regresses by the regression rule of the
+ * agreement that applies and sends it furthest back (a new epoch: affirmations, entry times and
+ * withdrawal claims start over). Returns what the zone was before the regression, or null.
  */
-export function violationInZone(ctx: Ctx, zoneId: string, severity: Severity, cites: number[]): void {
-  const { rules, state, nowMs } = ctx;
-  const z = state.zones[zoneId]!;
-  z.violations.push({ atMs: nowMs, severity, finding: ctx.index });
+export function violationInZone(
+  ctx: Ctx,
+  zoneId: string,
+  subject: string,
+  severity: Severity,
+  cites: number[],
+): ZoneBefore | null {
+  const z = ctx.state.zones[zoneId]!;
+  z.violations.push({ atMs: ctx.nowMs, severity, finding: ctx.index, subject });
+  const before = regress(ctx, z, severity, cites);
+  evaluateZone(ctx, z.id, ctx.nowMs);
+  return before;
+}
+
+/**
+ * Sends zone `z` back by the regression rule that applies to a violation of `severity` at its
+ * stage and sends it furthest back, if any; returns what the zone was before, or null.
+ */
+export function regress(ctx: Ctx, z: ZoneState, severity: Severity, cites: number[]): ZoneBefore | null {
+  const { rules, nowMs } = ctx;
   const rank = rules.stageRank[z.stage]!;
-  const rule = rules.agreement.regressions.find(
-    (g) =>
+  let rule: Regression | undefined;
+  for (const g of rules.agreement.regressions) {
+    if (
       SEVERITY_RANK[severity] >= SEVERITY_RANK[g.onConfirmedViolation.severityAtLeast] &&
       rank >= rules.stageRank[g.onConfirmedViolation.zoneAtOrAfter]! &&
-      rules.stageRank[g.to]! < rank,
-  );
-  if (rule !== undefined) {
-    const from = z.stage;
-    z.stage = rule.to;
-    z.epoch++;
-    z.affirmations = {};
-    z.enteredAtMs = { [rule.to]: nowMs };
-    z.withdrawal = emptyWithdrawal(rules.hosts[z.id]!);
-    z.history.push({ from, to: rule.to, at: ctx.at, reason: 'regression', cites, rule: rule.id });
+      rules.stageRank[g.to]! < rank &&
+      (rule === undefined || rules.stageRank[g.to]! < rules.stageRank[rule.to]!)
+    )
+      rule = g;
   }
-  evaluateZone(ctx, z.id, nowMs);
+  if (rule === undefined) return null;
+  const from = z.stage;
+  const before: ZoneBefore = {
+    stage: z.stage,
+    enteredAtMs: z.enteredAtMs,
+    affirmations: z.affirmations,
+    withdrawal: z.withdrawal,
+    epochAfter: z.epoch + 1,
+    rule: rule.id,
+  };
+  z.stage = rule.to;
+  z.epoch++;
+  z.affirmations = {};
+  z.enteredAtMs = { [rule.to]: nowMs };
+  z.withdrawal = emptyWithdrawal(rules.hosts[z.id]!);
+  z.history.push({ from, to: rule.to, at: ctx.at, reason: 'regression', cites, rule: rule.id });
+  zoneStageChanged(ctx, z, cites);
+  return before;
 }

@@ -9,6 +9,7 @@
  * | date_start/end  | `date_start` / `date_end` (a day) → `T00:00:00.000Z` | `date` (a day) → `T00:00:00.000Z` for both |
  * | latitude/longitude | `latitude`/`longitude` (JSON: `lat`/`lon`), unchanged | `lat`/`lon`, unchanged            |
  * | where_prec      | `where_prec`, unchanged                         | 1 (town point); 2 when the town says "approx" |
+ * | date_prec       | `date_prec`, unchanged (1 when out of 1–5)       | 1 (the clip's day)                      |
  * | deaths_low/best/high | `low` / `best` / `high`, unchanged          | not recorded by the source: 0 (see note) |
  * | type            | type_of_violence 1 (state-based) → `air-strike`, 2 → `armed-presence`, 3 → `harm-to-civilians` | `drone-incursion` |
  * | actor           | `side_a` (Government of Israel → `israel`, Hezbollah → `hezbollah`, …) | `hezbollah` (the catalogue is of Hezbollah FPV strike clips) |
@@ -31,8 +32,11 @@
  * Time: every record predates the agreement (the newest is 17 June 2026; the log starts on 26
  * June 2026), far beyond the 48-hour backdating window. The statements are therefore made *now*
  * (`at` = the import time, which is also the admission time) as the monitors' open-source
- * reports of past events: the event's own time is in `date_start`/`date_end`, which the engine
- * does not window. Notes begin with "Historical record" so readers are not misled.
+ * reports of past events: the event's own time is in `date_start`/`date_end` with its precision
+ * in `date_prec`, which the engine does not window. Admission time and event time stay two
+ * fields: the state at a time is what the log had admitted by then; "what had happened by then,
+ * as known now" is a separate read (`src/engine/event-time.ts`). Notes begin with "Historical
+ * record" so readers are not misled.
  *
  * Rows are signed by the monitors by default (incident.report allows monitor and observer; the
  * monitoring coalition compiles open sources, the UN observer does not publish UCDP data).
@@ -47,6 +51,7 @@ import { packageRoot } from '../agreement/scenarios.js';
 import type { Bodies, IncidentType } from '../engine/kinds.js';
 import { signStatement } from '../statement/envelope.js';
 import type { NoteSigner } from '../statement/keys.js';
+import { parseStrictJson } from '../statement/strict-json.js';
 import type { Envelope, JsonObject, Statement } from '../statement/types.js';
 import { CsvError, csvObjects } from './csv.js';
 import { type ZoneLocator, zoneLocator } from './zones.js';
@@ -63,7 +68,7 @@ export const UCDP_JSON = 'ucdp_ged251_lebanon_2024-11-18_to_2024-12-25.json';
 export const FPV_CSV = 'fpv_drone_strike_videos_south_lebanon_2026.csv';
 
 export type IncidentBody = Bodies['incident.report'];
-export type EventSource = 'ucdp-ged' | 'fpv-catalogue';
+export type EventSource = 'ucdp-ged' | 'fpv-catalogue' | 'acled';
 
 /** One source row turned into an incident report body (not yet signed). */
 export interface ImportedEvent {
@@ -211,6 +216,7 @@ function ucdpEvent(
     latitude: r.latitude,
     longitude: r.longitude,
     where_prec: r.where_prec,
+    date_prec: r.date_prec !== null && r.date_prec >= 1 && r.date_prec <= 5 ? r.date_prec : 1,
     type,
     actor: ucdpActorId(r.side_a),
     deaths_low: r.low,
@@ -317,12 +323,10 @@ export function readUcdpCsv(text: string, file: string, agreement: Agreement): I
  */
 export function readUcdpJson(text: string, file: string, agreement: Agreement): ImportResult {
   const out: ImportResult = { events: [], problems: [] };
-  let doc: { columns?: unknown; rows?: unknown; sides?: unknown; adm1?: unknown };
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return { events: [], problems: [{ file, line: 0, reason: `not JSON: ${(e as Error).message}` }] };
-  }
+  const parsed = parseStrictJson(text, file);
+  if (!parsed.ok)
+    return { events: [], problems: [{ file, line: 0, reason: `${parsed.message} (${parsed.code})` }] };
+  const doc = parsed.value as { columns?: unknown; rows?: unknown; sides?: unknown; adm1?: unknown };
   const columns = Array.isArray(doc.columns) ? (doc.columns as string[]) : [];
   const rows = Array.isArray(doc.rows) ? (doc.rows as unknown[]) : null;
   const sides = Array.isArray(doc.sides) ? (doc.sides as string[]) : [];
@@ -433,6 +437,7 @@ export function readFpvCsv(text: string, file: string, agreement: Agreement): Im
         latitude: lat,
         longitude: lon,
         where_prec: approx ? 2 : 1,
+        date_prec: 1,
         type: 'drone-incursion',
         actor: 'hezbollah',
         deaths_low: 0,

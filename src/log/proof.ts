@@ -237,6 +237,31 @@ export function verifyConsistency(
     }
     return;
   }
+  const { fr, sr } = consistencyRoots(size1, size2, proof, root1);
+  if (!sameBytes(fr, root1)) {
+    throw new ProofError(
+      `consistency proof from ${size1} to ${size2}: computed old root ${hex(fr)} does not match ${hex(root1)}`,
+    );
+  }
+  if (!sameBytes(sr, root2)) {
+    throw new ProofError(
+      `consistency proof from ${size1} to ${size2}: computed new root ${hex(sr)} does not match ${hex(root2)}`,
+    );
+  }
+}
+
+/**
+ * Steps 1–7 of RFC 9162 §2.1.4.2 up to the comparisons: the old root `fr` and the new root `sr`
+ * that a consistency proof from `size1` to `size2` (0 < size1 < size2) commits to. When size1 is
+ * a power of two the old root is not in the proof (step 2 prepends it), so `root1` supplies it.
+ * Throws `ProofError` when the proof has the wrong shape for the sizes.
+ */
+function consistencyRoots(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root1: Uint8Array,
+): { fr: Uint8Array; sr: Uint8Array } {
   // Step 1.
   if (proof.length === 0) throw new ProofError(`empty consistency proof from size ${size1} to ${size2}`);
   checkProofShape(proof);
@@ -278,14 +303,30 @@ export function verifyConsistency(
   if (sn !== 0) {
     throw new ProofError(`consistency proof from ${size1} to ${size2} has too few hashes`);
   }
-  if (!sameBytes(fr, root1)) {
-    throw new ProofError(
-      `consistency proof from ${size1} to ${size2}: computed old root ${hex(fr)} does not match ${hex(root1)}`,
-    );
-  }
-  if (!sameBytes(sr, root2)) {
-    throw new ProofError(
-      `consistency proof from ${size1} to ${size2}: computed new root ${hex(sr)} does not match ${hex(root2)}`,
-    );
+  return { fr, sr };
+}
+
+/**
+ * The root that the tree of `size2` leaves with root `root2` had at `size1` leaves, as a
+ * consistency proof from size1 to size2 shows it, or undefined when the proof does not show it:
+ * its shape is wrong, its new root is not `root2`, or size1 is a power of two (then the proof
+ * does not carry the old root at all). A witness holding another root for size1 uses this to
+ * turn a refused proof into evidence that the log signed two inconsistent trees.
+ */
+export function impliedOldRoot(
+  size1: number,
+  size2: number,
+  proof: readonly Uint8Array[],
+  root2: Uint8Array,
+): Buffer | undefined {
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 <= 0 || size2 <= size1)
+    return undefined;
+  if (isPowerOfTwo(size1)) return undefined;
+  try {
+    const { fr, sr } = consistencyRoots(size1, size2, proof, Buffer.alloc(hash_bytes));
+    return sameBytes(sr, root2) ? Buffer.from(fr) : undefined;
+  } catch (e) {
+    if (e instanceof ProofError) return undefined;
+    throw e;
   }
 }

@@ -40,7 +40,7 @@ export function buildDailyReport(input: DailyReportInput): DailyReport {
   const zoneName = (id: string | null) => a.zones.find((z) => z.id === id)?.name ?? id ?? '';
 
   const finding = (subject: string): ReportFinding | null => {
-    const f = end.findings[subject];
+    const f = end.findings.get(subject);
     if (f === undefined || f.effective === null) return null;
     return {
       subject,

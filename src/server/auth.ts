@@ -12,8 +12,8 @@
  * and POSTs it to /v1/tokens. Why this shape: it reuses the one signature check the project has
  * (`verifyEnvelope`, Ed25519 over `phaseline/statement/v1\n<JCS>\n`); the engine has no kind
  * `auth.token`, so a token request can never be admitted into the log and no log statement can
- * serve as a token request; `subject` binds the request to this log, `at` and the nonce bound
- * replay to the skew window. The token is 256 random bits, kept only as its SHA-256, expires
+ * serve as a token request; `subject` binds the request to this log, `at` bounds a request's life
+ * to the skew window, and its nonce, spent durably in the store, makes it usable once ever. The token is 256 random bits, kept only as its SHA-256, expires
  * after `token_ttl_ms`, and grants the clearance the agreement gives the key's party. A token
  * stops working as soon as its key is revoked in the log.
  */
@@ -55,20 +55,33 @@ interface TokenRecord {
 /** Looks up a key in the current (mechanism-level) state of the log. */
 export type KeyLookup = (vkey: string) => Promise<KeyState | undefined>;
 
+/**
+ * Spends a token request's nonce for good: true the first time, false ever after, on every
+ * node and across restarts (the store's `spendNonce`). Held in memory, a restart or a second
+ * node would take a captured request again within its time window.
+ */
+export type SpendNonce = (key: string, nonce: string, expiresMs: number, nowMs: number) => Promise<boolean>;
+
 export class TokenIssuer {
   readonly #tokens = new Map<string, TokenRecord>();
-  /** Nonces of token requests seen within the skew window: nonce → expiry ms. */
-  readonly #nonces = new Map<string, number>();
   readonly #agreement: Agreement;
   readonly #origin: string;
   readonly #options: ServerOptions;
   readonly #lookup: KeyLookup;
+  readonly #spend: SpendNonce;
 
-  constructor(agreement: Agreement, origin: string, options: ServerOptions, lookup: KeyLookup) {
+  constructor(
+    agreement: Agreement,
+    origin: string,
+    options: ServerOptions,
+    lookup: KeyLookup,
+    spend: SpendNonce,
+  ) {
     this.#agreement = agreement;
     this.#origin = origin;
     this.#options = options;
     this.#lookup = lookup;
+    this.#spend = spend;
   }
 
   /** Checks a token request and issues a token; throws {@link ApiError}. */
@@ -83,6 +96,11 @@ export class TokenIssuer {
       throw new ApiError(
         'schema',
         `token request: statement.kind must be ${TOKEN_REQUEST_KIND}, not ${JSON.stringify(s.kind)} (log statements are not credentials)`,
+      );
+    if (s.classification !== 'public')
+      throw new ApiError(
+        'schema',
+        `token request: statement.classification must be "public", not ${JSON.stringify(s.classification)} (a token request is sent in the clear and never enters the log)`,
       );
     if (env.signatures.length !== 1)
       throw new ApiError('schema', 'token request: sign it with exactly one key (the key the token is for)');
@@ -109,10 +127,6 @@ export class TokenIssuer {
         'backdated',
         `token request: statement.at ${s.at} is more than ${skew} ms old; sign a fresh request`,
       );
-    this.#sweep(nowMs);
-    const nonceKey = `${s.key}/${s.nonce}`;
-    if (this.#nonces.has(nonceKey))
-      throw new ApiError('duplicate-nonce', 'token request: this request was already used; sign a fresh one');
     const k = await this.#lookup(s.key);
     if (k === undefined)
       throw new ApiError(
@@ -131,7 +145,10 @@ export class TokenIssuer {
       );
     const party = this.#agreement.parties.find((p) => p.id === k.party);
     if (party === undefined) throw new ApiError('unknown-party', `token request: no party ${k.party}`);
-    this.#nonces.set(nonceKey, atMs + skew);
+    // Spent only once every check passed, so a refused request does not use up its nonce; after
+    // `at + skew` the time check refuses the request whatever the store remembers.
+    if (!(await this.#spend(s.key, s.nonce, atMs + skew, nowMs)))
+      throw new ApiError('duplicate-nonce', 'token request: this request was already used; sign a fresh one');
     const token = randomBytes(32).toString('base64url');
     const expiresMs = nowMs + this.#options.token_ttl_ms;
     if (this.#tokens.size >= this.#options.tokens_max) this.#tokens.delete(this.#tokens.keys().next().value!);
@@ -168,11 +185,6 @@ export class TokenIssuer {
       throw new ApiError('bad-token', 'the key this token was issued to has been revoked; the token is void');
     }
     return { clearance: rec.clearance, party: rec.party };
-  }
-
-  #sweep(nowMs: number): void {
-    if (this.#nonces.size < 10_000) return;
-    for (const [n, exp] of this.#nonces) if (exp < nowMs) this.#nonces.delete(n);
   }
 }
 

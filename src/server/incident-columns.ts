@@ -7,13 +7,7 @@
  * and come whole too. Pure, like views.ts: rendered from a state already folded at the reader's
  * clearance.
  */
-import {
-  type EngineState,
-  type FindingState,
-  type IncidentState,
-  recordEntries,
-  recordValues,
-} from '../engine/index.js';
+import { type EngineState, type FindingState, type IncidentState, recordValues } from '../engine/index.js';
 import { STATE_NOTICE, type StateMeta } from './views.js';
 
 /** A column of repeated strings: `codes[k]` is the index in `values` of row k's value. */
@@ -47,7 +41,7 @@ export function responseOf(i: IncidentState): string {
 
 export function incidentColumns(state: EngineState, meta: StateMeta) {
   const findings = new Map<string, FindingState>();
-  for (const [id, f] of recordEntries(state.findings)) findings.set(id, f);
+  for (const [id, f] of state.findings.entries()) findings.set(id, f);
   const entry: number[] = [];
   const admitted_ms: number[] = [];
   const date_start_ms: number[] = [];
@@ -62,7 +56,7 @@ export function incidentColumns(state: EngineState, meta: StateMeta) {
     response: codedColumn(),
   };
   const incidentFindings: Record<number, FindingState> = {};
-  for (const [, i] of recordEntries(state.incidents)) {
+  for (const [, i] of state.incidents.entries()) {
     const f = findings.get(i.id);
     entry.push(i.entry);
     admitted_ms.push(Date.parse(i.admitted));

@@ -20,12 +20,16 @@ export interface ServerOptions {
   rate_key_statements_burst: number;
   /** Allowed CORS origins: `*` for any (bearer tokens are not cookies: no ambient authority), a list, or `false` for none. Default `*`. */
   cors_origins: '*' | string[] | false;
-  /** Socket idle timeout, ms (Fastify `connectionTimeout`). Default 60,000. */
-  connection_timeout_ms: number;
+  /** Time to receive a request's headers, from the connection's opening or the end of its previous request, ms. Default 10,000. */
+  headers_timeout_ms: number;
   /** Time to receive a whole request (headers and body), ms (Node `requestTimeout`). Default 30,000. */
   request_timeout_ms: number;
   /** Idle keep-alive connections are closed after this, ms. Default 72,000 (above common proxy idle timeouts). */
   keep_alive_timeout_ms: number;
+  /** Open connections from one client address; more are answered 503 and closed. Default 64. */
+  connections_per_address_max: number;
+  /** Open connections in all (keep it well under the process's file-descriptor limit, `ulimit -n`). Default 4,096. */
+  connections_max: number;
   /** Lifetime of a bearer token, ms. Default 900,000 (15 minutes). */
   token_ttl_ms: number;
   /** Largest allowed difference between a token request's `at` and the server clock, ms. Default 300,000. */
@@ -55,9 +59,11 @@ export const server_defaults: ServerOptions = {
   rate_key_statements_per_second: 1_000,
   rate_key_statements_burst: 20_000,
   cors_origins: '*',
-  connection_timeout_ms: 60_000,
+  headers_timeout_ms: 10_000,
   request_timeout_ms: 30_000,
   keep_alive_timeout_ms: 72_000,
+  connections_per_address_max: 64,
+  connections_max: 4_096,
   token_ttl_ms: 15 * 60_000,
   token_request_skew_ms: 5 * 60_000,
   tokens_max: 100_000,
@@ -66,4 +72,31 @@ export const server_defaults: ServerOptions = {
   state_cache_bytes_max: 16 * MiB,
   logger: false,
   now: () => new Date().toISOString(),
+};
+
+type NumericOption = {
+  [K in keyof ServerOptions]: ServerOptions[K] extends number ? K : never;
+}[keyof ServerOptions];
+
+/** What each numeric limit bounds, with its unit: the lines of `phaseline serve --help`. */
+export const server_limit_help: Record<NumericOption, string> = {
+  body_bytes_max: 'bytes: largest application/json body (one statement, a token request)',
+  batch_bytes_max: 'bytes: largest application/x-ndjson batch body',
+  batch_statements_max: 'statements: most lines in one NDJSON batch',
+  rate_address_requests_max: 'requests per address per rate_window_ms (tiles, /healthz, /metrics exempt)',
+  rate_window_ms: 'milliseconds: window of the per-address request limit',
+  rate_key_statements_per_second: 'statements per second per signing key, sustained',
+  rate_key_statements_burst: 'statements: burst one key may submit at once',
+  headers_timeout_ms:
+    'milliseconds: a request’s headers must arrive within this of the connection opening (or of the previous request)',
+  request_timeout_ms: 'milliseconds: a whole request (headers and body) must arrive within this',
+  keep_alive_timeout_ms: 'milliseconds: an idle keep-alive connection is closed after this',
+  connections_per_address_max: 'connections: open at once from one client address; more get 503',
+  connections_max: 'connections: open at once in all; keep it under `ulimit -n`',
+  token_ttl_ms: 'milliseconds: lifetime of a bearer token',
+  token_request_skew_ms: 'milliseconds: how far a token request’s `at` may be from the server clock',
+  tokens_max: 'tokens: live bearer tokens kept; more evict the oldest',
+  sse_clients_max: 'clients: live-update (SSE) streams at once',
+  sse_heartbeat_ms: 'milliseconds: between comment lines sent to idle SSE clients',
+  state_cache_bytes_max: 'UTF-16 code units (≈ bytes): rendered state answers kept for repeated reads',
 };

@@ -7,6 +7,8 @@
 export const STATUS_BY_CODE: Record<string, number> = {
   // 400: the request itself is malformed: fix the JSON or the envelope's shape.
   'malformed-json': 400,
+  'duplicate-member': 400,
+  'invalid-utf8': 400,
   schema: 400,
   'duplicate-signer': 400,
   'bad-request': 400,
@@ -32,9 +34,12 @@ export const STATUS_BY_CODE: Record<string, number> = {
   size: 413,
   // 415
   'unsupported-media-type': 415,
+  'unsupported-charset': 415,
+  'unsupported-encoding': 415,
   // 422: well-formed and well-signed, but the agreement's rules reject it.
   'wrong-agreement': 422,
   'unknown-subject': 422,
+  'reserved-id': 422,
   'clock-skew': 422,
   backdated: 422,
   // 429 / 503: try again later.

@@ -3,13 +3,7 @@
  * was already folded at the reader's clearance. Pure functions: no clock, no I/O.
  */
 import type { Agreement } from '../agreement/model.js';
-import {
-  type EngineState,
-  explain,
-  recordCount,
-  recordPage,
-  recordValues as values,
-} from '../engine/index.js';
+import { type EngineState, explain, recordValues } from '../engine/index.js';
 import type { Classification } from '../statement/types.js';
 
 /** Shown with every state: what is simulated and what is illustrative. */
@@ -70,16 +64,16 @@ export function renderZones(
  * findings on them by subject, and the totals.
  */
 export function renderIncidents(state: EngineState, page: Page = first_page) {
-  const incidents = recordPage(state.incidents, page.offset, page.limit);
-  const strikes = recordPage(state.strikes, page.offset, page.limit);
+  const incidents = state.incidents.page(page.offset, page.limit).map(([, r]) => r);
+  const strikes = state.strikes.page(page.offset, page.limit).map(([, r]) => r);
   const findings: Record<string, unknown> = {};
   const withFinding = <T extends { id: string }>(r: T) => {
-    const f = state.findings[r.id];
+    const f = state.findings.get(r.id);
     if (f !== undefined) findings[r.id] = f;
     return { ...r, finding: f ?? null };
   };
   return {
-    ...paging(page, { incidents: recordCount(state.incidents), strikes: recordCount(state.strikes) }),
+    ...paging(page, { incidents: state.incidents.count(), strikes: state.strikes.count() }),
     incidents: incidents.map(withFinding),
     strikes: strikes.map(withFinding),
     findings,
@@ -118,7 +112,7 @@ export function renderState(agreement: Agreement, state: EngineState, meta: Stat
  * The state without its lists of incidents and strikes: zones, violations by actor, units,
  * benchmarks, truce and escrow. The control room fetches it each time its timeline moves: its
  * cost does not grow with the number of incidents (counting and paging the lists of a past
- * state is what costs there: they are overlays on the record store).
+ * state is what costs there: they are views on the record store).
  */
 export function renderOverview(agreement: Agreement, state: EngineState, meta: StateMeta) {
   const ex = explain(agreement, state, meta.at);
@@ -142,7 +136,7 @@ function stateHead(agreement: Agreement, state: EngineState, meta: StateMeta) {
 
 function stateTail(agreement: Agreement, state: EngineState, meta: StateMeta, ex: Explanation) {
   return {
-    units: values(state.units),
+    units: recordValues(state.units),
     benchmarks: state.benchmarks,
     truce: { ...ex.truce, extensions: state.truce.extensions, history: state.truce.history },
     escrow: renderEscrow(agreement, state, meta.at, ex),
@@ -177,8 +171,10 @@ export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
     type: 'FeatureCollection' as const,
     at: meta.at,
     notice: STATE_NOTICE,
-    ...paging(page, { incidents: recordCount(state.incidents) }),
-    features: recordPage(state.incidents, page.offset, page.limit)
+    ...paging(page, { incidents: state.incidents.count() }),
+    features: state.incidents
+      .page(page.offset, page.limit)
+      .map(([, i]) => i)
       .filter((i) => i.latitude !== null && i.longitude !== null)
       .map((i) => ({
         type: 'Feature' as const,
@@ -195,7 +191,7 @@ export function incidentsGeoJson(state: EngineState, meta: StateMeta) {
           source_grade: i.source_grade,
           where_prec: i.where_prec,
           entry: i.entry,
-          finding: state.findings[i.id]?.effective?.outcome ?? null,
+          finding: state.findings.get(i.id)?.effective?.outcome ?? null,
         },
       })),
   };

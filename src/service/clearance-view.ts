@@ -10,18 +10,20 @@
  */
 import type { Agreement } from '../agreement/model.js';
 import {
+  beginEntry,
   cloneState,
   type EngineEntry,
   type EngineState,
   entriesAdmittedBy,
   evolve,
-  forkState,
   initialState,
+  type RecordCollection,
   settle,
-  snapshot_interval_entries,
+  snapshotState,
+  undoEntry,
 } from '../engine/index.js';
 import { CLASSIFICATION_RANK, type Classification } from '../statement/types.js';
-import type { LiveRecords, RecordStore } from './record-store.js';
+import type { RecordStore } from './record-store.js';
 
 /** How a view reads back the log it follows (entries with restricted content opened). */
 export interface FoldedLog {
@@ -52,15 +54,12 @@ export class FoldFlags {
   }
 }
 
-/** The engine state's growing collections, each a kind of record in a {@link RecordStore}. */
-const COLLECTIONS = ['units', 'incidents', 'strikes', 'findings'] as const;
-
 /**
  * Snapshots of a view start this many entries apart; {@link view_snapshots_max} bounds how many
- * are kept. A snapshot costs the state's small parts only (the growing collections are versioned
- * in the record store, or shared), and `stateAt` in the past replays at most one interval: with
- * 100,000 entries, 2,000 instead of 20,000, which is what lets the control room's timeline show
- * any moment at once (bench/control-room.ts).
+ * are kept. A snapshot costs the state's small parts only (the growing collections are frozen
+ * views, in constant time), and `stateAt` in the past replays at most one interval: with 100,000
+ * entries, 2,000 instead of 20,000, which is what lets the control room's timeline show any
+ * moment at once (bench/control-room.ts, docs/control-room.md).
  */
 export const view_snapshot_interval_entries = 1000;
 /**
@@ -70,7 +69,7 @@ export const view_snapshot_interval_entries = 1000;
 export const view_snapshots_max = 64;
 
 export interface ClearanceViewOptions {
-  /** Entries between snapshots at first (default {@link view_snapshot_interval_entries} with a record store, else the engine's). */
+  /** Entries between snapshots at first (default {@link view_snapshot_interval_entries}). */
   snapshot_interval_entries?: number;
   /** Snapshots kept; past it the interval doubles (default {@link view_snapshots_max}). */
   snapshots_max?: number;
@@ -107,7 +106,6 @@ export class ClearanceView {
   #snapshots: Snapshot[] = [];
   #interval: number;
   readonly #snapshotsMax: number;
-  readonly #records: LiveRecords<unknown>[] = [];
 
   constructor(
     agreement: Agreement,
@@ -118,24 +116,18 @@ export class ClearanceView {
     this.agreement = agreement;
     this.clearance = clearance;
     this.#log = log;
-    // In memory, a snapshot copies the collections' keys: those stay the engine's distance apart.
-    this.#interval =
-      options.snapshot_interval_entries ??
-      (options.records !== undefined ? view_snapshot_interval_entries : snapshot_interval_entries);
+    this.#interval = options.snapshot_interval_entries ?? view_snapshot_interval_entries;
     this.#snapshotsMax = Math.max(2, options.snapshots_max ?? view_snapshots_max);
     this.#flags = options.folded?.flags ?? new FoldFlags();
     this.#bit = options.folded?.bit ?? 0;
-    this.#state = initialState(agreement);
-    if (options.records !== undefined) {
-      const { store, slot } = options.records;
-      const state = this.#state as unknown as Record<string, unknown>;
-      for (const name of COLLECTIONS) {
-        const live = store.collection<unknown>(name, slot);
-        this.#records.push(live);
-        state[name] = live.proxy;
-      }
-    }
-    this.#snapshots.push({ position: 0, state: cloneState(this.#state) });
+    const records = options.records;
+    this.#state = initialState(
+      agreement,
+      records === undefined
+        ? undefined
+        : (name: RecordCollection) => records.store.collection<unknown>(name, records.slot),
+    );
+    this.#snapshots.push({ position: 0, state: snapshotState(this.#state) });
   }
 
   /** True when a statement of `classification` is visible at this view's clearance. */
@@ -169,7 +161,7 @@ export class ClearanceView {
     this.#position++;
     const folded = this.#fold(entry, strict);
     if (this.#position - this.#snapshots[this.#snapshots.length - 1]!.position >= this.#interval) {
-      this.#snapshots.push({ position: this.#position, state: cloneState(this.#state) });
+      this.#snapshots.push({ position: this.#position, state: snapshotState(this.#state) });
       if (this.#snapshots.length > this.#snapshotsMax) this.#thinSnapshots();
     }
     return folded;
@@ -190,14 +182,14 @@ export class ClearanceView {
       this.skipped++;
       return false;
     }
-    for (const r of this.#records) r.cursor = entry.index;
+    beginEntry(this.#state, entry.index);
     try {
       evolve(this.agreement, this.#state, entry);
     } catch (e) {
       if (strict) throw e;
       // `evolve` may have changed the state before it threw: forget its record writes, and
       // rebuild the rest from the last snapshot and the entries folded since, leaving this one out.
-      for (const r of this.#records) r.undoCursor();
+      undoEntry(this.#state);
       this.#rebuild();
       this.skipped++;
       return false;
@@ -220,21 +212,18 @@ export class ClearanceView {
 
   #rebuild(): void {
     const snap = this.#snapshots[this.#snapshots.length - 1]!;
-    const external = this.#records.length > 0;
-    // On disk, fold into an overlay whose record writes are dropped: the live collections
-    // already hold them (the failed entry's writes were undone, the others are the same).
-    const state = external ? forkState(snap.state) : cloneState(snap.state);
+    // Fold into a fork whose record writes are dropped: the live collections already hold them
+    // (the failed entry's writes were undone, the others are the same).
+    const state = cloneState(snap.state);
     for (const e of this.#foldedEntries(snap.position, this.#position - 1)) evolve(this.agreement, state, e);
     const live = this.#state;
-    this.#state = external
-      ? {
-          ...state,
-          units: live.units,
-          incidents: live.incidents,
-          strikes: live.strikes,
-          findings: live.findings,
-        }
-      : state;
+    this.#state = {
+      ...state,
+      units: live.units,
+      incidents: live.incidents,
+      strikes: live.strikes,
+      findings: live.findings,
+    };
   }
 
   /** State at `at`: the current state settled to `at` when nothing later was folded, else a replay from the last snapshot before `at`. */
@@ -248,7 +237,7 @@ export class ClearanceView {
     const cut = entriesAdmittedBy(this.#position, (i) => this.#log.admittedMs(i), atMs);
     let snap = this.#snapshots[0]!;
     for (const s of this.#snapshots) if (s.position <= cut) snap = s;
-    const state = forkState(snap.state);
+    const state = cloneState(snap.state);
     for (const e of this.#foldedEntries(snap.position, cut)) evolve(this.agreement, state, e);
     return settle(this.agreement, state, atMs);
   }

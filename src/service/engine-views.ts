@@ -68,9 +68,24 @@ export class EngineViews {
     this.#seen.add(id, entry.envelope.statement.nonce);
   }
 
-  /** The door, against the current state of the mechanism view (`verified`: signatures already checked). */
+  /**
+   * The door, against the current state of the mechanism view (`verified`: signatures already
+   * checked); the records a statement names are looked up in the view its issuer's party is
+   * cleared to read, so that no answer depends on what the submitter may not read.
+   */
   admit(envelope: unknown, at: string, verified?: CheckedEnvelope): Admission {
-    return admit(this.agreement, this.#views.mechanism.current, envelope, at, this.#seen, verified);
+    return admit(
+      this.agreement,
+      this.#views.mechanism.current,
+      envelope,
+      at,
+      this.#seen,
+      verified,
+      (party) => {
+        const clearance = this.agreement.parties.find((p) => p.id === party)?.clearance ?? 'public';
+        return this.#views[clearance].current;
+      },
+    );
   }
 
   /**

@@ -17,6 +17,7 @@ import type { IngestResult, SubmitGate } from '../ingest/ingest.js';
 import type { Disclosure } from '../statement/commitment.js';
 import type { EnvelopeText } from '../statement/envelope.js';
 import type { Classification } from '../statement/types.js';
+import type { AsyncLogStore } from '../store/async-log-store.js';
 
 export interface StoredEntry {
   index: number;
@@ -37,6 +38,10 @@ export interface MechanismService {
 
   /** Current durable log size. */
   size(): Promise<number>;
+  /** Statements waiting to be sequenced (a metric). */
+  readonly queued: number;
+  /** Set when a write failed and the office refuses submissions until restarted (/healthz answers 503). */
+  readonly failure: Error | undefined;
   /**
    * Admits what it can of `envelopes` (values, or {@link EnvelopeText}s to parse) at time `now`;
    * one result per input, in order. `gate` is asked about each envelope once its signatures
@@ -55,6 +60,12 @@ export interface MechanismService {
   entry(index: number, withDisclosure: boolean): Promise<StoredEntry | undefined>;
   /** Index of the entry holding a statement id, if any. */
   indexOfStatement(statementId: string): Promise<number | undefined>;
+  /**
+   * Spends a one-time request nonce (a token request's `key` and `nonce`) durably in the store,
+   * remembered until `expiresMs`: true the first time, false ever after — on every node, across
+   * restarts (see {@link AsyncLogStore.spendNonce}).
+   */
+  spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean>;
   /** The derived state at `at`, folding only what a reader cleared for `clearance` may see. */
   stateAt(at: string, clearance: Classification): Promise<EngineState>;
   /** Subscribes to appends; returns an unsubscribe function. */

@@ -319,6 +319,18 @@ export class PostgresMechanismService implements MechanismService {
 
   // ── writing ───────────────────────────────────────────────────────────────────────────────
 
+  /** Envelopes waiting for a group commit. */
+  get queued(): number {
+    let n = 0;
+    for (const s of this.#queue) n += s.envelopes.length;
+    return n;
+  }
+
+  /** A node never stays failed: after a failed commit it rebuilds its engine from the log. */
+  get failure(): Error | undefined {
+    return undefined;
+  }
+
   submit(envelopes: unknown[], now: string, gate?: SubmitGate): Promise<IngestResult[]> {
     if (this.#closed) return Promise.reject(new Error('the service is closed'));
     // Checked here, not inside the batch: a failure there discards the engine for a rebuild.
@@ -471,6 +483,10 @@ export class PostgresMechanismService implements MechanismService {
   indexOfStatement(statementId: string): Promise<number | undefined> {
     if (!/^[0-9a-f]{64}$/.test(statementId)) return Promise.resolve(undefined);
     return this.store.indexOfStatement(statementId);
+  }
+
+  spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean> {
+    return this.store.spendNonce(scope, nonce, expiresMs, nowMs);
   }
 
   /**

@@ -2,7 +2,7 @@
  * The engine state's growing collections (units, incidents, strikes, findings) kept on disk,
  * so that a server with a million statements in its log does not hold a million records in
  * memory (issue: resident memory of `serve` under 300 MB). The small parts of the state stay in
- * memory; see `EXTERNAL_RECORDS` in src/engine/state.ts for how the engine sees these.
+ * memory; the engine reads and writes them through its `Records` interface (src/engine/records.ts).
  *
  * Every write is a new version of a record, tagged with the log index of the entry whose fold
  * wrote it. Because records are immutable once stored, "the collection as it was before entry
@@ -23,7 +23,7 @@
  * the other views' lookups of it to the file, a query each that found nothing.
  */
 import type Database from 'better-sqlite3';
-import { EXTERNAL_RECORDS, type ExternalRecords, FingerprintSet, fnv64 } from '../engine/index.js';
+import { FingerprintSet, fnv64, OverlayRecords, type Records } from '../engine/index.js';
 import { closeDerivedDatabase, openDerivedDatabase } from './derived-database.js';
 
 /** Records kept in the cache of each collection. */
@@ -283,12 +283,11 @@ export class RecordStore {
 }
 
 /**
- * One growing collection of one engine state. `proxy` is what goes into the state: the engine
- * reads `state.incidents[id]` and writes `state.incidents[id] = record` as it would a plain
- * object. The owner sets `cursor` to the log index of the entry being folded before each fold.
+ * One growing collection of one engine state, on disk: the engine's `Records` over this store.
+ * The owner calls `begin(index)` before each fold: the writes that follow are versions of that
+ * log entry.
  */
-export class LiveRecords<T> {
-  readonly proxy: Record<string, T>;
+export class LiveRecords<T> implements Records<T> {
   /** Log index of the entry being (or last) folded: the version tag of writes; −1 before any. */
   cursor = -1;
   readonly #store: RecordStore;
@@ -323,22 +322,6 @@ export class LiveRecords<T> {
         filter.add(hi, lo);
       },
     };
-    const all = Number.MAX_SAFE_INTEGER;
-    const ext: ExternalRecords<T> = {
-      freeze: () => this.asOf(this.cursor + 1),
-      entries: () => this.#entries(),
-      count: () => this.#count,
-      page: (offset, limit) => {
-        store.flush();
-        return store.page(kind, bit, all, offset, limit) as [string, T][];
-      },
-    };
-    this.proxy = recordsProxy<T>({
-      get: (id) => this.get(id),
-      list: () => this.#entries(),
-      set: (id, v) => this.set(id, v),
-      ext,
-    });
   }
 
   get(id: string): T | undefined {
@@ -382,8 +365,34 @@ export class LiveRecords<T> {
     this.#cache.set(id, value);
   }
 
+  count(): number {
+    return this.#count;
+  }
+
+  *entries(): Generator<[string, T]> {
+    this.#store.flush();
+    yield* this.#store.list(this.#kind, this.bit, Number.MAX_SAFE_INTEGER) as Iterable<[string, T]>;
+  }
+
+  page(offset: number, limit: number): [string, T][] {
+    this.#store.flush();
+    return this.#store.page(this.#kind, this.bit, Number.MAX_SAFE_INTEGER, offset, limit) as [string, T][];
+  }
+
+  freeze(): Records<T> {
+    return this.asOf(this.cursor + 1);
+  }
+
+  fork(): Records<T> {
+    return new OverlayRecords(this.freeze());
+  }
+
+  begin(index: number): void {
+    this.cursor = index;
+  }
+
   /** Forgets the writes of the entry at `cursor` (its fold failed); they were never flushed. */
-  undoCursor(): void {
+  undo(): void {
     for (const w of this.#store.unwrite(this.#kind, this.bit, this.cursor)) {
       if (w.first) this.#count--;
       this.#latest.delete(w.id);
@@ -392,6 +401,12 @@ export class LiveRecords<T> {
       const earlier = this.#store.pendingBefore(this.#kind, this.bit, w.id, this.cursor);
       if (earlier !== undefined) this.#latest.set(w.id, earlier.value as T);
     }
+  }
+
+  toJSON(): Record<string, T> {
+    const out: Record<string, T> = {};
+    for (const [k, v] of this.entries()) out[k] = v;
+    return out;
   }
 
   /** @internal The store wrote every pending version to the file. */
@@ -403,72 +418,66 @@ export class LiveRecords<T> {
    * A read-only view of the collection as it was before entry `before` (all earlier versions
    * flushed first, so the view reads the file only and later writes cannot reach it).
    */
-  asOf(before: number): Record<string, T> {
+  asOf(before: number): Records<T> {
     this.#store.flush();
-    const count = before > this.cursor ? this.#count : undefined;
-    const kind = this.#kind;
-    const bit = this.bit;
-    const store = this.#store;
-    const entries = () => store.list(kind, bit, before) as Iterable<[string, T]>;
-    const ext: ExternalRecords<T> = {
-      freeze: () => proxy,
-      entries,
-      // A view as of now (every write so far included) knows its count; an older one asks the file.
-      count: () => count ?? store.count(kind, bit, before),
-      page: (offset, limit) => store.page(kind, bit, before, offset, limit) as [string, T][],
-    };
-    const proxy: Record<string, T> = recordsProxy<T>({
-      get: (id) => (this.#known.has(id) ? (store.read(kind, bit, id, before) as T | undefined) : undefined),
-      list: entries,
-      ext,
-    });
-    return proxy;
-  }
-
-  *#entries(): Generator<[string, T]> {
-    this.#store.flush();
-    yield* this.#store.list(this.#kind, this.bit, Number.MAX_SAFE_INTEGER) as Iterable<[string, T]>;
+    const known = (id: string) => this.#known.has(id);
+    return new RecordsAsOf<T>(
+      this.#store,
+      this.#kind,
+      this.bit,
+      before,
+      known,
+      before > this.cursor ? this.#count : undefined,
+    );
   }
 }
 
-/**
- * A Proxy that behaves like a plain id-keyed object over `get`/`set`, and answers
- * {@link EXTERNAL_RECORDS} so that readers list it in one query instead of key by key.
- */
-function recordsProxy<T>(ops: {
-  get(id: string): T | undefined;
-  list(): Iterable<[string, T]>;
-  set?(id: string, value: T): void;
-  ext: ExternalRecords<T>;
-}): Record<string, T> {
-  const keys = () => [...ops.list()].map(([k]) => k);
-  return new Proxy({} as Record<string, T>, {
-    get: (_t, k) => {
-      if (k === EXTERNAL_RECORDS) return ops.ext;
-      return typeof k === 'string' ? ops.get(k) : undefined;
-    },
-    has: (_t, k) => typeof k === 'string' && ops.get(k) !== undefined,
-    ownKeys: () => keys(),
-    getOwnPropertyDescriptor: (_t, k) => {
-      if (typeof k !== 'string') return undefined;
-      const value = ops.get(k);
-      return value === undefined
-        ? undefined
-        : { value, writable: true, enumerable: true, configurable: true };
-    },
-    set: (_t, k, v) => {
-      if (ops.set === undefined) throw new Error('engine state: a frozen record collection is read-only');
-      if (typeof k !== 'string') return false;
-      ops.set(k, v as T);
-      return true;
-    },
-    deleteProperty: () => {
-      throw new Error('engine state: entries of the growing collections are never deleted');
-    },
-    defineProperty: () => {
-      throw new Error('engine state: write records by assignment');
-    },
-  });
+/** A collection of the store as it was before a log entry: read-only, read from the file. */
+class RecordsAsOf<T> implements Records<T> {
+  constructor(
+    private readonly store: RecordStore,
+    private readonly kind: number,
+    private readonly bit: number,
+    private readonly before: number,
+    private readonly known: (id: string) => boolean,
+    /** Known when the view is as of now (every write so far included); else the file counts. */
+    private readonly knownCount: number | undefined,
+  ) {}
+
+  get(id: string): T | undefined {
+    return this.known(id)
+      ? (this.store.read(this.kind, this.bit, id, this.before) as T | undefined)
+      : undefined;
+  }
+  set(): void {
+    throw new Error('engine state: a frozen record collection is read-only; fork it to write');
+  }
+  count(): number {
+    return this.knownCount ?? this.store.count(this.kind, this.bit, this.before);
+  }
+  entries(): Iterable<[string, T]> {
+    return this.store.list(this.kind, this.bit, this.before) as Iterable<[string, T]>;
+  }
+  page(offset: number, limit: number): [string, T][] {
+    return this.store.page(this.kind, this.bit, this.before, offset, limit) as [string, T][];
+  }
+  freeze(): Records<T> {
+    return this;
+  }
+  fork(): Records<T> {
+    return new OverlayRecords(this);
+  }
+  begin(): void {
+    throw new Error('engine state: a frozen record collection cannot be folded into; fork it');
+  }
+  undo(): void {
+    throw new Error('engine state: a frozen record collection cannot be folded into; fork it');
+  }
+  toJSON(): Record<string, T> {
+    const out: Record<string, T> = {};
+    for (const [k, v] of this.entries()) out[k] = v;
+    return out;
+  }
 }
 
 /**

@@ -430,6 +430,12 @@ export class SqliteMechanismService implements MechanismService {
     return disclosure === undefined ? { index, bytes } : { index, bytes, disclosure };
   }
 
+  async spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean> {
+    const store = this.log.store;
+    if (store.spendNonce === undefined) throw new Error('the log store cannot record nonces');
+    return store.spendNonce(scope, nonce, expiresMs, nowMs);
+  }
+
   async indexOfStatement(id: string): Promise<number | undefined> {
     return this.log.store.indexOfStatement(id);
   }

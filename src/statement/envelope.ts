@@ -14,6 +14,8 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical.js';
 import { KeyFormatError, keyLabel, type NoteSigner, type NoteVerifier, parseVerifierKey } from './keys.js';
 import { decodeSignatureBase64, signatureBase64 } from './note.js';
+import { type JsonRejection, parseStrictJson } from './strict-json.js';
+import { isStatementTime } from './time.js';
 import { CLASSIFICATIONS, type Envelope, type Statement, type StatementSignature } from './types.js';
 
 /** The largest canonical envelope accepted, in bytes: the log entry (envelope plus admission time) must fit a tlog-tiles entry (65,535 bytes). */
@@ -25,8 +27,6 @@ export const STATEMENT_SIGNING_PREFIX = 'phaseline/statement/v1\n';
 /** The outcome of a door check: accepted, or rejected with a stable code and a sentence for people. */
 export type Verdict = { ok: true } | { ok: false; code: string; message: string };
 
-const rfc3339Ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 const StatementShape = z
   .object({
     kind: z
@@ -37,8 +37,10 @@ const StatementShape = z
     key: z.string().min(1),
     at: z
       .string()
-      .regex(rfc3339Ms, 'RFC 3339 UTC with milliseconds, e.g. 2026-06-26T09:00:00.000Z')
-      .refine((s) => !Number.isNaN(Date.parse(s)), 'a real calendar time'),
+      .refine(
+        isStatementTime,
+        'RFC 3339 UTC with milliseconds and hours 00–23, a time that exists, e.g. 2026-06-26T09:00:00.000Z',
+      ),
     nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'base64url, 16–64 characters'),
     classification: z.enum(CLASSIFICATIONS as [string, ...string[]]),
     subject: z.string(),
@@ -190,25 +192,19 @@ export class EnvelopeText {
     readonly label = 'the envelope',
   ) {}
 
-  #rejection: { ok: false; code: string; message: string } | undefined;
+  #rejection: JsonRejection | undefined;
 
   /**
-   * The parsed value, or the `malformed-json` rejection. A rejection is kept: a text that is
-   * not JSON is looked at again where it is answered (a PostgreSQL node parses a group's texts
-   * to look their ids up, then `ingest` answers them), and parsing it once is enough.
+   * The parsed value, or the rejection of a text that is not I-JSON (see strict-json.ts). A
+   * rejection is kept: a text that is not JSON is looked at again where it is answered (a
+   * PostgreSQL node parses a group's texts to look their ids up, then `ingest` answers them),
+   * and parsing it once is enough.
    */
-  parse(): { ok: true; value: unknown } | { ok: false; code: string; message: string } {
+  parse(): { ok: true; value: unknown } | JsonRejection {
     if (this.#rejection !== undefined) return this.#rejection;
-    try {
-      return { ok: true, value: JSON.parse(this.text) };
-    } catch (e) {
-      this.#rejection = {
-        ok: false,
-        code: 'malformed-json',
-        message: `${this.label} is not JSON: ${(e as Error).message}`,
-      };
-      return this.#rejection;
-    }
+    const p = parseStrictJson(this.text, this.label);
+    if (!p.ok) this.#rejection = p;
+    return p;
   }
 }
 

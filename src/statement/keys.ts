@@ -13,6 +13,19 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomBy
 
 /** The signed-note signature type byte for Ed25519. */
 export const ALG_ED25519 = 0x01;
+/**
+ * The signature type byte of C2SP tlog-cosignature `cosignature/v1` witness keys
+ * (https://c2sp.org/tlog-cosignature): an Ed25519 key whose key id, and so whose signatures,
+ * can never be mistaken for a note signer's.
+ */
+export const ALG_COSIGNATURE_V1 = 0x04;
+
+/** The signature types a key string may carry here, with the name errors give them. */
+export type KeyAlgorithm = typeof ALG_ED25519 | typeof ALG_COSIGNATURE_V1;
+const ALG_NAMES: Record<KeyAlgorithm, string> = {
+  [ALG_ED25519]: 'Ed25519, 0x01',
+  [ALG_COSIGNATURE_V1]: 'cosignature/v1, 0x04',
+};
 
 /** Thrown for malformed key strings; the message says which part is wrong. */
 export class KeyFormatError extends Error {
@@ -101,7 +114,11 @@ function splitPlus(s: string, n: number): string[] {
   return out;
 }
 
-function parseNameIdKey(rest: string[], where: string): { name: string; keyId: number; key: Buffer } {
+function parseNameIdKey(
+  rest: string[],
+  where: string,
+  alg: KeyAlgorithm,
+): { name: string; keyId: number; key: Buffer } {
   const [name, idHex, b64] = rest;
   if (rest.length !== 3 || name === undefined || idHex === undefined || b64 === undefined) {
     throw new KeyFormatError(`${where}: expected name+keyid+base64key`);
@@ -112,17 +129,20 @@ function parseNameIdKey(rest: string[], where: string): { name: string; keyId: n
   const key = decodeStrictBase64(b64, where);
   if (key.length !== 33)
     throw new KeyFormatError(`${where}: key must be 33 bytes (algorithm byte + 32), got ${key.length}`);
-  if (key[0] !== ALG_ED25519)
+  if (key[0] !== alg)
     throw new KeyFormatError(
-      `${where}: unknown signature algorithm 0x${key[0]!.toString(16).padStart(2, '0')} (only Ed25519, 0x01, is supported)`,
+      `${where}: signature algorithm 0x${key[0]!.toString(16).padStart(2, '0')} where ${ALG_NAMES[alg]} is expected`,
     );
   return { name, keyId: Number.parseInt(idHex, 16), key };
 }
 
-/** Parses a verifier key string; throws {@link KeyFormatError} saying what is wrong. */
-export function parseVerifierKey(vkey: string): NoteVerifier {
+/**
+ * Parses a verifier key string; throws {@link KeyFormatError} saying what is wrong. `alg` is the
+ * signature type the key must have: Ed25519 note keys by default, or cosignature/v1 witness keys.
+ */
+export function parseVerifierKey(vkey: string, alg: KeyAlgorithm = ALG_ED25519): NoteVerifier {
   const where = `verifier key ${JSON.stringify(vkey.length > 80 ? vkey.slice(0, 80) + '…' : vkey)}`;
-  const { name, keyId, key } = parseNameIdKey(splitPlus(vkey, 3), where);
+  const { name, keyId, key } = parseNameIdKey(splitPlus(vkey, 3), where, alg);
   const expected = keyHash(name, key);
   if (expected !== keyId) {
     throw new KeyFormatError(
@@ -133,14 +153,17 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   return { name, keyId, publicKey: publicKeyFromRaw(publicKeyRaw), publicKeyRaw, vkey };
 }
 
-/** Parses a signer (private) key string; throws {@link KeyFormatError} saying what is wrong. */
-export function parseSignerKey(skey: string): NoteSigner {
+/**
+ * Parses a signer (private) key string; throws {@link KeyFormatError} saying what is wrong.
+ * `alg` as for {@link parseVerifierKey}: a witness's private key carries 0x04 like its verifier key.
+ */
+export function parseSignerKey(skey: string, alg: KeyAlgorithm = ALG_ED25519): NoteSigner {
   const where = 'signer key';
   const text = skey.trim();
   if (!text.startsWith('PRIVATE+KEY+')) throw new KeyFormatError(`${where}: must start with PRIVATE+KEY+`);
-  const { name, keyId, key } = parseNameIdKey(splitPlus(text.slice('PRIVATE+KEY+'.length), 3), where);
+  const { name, keyId, key } = parseNameIdKey(splitPlus(text.slice('PRIVATE+KEY+'.length), 3), where, alg);
   const privateKey = privateKeyFromSeed(key.subarray(1));
-  const pubWithAlg = Buffer.concat([Buffer.of(ALG_ED25519), rawPublicKey(privateKey)]);
+  const pubWithAlg = Buffer.concat([Buffer.of(alg), rawPublicKey(privateKey)]);
   const expected = keyHash(name, pubWithAlg);
   if (expected !== keyId) {
     throw new KeyFormatError(
@@ -151,19 +174,23 @@ export function parseSignerKey(skey: string): NoteSigner {
   return { name, keyId, privateKey, vkey };
 }
 
-/** Generates a new Ed25519 key pair as signed-note key strings. `seed` (32 bytes) makes it deterministic for tests and simulations. */
+/**
+ * Generates a new Ed25519 key pair as signed-note key strings. `seed` (32 bytes) makes it
+ * deterministic for tests and simulations; `alg` 0x04 makes a cosignature/v1 witness key.
+ */
 export function generateKeyPair(
   name: string,
   seed: Uint8Array = randomBytes(32),
+  alg: KeyAlgorithm = ALG_ED25519,
 ): { skey: string; vkey: string } {
   if (!isValidKeyName(name))
     throw new KeyFormatError(`invalid key name ${JSON.stringify(name)}: no spaces or '+' allowed`);
   if (seed.length !== 32) throw new KeyFormatError(`seed must be 32 bytes, got ${seed.length}`);
   const seedBuf = Buffer.from(seed);
-  const pub = Buffer.concat([Buffer.of(ALG_ED25519), rawPublicKey(privateKeyFromSeed(seedBuf))]);
+  const pub = Buffer.concat([Buffer.of(alg), rawPublicKey(privateKeyFromSeed(seedBuf))]);
   const id = keyIdHex(keyHash(name, pub));
   return {
-    skey: `PRIVATE+KEY+${name}+${id}+${Buffer.concat([Buffer.of(ALG_ED25519), seedBuf]).toString('base64')}`,
+    skey: `PRIVATE+KEY+${name}+${id}+${Buffer.concat([Buffer.of(alg), seedBuf]).toString('base64')}`,
     vkey: `${name}+${id}+${pub.toString('base64')}`,
   };
 }

@@ -9,6 +9,10 @@ import { isValidKeyName, type NoteSigner, type NoteVerifier } from './keys.js';
 /** Thrown for malformed notes, invalid signatures, or notes no known key signed. */
 export class NoteError extends Error {
   override name = 'NoteError';
+  /** True when the note cannot be parsed at all, false when it parsed but no known key's signature verifies. */
+  get malformed(): boolean {
+    return this.message.startsWith('malformed note');
+  }
 }
 
 /** More signatures than this on one note are treated as malformed (Go's limit too), so parsing stays bounded. */

@@ -81,6 +81,13 @@ export interface AsyncLogStore {
    * `listener(size)` after each durable append. Returns an unsubscribe function.
    */
   watch(listener: (size: number) => void): () => void;
+  /**
+   * Durably records that the one-time `nonce` of `scope` (a token request's key) was used, until
+   * `expiresMs`, after which the request's own time window refuses it; rows expired at `nowMs`
+   * are forgotten. True when this call recorded it; false when it was recorded before, by any
+   * node sharing the store, before any restart.
+   */
+  spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -181,6 +188,10 @@ export class SyncLogStoreAdapter implements AsyncLogStore {
   watch(listener: (size: number) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+  async spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean> {
+    if (this.store.spendNonce === undefined) throw new StoreError('this log store is read-only');
+    return this.store.spendNonce(scope, nonce, expiresMs, nowMs);
   }
   async close(): Promise<void> {
     await this.#queue.tail;

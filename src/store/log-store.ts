@@ -33,6 +33,8 @@ export interface AppendBatch {
 }
 
 export interface LogStore {
+  /** See {@link AsyncLogStore.spendNonce}; absent on read-only snapshots. */
+  spendNonce?(scope: string, nonce: string, expiresMs: number, nowMs: number): boolean;
   /** Number of entries durably in the log (equals the latest checkpoint's size). */
   size(): number;
   /** The latest signed checkpoint note, or undefined for an empty log. */

@@ -10,6 +10,8 @@ export interface TileSource {
   read(path: string): Promise<Buffer | undefined>;
   /** The location, for messages. */
   readonly location: string;
+  /** What to do when the checkpoint is not at this location, when there is more to say than "not found". */
+  hintForMissingCheckpoint?(): Promise<string | undefined>;
 }
 
 /** A directory or an http(s) URL prefix. */
@@ -23,6 +25,18 @@ export function tileSource(dirOrUrl: string): TileSource {
         if (res.status === 404) return undefined;
         if (!res.ok) throw new Error(`${base}/${path}: HTTP ${res.status}`);
         return Buffer.from(await res.arrayBuffer());
+      },
+      // `phaseline serve` publishes its log under /log/: a URL of the server itself is the
+      // likeliest mistake, so look for a checkpoint there and name the URL to use.
+      async hintForMissingCheckpoint() {
+        if (new URL(base).pathname.endsWith('/log')) return undefined;
+        try {
+          const res = await fetch(`${base}/log/checkpoint`);
+          await res.arrayBuffer();
+          if (res.ok)
+            return `this is the address of a phaseline server; its log is at ${base}/log — run phaseline verify ${base}/log`;
+        } catch {}
+        return `a log published by phaseline serve is at ${base}/log on that server; an exported directory or tlog-tiles URL has a file named checkpoint at its top`;
       },
     };
   }

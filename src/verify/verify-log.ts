@@ -8,6 +8,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import type { Witnesses } from '../agreement/witnesses.js';
 import { openCheckpoint } from '../log/checkpoint.js';
 import { consistencyProof, rootAt, verifyConsistency } from '../log/proof.js';
 import { tile_width, tilePath } from '../log/tile.js';
@@ -17,6 +18,7 @@ import { parseVerifierKey } from '../statement/keys.js';
 import type { BundleJob } from './bundle-worker.js';
 import { checkBundles, VerifyError } from './check-bundles.js';
 import type { TileSource } from './tile-source.js';
+import { checkWitnessQuorum, describeQuorum } from './witness-quorum.js';
 
 export { VerifyError };
 
@@ -29,6 +31,8 @@ export interface VerifyOptions {
   since?: string;
   /** Also check every public statement's signatures. */
   statements?: boolean;
+  /** The agreement's witnesses: the checkpoint must carry the quorum of their cosignatures. */
+  witnesses?: Witnesses;
   /** Worker threads for re-hashing; 0 or 1 hashes on the calling thread. Default: available cores. */
   workers?: number;
   onProgress?: (entriesDone: number, size: number) => void;
@@ -39,6 +43,8 @@ export interface VerifyReport {
   size: number;
   root: string;
   since?: { size: number; root: string };
+  /** With `witnesses`: who cosigned the checkpoint, against the quorum. */
+  witnesses?: { quorum: number; cosigned: string[] };
 }
 
 /** Bundles per worker job: large enough to amortize messaging, small enough to balance load. */
@@ -48,12 +54,29 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
   const verifier = parseVerifierKey(options.key);
   const origin = options.origin ?? verifier.name;
   const note = await source.read('checkpoint');
-  if (note === undefined) throw new VerifyError('checkpoint', `not found at ${source.location}`);
+  if (note === undefined) {
+    const hint = await source.hintForMissingCheckpoint?.();
+    throw new VerifyError(
+      'checkpoint',
+      `not found at ${source.location}/checkpoint${hint === undefined ? '' : `; ${hint}`}`,
+    );
+  }
   let cp: ReturnType<typeof openCheckpoint>['checkpoint'];
   try {
     cp = openCheckpoint(note.toString('utf8'), verifier, origin).checkpoint;
   } catch (e) {
     throw new VerifyError('checkpoint', (e as Error).message);
+  }
+  let quorum: VerifyReport['witnesses'];
+  if (options.witnesses !== undefined) {
+    let q: ReturnType<typeof checkWitnessQuorum>;
+    try {
+      q = checkWitnessQuorum(note.toString('utf8'), verifier, origin, options.witnesses);
+    } catch (e) {
+      throw new VerifyError('checkpoint', (e as Error).message);
+    }
+    if (!q.met) throw new VerifyError('checkpoint', `does not count: ${describeQuorum(q)}`);
+    quorum = { quorum: q.quorum, cosigned: q.cosignatures.map((c) => c.witness) };
   }
   const size = cp.size;
   const nBundles = Math.ceil(size / tile_width);
@@ -129,7 +152,12 @@ export async function verifyLog(source: TileSource, options: VerifyOptions): Pro
       'checkpoint',
       `root ${cp.root.toString('base64')} is not the root of the published entries (${root.toString('base64')})`,
     );
-  const report: VerifyReport = { origin, size, root: root.toString('base64') };
+  const report: VerifyReport = {
+    origin,
+    size,
+    root: root.toString('base64'),
+    ...(quorum ? { witnesses: quorum } : {}),
+  };
 
   if (options.since !== undefined) {
     let old: ReturnType<typeof openCheckpoint>['checkpoint'];

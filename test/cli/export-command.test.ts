@@ -21,7 +21,7 @@ describe('phaseline export', () => {
         kind: 'incident.report',
         agreement: 'lebanon-2026',
         classification: 'mechanism',
-        subject: 'restricted-incident-1',
+        subject: 'monitors/restricted-incident-1',
         body: {
           date_start: '2026-11-20T00:00:00.000Z',
           date_end: '2026-11-20T00:00:00.000Z',

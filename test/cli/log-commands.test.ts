@@ -59,7 +59,7 @@ describe('phaseline keys, sign, log append, export and verify', () => {
       input: `${payload(1)}\nnot json\n${payload(2, { colour: 'red' })}\n${payload(3)}\n`,
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('stdin:2: not JSON');
+    expect(r.stderr).toContain('stdin:2 is not JSON');
     expect(r.stderr).toContain('stdin:3: unknown field(s) colour');
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
   });
@@ -84,7 +84,7 @@ describe('phaseline keys, sign, log append, export and verify', () => {
     expect(r.stderr).toMatch(
       /stdin:2: rejected \(signature\): signatures\[0\]: signature by monitors\+[0-9a-f]{8} does not verify/,
     );
-    expect(r.stderr).toContain('stdin:3: rejected (json): not JSON');
+    expect(r.stderr).toContain('rejected (malformed-json): stdin:3 is not JSON');
     expect(r.stdout).toContain('appended 1, rejected 3; log size 201');
     // The 200 entries accepted earlier are untouched: the old checkpoint is consistent with the new log.
     const v = phaseline([

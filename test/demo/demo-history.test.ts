@@ -13,6 +13,7 @@ import {
   SIMULATED_NOTE_PREFIX,
 } from '../../src/demo/demo-history.js';
 import { HOLDS } from '../../src/engine/escrow.js';
+import { recordValues } from '../../src/engine/records.js';
 import { Timeline } from '../../src/engine/replay.js';
 import { zoneLocator } from '../../src/interop/zones.js';
 import type { NoteSigner } from '../../src/statement/keys.js';
@@ -131,7 +132,7 @@ describe('demo history', () => {
   });
 
   it('registers, vets (guarantor’s command) and deploys units; one is rejected first', () => {
-    const units = Object.values(timeline.current.units);
+    const units = recordValues(timeline.current.units);
     expect(units.length).toBeGreaterThanOrEqual(3);
     const vets = history.filter((e) => e.statement.kind === 'unit.vet');
     expect(vets.every((e) => e.statement.issuer === 'centcom')).toBe(true);
@@ -141,23 +142,23 @@ describe('demo history', () => {
 
   it('has incidents of several types inside their zones, with findings and dissenting accounts', () => {
     const s = timeline.current;
-    const incidents = Object.values(s.incidents);
+    const incidents = recordValues(s.incidents);
     expect(new Set(incidents.map((i) => i.type)).size).toBeGreaterThanOrEqual(6);
     const locate = zoneLocator(agreement);
     for (const i of incidents) expect(locate(i.longitude!, i.latitude!), i.id).toBe(i.zone);
-    const findings = Object.values(s.findings).filter((f) => f.effective !== null);
+    const findings = recordValues(s.findings).filter((f) => f.effective !== null);
     expect(findings.length).toBeGreaterThan(10);
     expect(
       findings.some((f) => f.subjectKind === 'incident' && f.effective!.outcome === 'confirmed-violation'),
     ).toBe(true);
     expect(findings.some((f) => f.accounts.some((a) => a.position === 'disputes'))).toBe(true);
     expect(findings.some((f) => f.effective!.severity === 'grave')).toBe(true);
-    const classes = new Set(Object.values(s.strikes).map((x) => x.classification));
+    const classes = new Set(recordValues(s.strikes).map((x) => x.classification));
     expect(classes).toContain('violation-no-notification');
     expect(classes).toContain('permitted-after-window');
     expect([...classes].some((c) => c.startsWith('imminent-threat'))).toBe(true);
     expect(
-      Object.values(s.incidents).some((i) => i.notification !== null && i.response?.action === 'acted'),
+      recordValues(s.incidents).some((i) => i.notification !== null && i.response?.action === 'acted'),
     ).toBe(true);
   });
 
@@ -171,10 +172,10 @@ describe('demo history', () => {
     expect(e.accounts[HOLDS]).toBeGreaterThanOrEqual(0);
   });
 
-  it('the truce was suspended by the grave violation, resumed, and extended by benchmarks', () => {
+  it('the truce started at the signing, was suspended by the grave violation, resumed, and extended by benchmarks', () => {
     const t = timeline.current.truce;
     expect(t.status).toBe('in-force');
-    expect(t.history.map((h) => h.status)).toEqual(['suspended', 'in-force']);
+    expect(t.history.map((h) => h.status)).toEqual(['in-force', 'suspended', 'in-force']);
     expect(t.extensions.map((x) => x.benchmark)).toContain('zone-handed-over');
     expect(t.expiresMs).toBeGreaterThan(Date.parse(history.at(-1)!.statement.at));
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSimulated } from '../../src/demo/demo-history.js';
 import { type SeedDemoResult, type SeedProgress, seedDemo } from '../../src/demo/seed-demo.js';
+import { recordIds } from '../../src/engine/records.js';
 import { Mechanism } from '../../src/mechanism/mechanism.js';
 
 let dir: string;
@@ -43,7 +44,7 @@ describe('seedDemo', () => {
       expect(m.log.size).toBe(result.admitted);
       const s = m.timeline.current;
       expect(s.zones['sour-south-litani']!.stage).toBe('handed-over');
-      const ids = Object.keys(s.incidents);
+      const ids = recordIds(s.incidents);
       expect(ids.filter((i) => i.startsWith('ucdp-ged-'))).toHaveLength(123);
       expect(ids.filter((i) => i.startsWith('fpv-catalogue-'))).toHaveLength(149);
       expect(ids.filter((i) => i.startsWith('sim-inc-')).length).toBeGreaterThan(20);

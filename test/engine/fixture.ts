@@ -362,6 +362,7 @@ export function clearZone(s: Story, zone: string): void {
   const known = s.agreement.zones.find((z) => z.id === zone)!.knownSites;
   for (const k of known) {
     s.must('laf', 'site.declare', zone, { category: k.category, count: k.count });
+    s.must('laf', 'site.neutralize', zone, { category: k.category, count: k.count });
     s.must('monitors', 'site.verify', zone, {
       category: k.category,
       count: k.count,
@@ -375,7 +376,7 @@ export function clearZone(s: Story, zone: string): void {
 export function deployZone(s: Story, zone: string, unit = `unit-${zone}`): void {
   s.must('israel', 'withdrawal.claim', zone, {});
   s.must('monitors', 'withdrawal.observe', zone, { observed: 'withdrawn' });
-  if (s.state.units[unit] === undefined) {
+  if (s.state.units.get(unit) === undefined) {
     s.must('laf', 'unit.register', unit, { name: `Brigade for ${zone}`, strength: 600 });
     s.must('usa', 'unit.vet', unit, { outcome: 'vetted' });
   }

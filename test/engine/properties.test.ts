@@ -9,15 +9,13 @@ import { STATEMENT_KINDS, type StatementKind } from '../../src/agreement/model.j
 import { FUNDS, HOLDS } from '../../src/engine/escrow.js';
 import { evolve } from '../../src/engine/evolve.js';
 import { DEFAULT_PERMISSIONS } from '../../src/engine/kinds.js';
+import { type Records, recordIds, recordValues } from '../../src/engine/records.js';
 import { arraySource, type EntrySource, replay, stateAt } from '../../src/engine/replay.js';
 import {
   cloneState,
   type EngineEntry,
   type EngineState,
   initialState,
-  recordCount,
-  recordObject,
-  recordPage,
   serializeState,
 } from '../../src/engine/state.js';
 import { settle } from '../../src/engine/time.js';
@@ -109,6 +107,8 @@ function progress(
     defined: [sign('lebanon', 'agreed'), sign('israel', 'agreed'), sign('usa', 'agreed')],
     agreed: [sign('laf', 'clearing')],
     clearing: [
+      { party: 'laf', kind: 'site.neutralize', subject: a.zone, body: { category: 'rockets', count: 4 } },
+      { party: 'laf', kind: 'site.neutralize', subject: a.zone, body: { category: 'tunnels', count: 2 } },
       { party: 'monitors', kind: 'site.verify', subject: a.zone, body: { category: 'rockets', count: 4 } },
       { party: 'monitors', kind: 'site.verify', subject: a.zone, body: { category: 'tunnels', count: 2 } },
       sign('monitors', 'verified-clear'),
@@ -124,10 +124,41 @@ function progress(
       sign('monitors', 'deployed'),
     ],
     deployed: [],
-    held: [sign('monitors', 'handed-over'), sign('usa', 'handed-over'), sign('lebanon', 'handed-over')],
+    held: [
+      sign('monitors', 'handed-over'),
+      sign('usa', 'handed-over'),
+      sign('lebanon', 'handed-over'),
+      // Now and then the armed group returns to a held zone (a serious violation restarts the hold).
+      {
+        party: 'monitors',
+        kind: 'incident.report',
+        subject: `return-${a.zone}-${a.ref}`,
+        body: {
+          date_start: s.now,
+          date_end: s.now,
+          zone: a.zone,
+          type: 'armed-presence',
+          actor: 'group',
+          source_grade: 'A2',
+        },
+      },
+      {
+        party: 'monitors',
+        kind: 'finding.issue',
+        subject: `return-${a.zone}-${a.ref}`,
+        body: { outcome: 'confirmed-violation', violator: 'group', severity: 'serious' },
+      },
+    ],
     'handed-over': [],
   };
-  const list = steps[z.stage]!;
+  let list = steps[z.stage]!;
+  // While clearing, only the steps still missing (hardware is neutralized before it is verified).
+  if (z.stage === 'clearing')
+    list = list.filter((p) => {
+      if (p!.kind === 'zone.stage.sign') return true;
+      const inv = z.inventory[p!.body.category as string]!;
+      return p!.kind === 'site.neutralize' ? inv.neutralized < 4 : inv.verified < inv.neutralized;
+    });
   return list.length ? list[a.n % list.length]! : null;
 }
 
@@ -187,7 +218,7 @@ function body(a: Action, s: Story): { subject: string; body: Record<string, unkn
     case 'strike.justify':
       return { subject: `s${a.n}`, body: { justification: 'j' } };
     case 'finding.issue': {
-      const ids = [...Object.keys(st.incidents), ...Object.keys(st.strikes)];
+      const ids = [...recordIds(st.incidents), ...recordIds(st.strikes)];
       const subject = ids[a.n % Math.max(ids.length, 1)] ?? 'i1';
       const outcome = (['confirmed-violation', 'confirmed-violation', 'unfounded', 'inconclusive'] as const)[
         a.pick
@@ -405,6 +436,29 @@ describe('invariants over random statement streams', () => {
     );
   });
 
+  it('escrow released never exceeds the value of verified reductions; a verified count never exceeds what was found or neutralized there', () => {
+    const hardware = agreement.escrow!.indicators.find((i) => i.id === 'hardware')!;
+    if (hardware.kind !== 'scalable') throw new Error('the fixture’s hardware indicator is scalable');
+    const counted = hardware.categories ?? ['rockets', 'tunnels'];
+    fc.assert(
+      fc.property(STREAM, (actions) => {
+        const s = play(actions);
+        let verifiedUnits = 0;
+        for (const z of Object.values(s.state.zones))
+          for (const [c, inv] of Object.entries(z.inventory)) {
+            expect(inv.verified).toBeLessThanOrEqual(Math.max(inv.found, inv.neutralized));
+            expect(inv.verified).toBeLessThanOrEqual(inv.reported);
+            if (counted.includes(c)) verifiedUnits += inv.verified;
+          }
+        const released = s.state.escrow.transfers
+          .filter((t) => t.rule === 'hardware' && t.status !== 'voided')
+          .reduce((x, t) => x + t.amount, 0);
+        expect(released).toBeLessThanOrEqual(verifiedUnits * hardware.unitPrice);
+      }),
+      RUNS,
+    );
+  });
+
   it('state at time t never depends on entries admitted after t (and never reads them)', () => {
     fc.assert(
       fc.property(STREAM, fc.double({ min: 0, max: 1, noNaN: true }), (actions, frac) => {
@@ -480,7 +534,7 @@ describe('the random streams are not vacuous', () => {
         for (const z of Object.values(later.zones))
           for (const h of z.history) seen.add(`${h.reason}:${h.to}`);
         if (s.state.escrow.transfers.some((t) => t.status === 'pending')) seen.add('pending-transfer');
-        if (Object.values(s.state.findings).some((f) => f.effective)) seen.add('finding');
+        if (recordValues(s.state.findings).some((f) => f.effective)) seen.add('finding');
         if (s.timeline.length < actions.length) seen.add('rejections');
         if (Object.values(s.state.keys).some((k) => k.revokedAt)) seen.add('revocation');
       }),
@@ -598,9 +652,11 @@ describe('clearance views with their growing collections on disk (the server’s
                 // Record by record too (what the engine reads while folding): every id known now
                 // reads as it was at t, or as absent when it came later.
                 for (const coll of ['units', 'incidents', 'strikes', 'findings'] as const) {
-                  const now = inMemory.current[coll] as Record<string, unknown>;
-                  for (const id of Object.keys(recordObject(now)))
-                    expect(past[coll][id]).toEqual(expected[coll][id]);
+                  const now = inMemory.current[coll] as Records<unknown>;
+                  for (const id of recordIds(now))
+                    expect((past[coll] as Records<unknown>).get(id)).toEqual(
+                      (expected[coll] as Records<unknown>).get(id),
+                    );
                 }
                 // Pages and counts (what the API's paged lists read), at t and now.
                 for (const [got, want] of [
@@ -608,17 +664,17 @@ describe('clearance views with their growing collections on disk (the server’s
                   [onDisk.current, inMemory.current],
                 ] as const)
                   for (const coll of ['incidents', 'strikes', 'findings', 'units'] as const) {
-                    const g = got[coll] as Record<string, unknown>;
-                    const w = want[coll] as Record<string, unknown>;
-                    const n = recordCount(w);
-                    expect(recordCount(g)).toBe(n);
+                    const g = got[coll] as Records<unknown>;
+                    const w = want[coll] as Records<unknown>;
+                    const n = w.count();
+                    expect(g.count()).toBe(n);
                     for (const [offset, limit] of [
                       [0, 1_000],
                       [1, 2],
                       [Math.floor(n / 2), 3],
                       [Math.max(0, n - 1), 5],
                     ] as const)
-                      expect(recordPage(g, offset, limit)).toEqual(recordPage(w, offset, limit));
+                      expect(g.page(offset, limit)).toEqual(w.page(offset, limit));
                   }
               }
               // Reading the past left the present alone.

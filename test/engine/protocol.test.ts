@@ -18,7 +18,7 @@ describe('incidents and the response protocol', () => {
       deaths_high: 4,
       where_prec: 2,
     });
-    expect(s.state.incidents['inc-1']).toMatchObject({
+    expect(s.state.incidents.get('inc-1')).toMatchObject({
       type: 'artillery',
       zone: 'z1',
       actor: 'group',
@@ -37,7 +37,7 @@ describe('incidents and the response protocol', () => {
     s.must('laf', 'incident.response', 'inc-1', { action: 'acted' });
     s.wait(20 * HOUR);
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'launch site', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-1']!.classification).toBe('violation-deploying-force-acted');
+    expect(s.state.strikes.get('s-1')!.classification).toBe('violation-deploying-force-acted');
     expect(s.zone('z1').stage).toBe('deployed');
   });
 
@@ -47,12 +47,12 @@ describe('incidents and the response protocol', () => {
     s.must('israel', 'incident.notify', 'inc-1', { threat: 'rocket launcher' });
     s.wait(23 * HOUR);
     s.must('israel', 'strike.declare', 's-early', { zone: 'z1', target: 'launcher', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-early']!.classification).toBe('violation-within-window');
+    expect(s.state.strikes.get('s-early')!.classification).toBe('violation-within-window');
     s.wait(2 * HOUR);
     s.must('israel', 'strike.declare', 's-late', { zone: 'z1', target: 'launcher', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-late']!.classification).toBe('permitted-after-window');
+    expect(s.state.strikes.get('s-late')!.classification).toBe('permitted-after-window');
     s.must('israel', 'strike.declare', 's-far', { zone: 'z2', target: 'depot', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-far']!.classification).toBe('violation-out-of-scope');
+    expect(s.state.strikes.get('s-far')!.classification).toBe('violation-out-of-scope');
   });
 
   it('given the deploying force declares itself unable, then the withdrawing force may act at once', () => {
@@ -61,7 +61,7 @@ describe('incidents and the response protocol', () => {
     s.must('monitors', 'incident.notify', 'inc-1', { threat: 'tunnel shaft' });
     s.must('laf', 'incident.response', 'inc-1', { action: 'unable' });
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'shaft', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-1']!.classification).toBe('permitted-after-window');
+    expect(s.state.strikes.get('s-1')!.classification).toBe('permitted-after-window');
   });
 
   it('given an agreement that never lets the withdrawing force act, then even a strike after the window is a violation', () => {
@@ -72,13 +72,13 @@ describe('incidents and the response protocol', () => {
     s.must('monitors', 'incident.notify', 'inc-1', { threat: 'x' });
     s.wait(2 * DAY);
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'x', respondsTo: 'inc-1' });
-    expect(s.state.strikes['s-1']!.classification).toBe('violation-not-permitted');
+    expect(s.state.strikes.get('s-1')!.classification).toBe('violation-not-permitted');
   });
 
   it('a strike without notification is a violation', () => {
     const s = deployed();
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'a house' });
-    expect(s.state.strikes['s-1']).toMatchObject({
+    expect(s.state.strikes.get('s-1')).toMatchObject({
       classification: 'violation-no-notification',
       reason: 'no notified threat precedes the strike',
     });
@@ -88,20 +88,20 @@ describe('incidents and the response protocol', () => {
     const s = deployed();
     s.must('israel', 'strike.declare', 's-1', { zone: 'z1', target: 'launch crew', imminentThreat: true });
     s.must('israel', 'strike.declare', 's-2', { zone: 'z1', target: 'launch crew', imminentThreat: true });
-    expect(s.state.strikes['s-1']!.classification).toBe('imminent-threat-awaiting-justification');
+    expect(s.state.strikes.get('s-1')!.classification).toBe('imminent-threat-awaiting-justification');
     s.wait(48 * HOUR);
     s.must('israel', 'strike.justify', 's-1', { justification: 'launch under way, radar track attached' });
-    expect(s.state.strikes['s-1']!.classification).toBe('imminent-threat-justified');
-    const deadline = s.state.strikes['s-2']!.justifyByMs!;
-    expect(s.timeline.stateAt(new Date(deadline - 1).toISOString()).strikes['s-2']!.classification).toBe(
+    expect(s.state.strikes.get('s-1')!.classification).toBe('imminent-threat-justified');
+    const deadline = s.state.strikes.get('s-2')!.justifyByMs!;
+    expect(s.timeline.stateAt(new Date(deadline - 1).toISOString()).strikes.get('s-2')!.classification).toBe(
       'imminent-threat-awaiting-justification',
     );
-    expect(s.timeline.stateAt(new Date(deadline).toISOString()).strikes['s-2']!.classification).toBe(
+    expect(s.timeline.stateAt(new Date(deadline).toISOString()).strikes.get('s-2')!.classification).toBe(
       'imminent-threat-unjustified',
     );
     s.wait(30 * HOUR);
     s.must('israel', 'strike.justify', 's-2', { justification: 'too late' });
-    expect(s.state.strikes['s-2']!.classification).toBe('imminent-threat-unjustified');
+    expect(s.state.strikes.get('s-2')!.classification).toBe('imminent-threat-unjustified');
   });
 
   it('only the striking party justifies its strike', () => {
@@ -124,19 +124,19 @@ describe('findings and accounts', () => {
       violator: 'group',
       severity: 'minor',
     });
-    expect(s.state.findings['inc-1']!.effective).toBeNull();
+    expect(s.state.findings.get('inc-1')!.effective).toBeNull();
     s.must('usa', 'finding.issue', 'inc-1', {
       outcome: 'confirmed-violation',
       violator: 'group',
       severity: 'serious',
     });
-    expect(s.state.findings['inc-1']!.effective).toBeNull();
+    expect(s.state.findings.get('inc-1')!.effective).toBeNull();
     s.must('usa', 'finding.issue', 'inc-1', {
       outcome: 'confirmed-violation',
       violator: 'group',
       severity: 'minor',
     });
-    expect(s.state.findings['inc-1']!.effective).toMatchObject({
+    expect(s.state.findings.get('inc-1')!.effective).toMatchObject({
       outcome: 'confirmed-violation',
       severity: 'minor',
       violator: 'group',
@@ -168,7 +168,7 @@ describe('findings and accounts', () => {
     });
     s.must('lebanon', 'account.attach', 's-1', { position: 'accepts', text: 'Civilian depot.' });
     s.must('israel', 'account.attach', 's-1', { position: 'disputes', text: 'Further imagery attached.' });
-    const f = s.state.findings['s-1']!;
+    const f = s.state.findings.get('s-1')!;
     expect(f.effective!.outcome).toBe('confirmed-violation');
     expect(f.accounts.map((x) => [x.party, x.position, x.text])).toEqual([
       ['israel', 'disputes', 'The depot was an active launch site.'],

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.js';
+import { recordIds, recordValues } from '../../src/engine/records.js';
 import { arraySource, replay, stateAt } from '../../src/engine/replay.js';
-import { cloneState, forkState, initialState, serializeState } from '../../src/engine/state.js';
+import { cloneState, initialState, serializeState, snapshotState } from '../../src/engine/state.js';
 import { clearZone, DAY, deployZone, fixture, incident, Story } from './fixture.js';
 
 function story() {
@@ -41,33 +42,43 @@ describe('replay', () => {
 
   it('a state forked from a snapshot never writes into the snapshot', () => {
     const s = story();
-    const snap = cloneState(s.state);
+    const snap = snapshotState(s.state);
     const before = serializeState(snap);
-    const fork = forkState(snap);
-    fork.incidents['inc-x'] = { ...snap.incidents['inc-1']!, id: 'inc-x' };
+    const fork = cloneState(snap);
+    fork.incidents.set('inc-x', { ...snap.incidents.get('inc-1')!, id: 'inc-x' });
     expect(serializeState(snap)).toBe(before);
     expect(serializeState(fork)).toContain('inc-x');
     expect(serializeState(cloneState(fork))).toBe(serializeState(fork));
+    // the snapshot refuses writes outright
+    expect(() => snap.incidents.set('inc-y', fork.incidents.get('inc-x')!)).toThrow(/read-only/);
   });
 
-  it('a forked state (as stateAt returns) shows every entry to Object.keys, Object.values and JSON.stringify', () => {
+  it('a snapshot is unaffected by later writes to the live state, which keeps folding', () => {
     const s = story();
-    const fork = forkState(cloneState(s.state));
-    fork.incidents['inc-x'] = { ...s.state.incidents['inc-1']!, id: 'inc-x' };
-    expect(Object.keys(fork.incidents).sort()).toEqual(['inc-1', 'inc-x']);
-    expect(
-      Object.values(fork.incidents)
-        .map((i) => i.id)
-        .sort(),
-    ).toEqual(['inc-1', 'inc-x']);
+    const snap = snapshotState(s.state);
+    const before = serializeState(snap);
+    s.must('press', 'incident.report', 'inc-later', incident('z1', s.now));
+    expect(s.state.incidents.get('inc-later')).toBeDefined();
+    expect(snap.incidents.get('inc-later')).toBeUndefined();
+    expect(serializeState(snap)).toBe(before);
+  });
+
+  it('a forked state (as stateAt returns) lists every record, in first-stored order, to every reader', () => {
+    const s = story();
+    const fork = cloneState(cloneState(s.state));
+    fork.incidents.set('inc-x', { ...s.state.incidents.get('inc-1')!, id: 'inc-x' });
+    expect(recordIds(fork.incidents)).toEqual(['inc-1', 'inc-x']);
+    expect(recordValues(fork.incidents).map((i) => i.id)).toEqual(['inc-1', 'inc-x']);
+    expect(fork.incidents.count()).toBe(2);
+    expect(fork.incidents.page(1, 5).map(([id]) => id)).toEqual(['inc-x']);
     expect(Object.keys(JSON.parse(JSON.stringify(fork.incidents))).sort()).toEqual(['inc-1', 'inc-x']);
-    expect('inc-1' in fork.incidents).toBe(true);
     // an entry inherited from the snapshot can be replaced, more than once, without touching it
-    fork.incidents['inc-1'] = { ...fork.incidents['inc-1']!, zone: 'z2' };
-    fork.incidents['inc-1'] = { ...fork.incidents['inc-1']!, zone: 'z1' };
-    expect(fork.incidents['inc-1']!.zone).toBe('z1');
-    expect(s.state.incidents['inc-1']!.zone).toBe('z1');
-    expect(fork.incidents['inc-2']).toBeUndefined();
+    fork.incidents.set('inc-1', { ...fork.incidents.get('inc-1')!, zone: 'z2' });
+    fork.incidents.set('inc-1', { ...fork.incidents.get('inc-1')!, zone: 'z1' });
+    expect(fork.incidents.get('inc-1')!.zone).toBe('z1');
+    expect(recordIds(fork.incidents)).toEqual(['inc-1', 'inc-x']);
+    expect(s.state.incidents.get('inc-1')!.zone).toBe('z1');
+    expect(fork.incidents.get('inc-2')).toBeUndefined();
   });
 
   it('stateAt before the first entry is the initial state settled to that time', () => {

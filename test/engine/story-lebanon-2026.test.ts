@@ -85,6 +85,7 @@ function tell(agreement: Agreement): Told {
   const zone = agreement.zones.find((z) => z.id === ZONE)!;
   for (const k of zone.knownSites) {
     s.must('laf', 'site.declare', ZONE, { category: k.category, count: k.count });
+    s.must('laf', 'site.neutralize', ZONE, { category: k.category, count: k.count });
     s.wait(6 * HOUR);
     s.must('monitors', 'site.verify', ZONE, {
       category: k.category,
@@ -144,7 +145,7 @@ function tell(agreement: Agreement): Told {
     target: 'a house in Aita al-Shaab',
     evidence: [sha('strike')],
   });
-  marks.strikeClass = s.state.strikes['strike-1']!.classification;
+  marks.strikeClass = s.state.strikes.get('strike-1')!.classification;
   s.must(
     'monitors',
     'finding.issue',
@@ -232,14 +233,14 @@ describe('story: Lebanon 2026, phased pilot zones (the default)', () => {
 
   it('an armed presence in the deployed zone, notified and answered within the window, causes no regression', () => {
     expect(told.marks.incidentStage).toBe('deployed');
-    const inc = told.story.state.incidents['inc-armed-presence-1']!;
+    const inc = told.story.state.incidents.get('inc-armed-presence-1')!;
     expect(inc.response!.atMs).toBeLessThanOrEqual(inc.notification!.windowEndsMs);
     expect(told.story.zone(ZONE).history.some((h) => h.reason === 'regression')).toBe(false);
   });
 
   it('a strike without notification is classified as a violation, and Israel’s own account sits beside the finding', () => {
     expect(told.marks.strikeClass).toBe('violation-no-notification');
-    const f = told.story.state.findings['strike-1']!;
+    const f = told.story.state.findings.get('strike-1')!;
     expect(f.effective).toMatchObject({ outcome: 'confirmed-violation', violator: 'israel' });
     expect(f.accounts[0]).toMatchObject({ party: 'israel', position: 'disputes' });
   });
@@ -360,8 +361,10 @@ describe('the same story under each variant', () => {
     for (const z of a.zones) {
       for (const k of z.knownSites) {
         const have = s.state.zones[z.id]!.inventory[k.category]!.verified;
-        if (have < k.count)
+        if (have < k.count) {
+          s.must('laf', 'site.neutralize', z.id, { category: k.category, count: k.count - have });
           s.must('monitors', 'site.verify', z.id, { category: k.category, count: k.count - have });
+        }
       }
     }
     expect(s.state.benchmarks['country-wide-sites-verified']!.occurrences).toHaveLength(1);

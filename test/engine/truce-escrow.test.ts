@@ -18,11 +18,40 @@ function sum(st: EngineState): number {
 describe('the truce clock', () => {
   it('lapses at its expiry, visibly coming (warning within 72 h)', () => {
     const s = new Story(fixture(), '2026-07-25T00:00:00.000Z');
+    // The clock starts with the mechanism: the first statement in the log.
+    s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 1_00 });
     expect(s.explain('2026-07-28T00:00:00.000Z').truce).toMatchObject({ status: 'in-force', warning: false });
     expect(s.explain('2026-07-30T00:00:00.000Z').truce).toMatchObject({ status: 'in-force', warning: true });
     expect(s.explain('2026-08-01T00:00:00.000Z').truce.status).toBe('lapsed');
     expect(s.timeline.stateAt('2026-08-01T00:00:00.000Z').truce.status).toBe('lapsed');
     expect(s.timeline.stateAt('2026-07-31T23:59:59.999Z').truce.status).toBe('in-force');
+  });
+
+  it('has not started in a log with nothing in it: a fresh office shows no lapse before anything happened', () => {
+    const s = new Story(fixture(), '2026-12-07T00:00:00.000Z');
+    const ex = s.explain();
+    expect(ex.truce.status).toBe('not-started');
+    expect(ex.truce.warning).toBe(false);
+    expect(ex.truce.waitingFor[0]!.text).toBe(
+      'the first statement in this log: the truce clock starts with the mechanism',
+    );
+    // the agreement's expiry (1 August) has passed: the first statement starts the clock and it lapses at once
+    s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 1_00 });
+    expect(s.state.truce.history.map((h) => [h.status, h.at])).toEqual([
+      ['in-force', '2026-12-07T00:00:00.000Z'],
+      ['lapsed', '2026-12-07T00:00:00.000Z'],
+    ]);
+  });
+
+  it('starts at the agreement’s signature when the log already holds an entry made before it', () => {
+    const s = new Story({ ...fixture(), signedAt: '2026-06-26T16:00:00.000Z' }, '2026-06-25T16:00:00.000Z');
+    s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 1_00 });
+    expect(s.state.truce.status).toBe('not-started');
+    expect(s.timeline.stateAt('2026-06-26T15:59:59.999Z').truce.status).toBe('not-started');
+    expect(s.timeline.stateAt('2026-06-26T16:00:00.000Z').truce).toMatchObject({
+      status: 'in-force',
+      history: [{ status: 'in-force', at: '2026-06-26T16:00:00.000Z', cites: [] }],
+    });
   });
 
   it('is extended by 60 days when a zone is handed over, citing the handover', () => {
@@ -96,6 +125,9 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('scalable: each verified site releases its unit price, up to the cap', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'rockets', count: 3 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'small-arms', count: 50 });
+    s.must('laf', 'site.neutralize', 'z2', { category: 'tunnels', count: 4 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 3 });
     s.must('monitors', 'site.verify', 'z1', { category: 'small-arms', count: 50 }); // deferred: not counted
     s.must('monitors', 'site.verify', 'z2', { category: 'tunnels', count: 4 });
@@ -107,6 +139,7 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('never releases more than is available: what is earned without funds waits for a deposit', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 2_000_00 });
+    s.must('monitors', 'site.find', 'z1', { category: 'rockets', count: 4 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 4 });
     expect(s.state.escrow.transfers.filter((x) => x.rule === 'hardware').map((x) => x.amount)).toEqual([
       2_000_00,
@@ -156,6 +189,7 @@ describe('escrow: a double-entry ledger in minor units', () => {
   it('a voided release returns the reservation to the funds', () => {
     const s = new Story(fixture());
     s.must('trustee', 'escrow.pledge', 'donor-a', { amount: 100_000_00 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'rockets', count: 1 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 1 });
     const t = s.state.escrow.transfers.at(-1)!;
     expect(s.explain().escrow.available).toBe(99_000_00);

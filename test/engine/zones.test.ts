@@ -74,6 +74,8 @@ describe('zone stages', () => {
     for (const p of ['lebanon', 'israel', 'usa']) s.must(p, 'zone.stage.sign', 'z1', { stage: 'agreed' });
     s.must('laf', 'zone.stage.sign', 'z1', { stage: 'clearing' });
     s.must('laf', 'site.declare', 'z1', { category: 'rockets', count: 8 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'rockets', count: 8 });
+    s.must('laf', 'site.neutralize', 'z1', { category: 'tunnels', count: 1 });
     s.must('monitors', 'site.verify', 'z1', { category: 'rockets', count: 4 });
     s.must('monitors', 'zone.stage.sign', 'z1', { stage: 'verified-clear' });
     expect(s.zone('z1').stage).toBe('clearing');
@@ -134,7 +136,7 @@ describe('zone stages', () => {
     s.must('usa', 'unit.vet', 'bde-5', { outcome: 'vetted' });
     expect(s.zone('z1').stage).toBe('deployed');
     s.must('laf', 'unit.deploy', 'bde-5', { zone: 'z2' });
-    expect(s.state.units['bde-5']!.zone).toBe('z2');
+    expect(s.state.units.get('bde-5')!.zone).toBe('z2');
     expect(s.zone('z1').deployed).toEqual({});
     expect(s.zone('z2').deployed).toHaveProperty('bde-5');
   });

@@ -31,3 +31,6 @@ export function phaseline(
 export function tempDir(prefix = 'phaseline-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/** The compiled command (dist/, built by `npm ci` or test/setup/build-dist.ts), as a user runs it. */
+export const distCli = join(repoRoot, 'bin/phaseline.js');

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadAgreement } from '../../src/agreement/load.js';
 import type { Agreement } from '../../src/agreement/model.js';
 import { scenarioPath, withPartyKeys } from '../../src/agreement/scenarios.js';
+import { recordIds } from '../../src/engine/records.js';
 import { Timeline } from '../../src/engine/replay.js';
 import { CsvError, parseCsv } from '../../src/interop/csv.js';
 import {
@@ -160,11 +161,11 @@ describe('the shipped records', () => {
       const v = t.append(e, at);
       expect(v.ok, v.ok ? '' : `${e.statement.subject}: ${v.code} ${v.message}`).toBe(true);
     }
-    expect(Object.keys(t.current.incidents)).toHaveLength(272);
+    expect(recordIds(t.current.incidents)).toHaveLength(272);
     const again = eventsToEnvelopes(agreement, events, partyKey('monitors').signer, { at });
     expect(JSON.stringify(again)).toBe(JSON.stringify(envs));
     expect(t.admit(again[0]!, at)).toMatchObject({ ok: false, code: 'duplicate-statement' });
-    const inc = t.current.incidents['ucdp-ged-553655']!;
+    const inc = t.current.incidents.get('ucdp-ged-553655')!;
     expect(inc).toMatchObject({
       reporter: 'monitors',
       latitude: 33.17585,

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirPaths, openLog } from '../../src/datadir/data-dir.js';
 import { exportTiles } from '../../src/export/export-tiles.js';
@@ -18,51 +18,9 @@ import { generateKeyPair, parseSignerKey } from '../../src/statement/keys.js';
 import { encodeEntry } from '../../src/statement/log-entry.js';
 import type { Envelope, Statement } from '../../src/statement/types.js';
 import { SyncLogStoreAdapter } from '../../src/store/async-log-store.js';
-
-const repoRoot = resolve(import.meta.dirname, '../..');
-const goSrc = join(repoRoot, 'interop/go/verifylog');
-const gocode = '/usr/share/gocode';
-
-/** The go binary: $PHASELINE_GO, else Debian's golang-1.19-go, else `go` on the PATH. */
-function findGo(): string | undefined {
-  const candidates = [process.env.PHASELINE_GO, '/usr/lib/go-1.19/bin/go'];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'go'));
-  return candidates.find((c): c is string => c !== undefined && c !== '' && existsSync(c));
-}
-
-const goBin = findGo();
-const xmodPresent = ['note/note.go', 'tlog/tlog.go', 'tlog/tile.go'].every((f) =>
-  existsSync(join(gocode, 'src/golang.org/x/mod/sumdb', f)),
-);
-const skipReason =
-  goBin === undefined
-    ? 'no Go toolchain (apt-get install golang-1.19-go)'
-    : !xmodPresent
-      ? `golang.org/x/mod sources not under ${gocode} (apt-get install golang-golang-x-mod-dev)`
-      : undefined;
-const required = process.env.PHASELINE_REQUIRE_GO_INTEROP === '1';
-if (skipReason !== undefined) {
-  if (required) throw new Error(`Go interop is required (PHASELINE_REQUIRE_GO_INTEROP=1) but ${skipReason}`);
-  console.warn(`skipping Go interop: ${skipReason}`);
-}
+import { buildVerifylog, repoRoot, run, skipReason } from './go-toolchain.js';
 
 const payload = (n: number) => ({ kind: 'observation.note', agreement: 'lebanon-2026', body: { n } });
-
-interface Run {
-  status: number | null;
-  out: string;
-}
-
-function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Run {
-  const r = spawnSync(cmd, args, {
-    cwd: opts.cwd ?? repoRoot,
-    env: opts.env ?? process.env,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  if (r.error) throw r.error;
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 /** Runs our CLI and returns its standard output; fails the test on a non-zero exit. */
 function cli(...args: string[]): string {
@@ -100,20 +58,7 @@ describe.skipIf(skipReason !== undefined)('Go golang.org/x/mod/sumdb verifies ou
     tmp = mkdtempSync(join(tmpdir(), 'phaseline-go-interop-'));
 
     // Build the Go verifier in GOPATH mode from Debian's x/mod sources: no module proxy, no network.
-    verifylog = join(tmp, 'verifylog');
-    const build = run(goBin!, ['build', '-o', verifylog, '.'], {
-      cwd: goSrc,
-      env: {
-        ...process.env,
-        GO111MODULE: 'off',
-        GOPATH: `${gocode}${delimiter}${join(tmp, 'gopath')}`,
-        GOCACHE: join(tmp, 'gocache'),
-        GOPROXY: 'off',
-        GOFLAGS: '',
-        CGO_ENABLED: '0',
-      },
-    });
-    if (build.status !== 0) throw new Error(`go build failed:\n${build.out}`);
+    verifylog = buildVerifylog(tmp);
 
     // Sizes 1, 255, 256 and 257 through the CLI, as an operator would.
     const data = join(tmp, 'data');

@@ -61,7 +61,7 @@ beforeAll(async () => {
     incident(live.keys.monitors!, {
       classification: 'mechanism',
       note: `${MECH} source identity`,
-      id: `inc-${MECH}`,
+      id: `monitors/inc-${MECH}`,
     }),
   );
   expect(m.status).toBe(201);
@@ -71,7 +71,7 @@ beforeAll(async () => {
     incident(live.keys.monitors!, {
       classification: 'parties',
       note: `${PARTIES} detail`,
-      id: `inc-${PARTIES}`,
+      id: `monitors/inc-${PARTIES}`,
     }),
   );
   expect(p.status).toBe(201);

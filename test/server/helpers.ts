@@ -9,7 +9,7 @@ import { buildServer } from '../../src/server/server.js';
 import { SqliteMechanismService } from '../../src/service/sqlite-service.js';
 import { newNonce, signStatement } from '../../src/statement/envelope.js';
 import type { NoteSigner } from '../../src/statement/keys.js';
-import type { Classification, Envelope, JsonObject } from '../../src/statement/types.js';
+import type { Classification, Envelope, JsonObject, Statement } from '../../src/statement/types.js';
 import { tempDir } from '../helpers/cli.js';
 
 export interface Live {
@@ -86,6 +86,11 @@ export function sign(signer: NoteSigner, party: string, init: StatementInit): En
 
 let incidents = 0;
 
+/** `monitors/ID` for a restricted incident (unless ID names its owner already), else ID. */
+function restrictedId(classification: Classification | undefined, id: string): string {
+  return (classification ?? 'public') === 'public' || id.includes('/') ? id : `monitors/${id}`;
+}
+
 /** An incident report by the monitors (a kind every test can make fresh: the subject is new). */
 export function incident(
   signer: NoteSigner,
@@ -94,7 +99,11 @@ export function incident(
   const now = new Date().toISOString();
   return sign(signer, 'monitors', {
     kind: 'incident.report',
-    subject: options.id ?? `test-incident-${process.pid}-${Date.now()}-${incidents++}`,
+    // A restricted record is named in its issuer's namespace (admit.ts, checkRecordId).
+    subject: restrictedId(
+      options.classification,
+      options.id ?? `test-incident-${process.pid}-${Date.now()}-${incidents++}`,
+    ),
     classification: options.classification ?? 'public',
     body: {
       date_start: now,
@@ -158,4 +167,28 @@ export async function openEvents(url: string, signal: AbortSignal) {
     },
   };
   return stream;
+}
+
+/** A token request (POST /v1/tokens) by `party`'s `signer` for the log `origin`, signed now. */
+export function tokenRequest(
+  signer: NoteSigner,
+  party: string,
+  origin: string,
+  over: Partial<Statement> = {},
+): Envelope {
+  return signStatement(
+    {
+      kind: 'auth.token',
+      agreement: 'lebanon-2026',
+      issuer: party,
+      key: signer.vkey,
+      at: new Date().toISOString(),
+      nonce: newNonce(),
+      classification: 'public',
+      subject: origin,
+      body: {},
+      ...over,
+    },
+    signer,
+  );
 }

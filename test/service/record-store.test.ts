@@ -6,10 +6,13 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordCount, recordPage } from '../../src/engine/state.js';
+import { recordIds } from '../../src/engine/records.js';
 import { RecordStore, sameJson } from '../../src/service/record-store.js';
 
 let store: RecordStore;
+
+/** The records of a page, without their ids. */
+const values = <T>(page: [string, T][]) => page.map(([, v]) => v);
 afterEach(() => store.close());
 
 /** A fresh store with a public view (bit 0) and a mechanism view (bit 1) of `kind`, and a way to set both cursors. */
@@ -32,8 +35,8 @@ describe('the record store', () => {
     const write = (at: number, id: string, pubValue: string | undefined, mechValue: string) => {
       pub.cursor = at;
       mech.cursor = at;
-      if (pubValue !== undefined) pub.proxy[id] = { v: pubValue };
-      mech.proxy[id] = { v: mechValue };
+      if (pubValue !== undefined) pub.set(id, { v: pubValue });
+      mech.set(id, { v: mechValue });
     };
     write(3, 'a', 'same', 'same');
     write(4, 'b', undefined, 'restricted');
@@ -43,20 +46,20 @@ describe('the record store', () => {
     write(6, 'a', 'both', 'both');
     store.flush();
 
-    expect(pub.proxy.a).toEqual({ v: 'both' });
-    expect(mech.proxy.a).toEqual({ v: 'both' });
-    expect(pub.proxy.b).toBeUndefined();
-    expect(mech.proxy.b).toEqual({ v: 'restricted' });
-    expect(pub.asOf(4).a).toEqual({ v: 'same' });
-    expect(mech.asOf(4).a).toEqual({ v: 'same' });
-    expect(pub.asOf(6).a).toEqual({ v: 'public-later' });
-    expect(mech.asOf(6).a).toEqual({ v: 'mechanism-later' });
-    expect(Object.keys(pub.asOf(99))).toEqual(['a']);
-    expect(Object.keys(mech.asOf(99))).toEqual(['a', 'b']);
+    expect(pub.get('a')).toEqual({ v: 'both' });
+    expect(mech.get('a')).toEqual({ v: 'both' });
+    expect(pub.get('b')).toBeUndefined();
+    expect(mech.get('b')).toEqual({ v: 'restricted' });
+    expect(pub.asOf(4).get('a')).toEqual({ v: 'same' });
+    expect(mech.asOf(4).get('a')).toEqual({ v: 'same' });
+    expect(pub.asOf(6).get('a')).toEqual({ v: 'public-later' });
+    expect(mech.asOf(6).get('a')).toEqual({ v: 'mechanism-later' });
+    expect(recordIds(pub.asOf(99))).toEqual(['a']);
+    expect(recordIds(mech.asOf(99))).toEqual(['a', 'b']);
     // A view with no writes of its own sees nothing, shared rows included.
     const parties = store.collection<{ v: string }>('incidents', 1);
-    expect(parties.proxy.a).toBeUndefined();
-    expect(Object.keys(parties.asOf(99))).toEqual([]);
+    expect(parties.get('a')).toBeUndefined();
+    expect(recordIds(parties.asOf(99))).toEqual([]);
   });
 
   it('keeps the last of several writes of one record while one entry is folded', () => {
@@ -67,71 +70,71 @@ describe('the record store', () => {
       ['s', 1, 2],
       ['t', 2, 1],
     ] as const) {
-      pub.proxy[id] = { v: first };
-      mech.proxy[id] = { v: first };
-      pub.proxy[id] = { v: last };
+      pub.set(id, { v: first });
+      mech.set(id, { v: first });
+      pub.set(id, { v: last });
     }
     // And a stale value of its own beside a value it shares with the other view.
-    pub.proxy.u = { v: 1 };
-    pub.proxy.u = { v: 2 };
-    mech.proxy.u = { v: 2 };
+    pub.set('u', { v: 1 });
+    pub.set('u', { v: 2 });
+    mech.set('u', { v: 2 });
     store.flush();
-    expect(pub.asOf(8).u).toEqual({ v: 2 });
-    expect(mech.asOf(8).u).toEqual({ v: 2 });
-    expect(pub.asOf(8).s).toEqual({ v: 2 });
-    expect(pub.asOf(8).t).toEqual({ v: 1 });
-    expect(mech.asOf(8).s).toEqual({ v: 1 });
-    expect(mech.asOf(8).t).toEqual({ v: 2 });
+    expect(pub.asOf(8).get('u')).toEqual({ v: 2 });
+    expect(mech.asOf(8).get('u')).toEqual({ v: 2 });
+    expect(pub.asOf(8).get('s')).toEqual({ v: 2 });
+    expect(pub.asOf(8).get('t')).toEqual({ v: 1 });
+    expect(mech.asOf(8).get('s')).toEqual({ v: 1 });
+    expect(mech.asOf(8).get('t')).toEqual({ v: 2 });
   });
 
   it('counts and pages each view as of any entry, and forgets a failed fold’s new records', () => {
     const { pub, mech, at } = twoViews('findings');
     at(1);
-    pub.proxy.b = { v: 1 };
-    mech.proxy.b = { v: 1 };
+    pub.set('b', { v: 1 });
+    mech.set('b', { v: 1 });
     at(2);
-    mech.proxy.a = { v: 2 }; // restricted: the public view never writes it
+    mech.set('a', { v: 2 }); // restricted: the public view never writes it
     store.flush();
     at(3);
-    pub.proxy.c = { v: 3 };
-    mech.proxy.c = { v: 3 };
-    pub.proxy.b = { v: 4 }; // a new version, not a new record
-    expect([recordCount(pub.proxy), recordCount(mech.proxy)]).toEqual([2, 3]);
+    pub.set('c', { v: 3 });
+    mech.set('c', { v: 3 });
+    pub.set('b', { v: 4 }); // a new version, not a new record
+    expect([pub.count(), mech.count()]).toEqual([2, 3]);
     // As of entry 3 (before it), c is not there yet; as of 4 it is, in each view's own count.
-    expect([recordCount(pub.asOf(3)), recordCount(mech.asOf(3))]).toEqual([1, 2]);
-    expect([recordCount(pub.asOf(4)), recordCount(mech.asOf(4))]).toEqual([2, 3]);
-    expect(recordPage(mech.asOf(4), 0, 10)).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
-    expect(recordPage(pub.asOf(3), 0, 10)).toEqual([{ v: 1 }]);
-    expect(recordPage(pub.asOf(4), 1, 10)).toEqual([{ v: 3 }]);
+    expect([pub.asOf(3).count(), mech.asOf(3).count()]).toEqual([1, 2]);
+    expect([pub.asOf(4).count(), mech.asOf(4).count()]).toEqual([2, 3]);
+    expect(values(mech.asOf(4).page(0, 10))).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+    expect(values(pub.asOf(3).page(0, 10))).toEqual([{ v: 1 }]);
+    expect(values(pub.asOf(4).page(1, 10))).toEqual([{ v: 3 }]);
     // Entry 4 fails to fold in the public view after writing a new record: it is forgotten.
     at(4);
-    pub.proxy.d = { v: 5 };
-    expect(recordCount(pub.proxy)).toBe(3);
-    pub.undoCursor();
-    expect(recordCount(pub.proxy)).toBe(2);
-    expect(pub.proxy.d).toBeUndefined();
+    pub.set('d', { v: 5 });
+    expect(pub.count()).toBe(3);
+    pub.undo();
+    expect(pub.count()).toBe(2);
+    expect(pub.get('d')).toBeUndefined();
     store.flush();
-    expect(recordCount(pub.asOf(5))).toBe(2);
-    expect(recordPage(pub.proxy, 0, 10)).toEqual([{ v: 4 }, { v: 3 }]);
+    expect(pub.asOf(5).count()).toBe(2);
+    expect(values(pub.page(0, 10))).toEqual([{ v: 4 }, { v: 3 }]);
   });
 
   it('forgets a failed fold’s new version of a record and reads the version before it again', () => {
     const { pub, mech, at } = twoViews('units');
     at(1);
-    pub.proxy.u = { v: 1 };
-    mech.proxy.u = { v: 1 };
+    pub.set('u', { v: 1 });
+    mech.set('u', { v: 1 });
     at(2);
-    pub.proxy.u = { v: 2 };
-    mech.proxy.u = { v: 2 };
+    pub.set('u', { v: 2 });
+    mech.set('u', { v: 2 });
     // Entry 2 fails in the public view only: its version 1 (not flushed yet) is the latest again.
-    pub.undoCursor();
-    expect(pub.proxy.u).toEqual({ v: 1 });
-    expect(mech.proxy.u).toEqual({ v: 2 });
+    pub.undo();
+    expect(pub.get('u')).toEqual({ v: 1 });
+    expect(mech.get('u')).toEqual({ v: 2 });
     store.flush();
-    expect(pub.proxy.u).toEqual({ v: 1 });
-    expect(pub.asOf(3).u).toEqual({ v: 1 });
-    expect(mech.asOf(3).u).toEqual({ v: 2 });
-    expect(mech.asOf(2).u).toEqual({ v: 1 });
+    expect(pub.get('u')).toEqual({ v: 1 });
+    expect(pub.asOf(3).get('u')).toEqual({ v: 1 });
+    expect(mech.asOf(3).get('u')).toEqual({ v: 2 });
+    expect(mech.asOf(2).get('u')).toEqual({ v: 1 });
   });
 
   it('reads back what each view wrote, whatever the views share, flush or undo (model)', () => {
@@ -161,11 +164,11 @@ describe('the record store', () => {
             for (const v of views) v.cursor = at;
             const wrote = [0, 1, 2].map(() => new Map<string, unknown>());
             for (const w of e.writes) {
-              views[w.view]!.proxy[w.id] = w.value;
+              views[w.view]!.set(w.id, w.value);
               wrote[w.view]!.set(w.id, w.value);
             }
             if (e.undo !== undefined) {
-              views[e.undo]!.undoCursor();
+              views[e.undo]!.undo();
               wrote[e.undo]!.clear();
             }
             wrote.forEach((m, bit) => {
@@ -181,14 +184,14 @@ describe('the record store', () => {
             );
           for (const [bit, v] of views.entries()) {
             const now = asOf(bit, entries.length);
-            for (const id of ['a', 'b', 'c']) expect(v.proxy[id]).toEqual(now[id]);
-            expect(recordCount(v.proxy)).toBe(Object.keys(now).length);
+            for (const id of ['a', 'b', 'c']) expect(v.get(id)).toEqual(now[id]);
+            expect(v.count()).toBe(Object.keys(now).length);
             for (let before = 0; before <= entries.length; before++) {
               const want = asOf(bit, before);
               const got = v.asOf(before);
               for (const id of ['a', 'b', 'c'])
-                expect(JSON.stringify(got[id])).toBe(JSON.stringify(want[id]));
-              expect(recordCount(got)).toBe(Object.keys(want).length);
+                expect(JSON.stringify(got.get(id))).toBe(JSON.stringify(want[id]));
+              expect(got.count()).toBe(Object.keys(want).length);
             }
           }
         } finally {
@@ -203,21 +206,21 @@ describe('the record store', () => {
   it('writes its file once enough versions are pending, and reads them from memory until then', () => {
     const { pub, mech, at } = twoViews('incidents');
     at(0);
-    pub.proxy.a = { v: 1 };
-    mech.proxy.a = { v: 1 }; // shared with the public view's version: one row
+    pub.set('a', { v: 1 });
+    mech.set('a', { v: 1 }); // shared with the public view's version: one row
     at(1);
-    mech.proxy.b = { v: 2 };
+    mech.set('b', { v: 2 });
     expect(store.pendingRows).toBe(2);
     store.flushOver(3);
     expect(store.pendingRows).toBe(2);
-    expect(pub.proxy.a).toEqual({ v: 1 });
-    expect(mech.proxy.b).toEqual({ v: 2 });
+    expect(pub.get('a')).toEqual({ v: 1 });
+    expect(mech.get('b')).toEqual({ v: 2 });
     at(2);
-    pub.proxy.c = { v: 3 };
+    pub.set('c', { v: 3 });
     store.flushOver(3);
     expect(store.pendingRows).toBe(0);
-    expect(pub.proxy.c).toEqual({ v: 3 });
-    expect(Object.keys(mech.asOf(2))).toEqual(['a', 'b']);
+    expect(pub.get('c')).toEqual({ v: 3 });
+    expect(recordIds(mech.asOf(2))).toEqual(['a', 'b']);
   });
 
   it('calls values alike only when their JSON texts are the same', () => {

@@ -13,6 +13,7 @@ import { PostgresMechanismService } from '../../src/service/postgres-service.js'
 import { statementId } from '../../src/statement/envelope.js';
 import { decodeEntry } from '../../src/statement/log-entry.js';
 import { lock_class_sequencer } from '../../src/store/postgres/migrations.js';
+import { reportCampaign } from '../helpers/campaign.js';
 import { repoRoot } from '../helpers/cli.js';
 import { createTestDatabase, exportAndVerify, postgresUnavailable } from './pg-helpers.js';
 
@@ -284,4 +285,66 @@ describe.skipIf(unavailable !== undefined)('several nodes, one log (PostgreSQL)'
       await service.close();
     }
   });
+  it('lease-holder campaign: nodes killed while holding the lease lose nothing acknowledged and leave no duplicate', async () => {
+    const holding_kills_min = 10;
+    const rounds_max = 20;
+    const started = Date.now();
+    const survivor = startNode(db.url, dataDir, 'steady', 0, 20, 4);
+    running.push(survivor);
+    await survivor.ready;
+    const victims: Node[] = [];
+    let killedHolding = 0;
+    for (let k = 0; k < rounds_max && killedHolding < holding_kills_min; k++) {
+      const victim = startNode(db.url, dataDir, `holder-${k}`, 0, 20, 4);
+      running.push(victim);
+      victims.push(victim);
+      await victim.ready;
+      await expect.poll(() => victim.acks.size, { timeout: 20_000, interval: 20 }).toBeGreaterThan(40);
+      // Killed the moment it is seen holding the lease (mid-batch: appending under the lock).
+      await waitUntilHolding(db.url, `holder-${k}`);
+      victim.child.kill('SIGKILL');
+      // The lock outlives the process until PostgreSQL notices the dead connection: asked now,
+      // it says who held it at the kill.
+      if ((await leaseHolder(db.url)) === `phaseline-holder-${k}`) killedHolding++;
+      await victim.exited;
+      console.log(
+        `lease campaign: round ${k + 1}, ${killedHolding} killed holding, ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+      expect(victim.stderr()).toBe('');
+    }
+    // The survivor keeps appending after the last kill.
+    const before = survivor.acks.size;
+    await expect
+      .poll(() => survivor.acks.size, { timeout: 10_000, interval: 20 })
+      .toBeGreaterThan(before + 100);
+    survivor.child.kill('SIGKILL');
+    await survivor.exited;
+    const service = await PostgresMechanismService.open({ url: db.url, dataDir });
+    try {
+      const ids = await statementIds(service);
+      const duplicates = ids.length - new Set(ids).size;
+      let acknowledged = 0;
+      let lost = 0;
+      for (const n of [survivor, ...victims])
+        for (const [i, id] of n.acks) {
+          acknowledged++;
+          if (ids[i] !== id) lost++;
+        }
+      const verified = await exportAndVerify(service);
+      reportCampaign('SIGKILL of the lease holder (PostgreSQL)', {
+        'nodes killed': victims.length,
+        'killed while holding the lease': killedHolding,
+        'statements acknowledged': acknowledged,
+        'acknowledged then lost': lost,
+        'duplicates in the log': duplicates,
+        'log size verified': verified,
+        seconds: Math.round((Date.now() - started) / 1000),
+      });
+      expect([lost, duplicates]).toEqual([0, 0]);
+      expect(killedHolding).toBeGreaterThanOrEqual(holding_kills_min);
+      expect(verified).toBe(ids.length);
+    } finally {
+      await service.close();
+    }
+  }, 900_000);
 });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordIds } from '../../src/engine/records.js';
 import { verifyReceipt } from '../../src/log/receipt.js';
 import { initDataDir } from '../../src/mechanism/mechanism.js';
 import { PostgresMechanismService } from '../../src/service/postgres-service.js';
@@ -98,26 +99,26 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
       const results = await node.submit(
         [
           incidentReport(dataDir, 'open-1', now),
-          incidentReport(dataDir, 'closed-1', now, { classification: 'parties' }),
-          incidentReport(dataDir, 'secret-1', now, { classification: 'mechanism' }),
+          incidentReport(dataDir, 'monitors/closed-1', now, { classification: 'parties' }),
+          incidentReport(dataDir, 'monitors/secret-1', now, { classification: 'mechanism' }),
         ],
         now,
       );
       expect(results.every((r) => r.ok)).toBe(true);
       const later = new Date(Date.parse(now) + 1000).toISOString();
-      expect(Object.keys((await node.stateAt(later, 'public')).incidents)).toEqual(['open-1']);
-      expect(Object.keys((await node.stateAt(later, 'parties')).incidents).sort()).toEqual([
-        'closed-1',
+      expect(recordIds((await node.stateAt(later, 'public')).incidents)).toEqual(['open-1']);
+      expect(recordIds((await node.stateAt(later, 'parties')).incidents).sort()).toEqual([
+        'monitors/closed-1',
         'open-1',
       ]);
-      expect(Object.keys((await node.stateAt(later, 'mechanism')).incidents).sort()).toEqual([
-        'closed-1',
+      expect(recordIds((await node.stateAt(later, 'mechanism')).incidents).sort()).toEqual([
+        'monitors/closed-1',
+        'monitors/secret-1',
         'open-1',
-        'secret-1',
       ]);
       const restricted = (await node.entry(1, false))!;
       expect(restricted.bytes.toString()).not.toContain('closed-1');
-      expect((await node.entry(1, true))!.disclosure?.envelope.statement.subject).toBe('closed-1');
+      expect((await node.entry(1, true))!.disclosure?.envelope.statement.subject).toBe('monitors/closed-1');
     } finally {
       await node.close();
     }
@@ -222,7 +223,7 @@ describe.skipIf(unavailable !== undefined)('a mechanism office on PostgreSQL', (
       const later = new Date(Date.now() + 1000).toISOString();
       const sa = await a.stateAt(later, 'public');
       const sb = await b.stateAt(later, 'public');
-      expect(Object.keys(sa.incidents)).toHaveLength(rounds * 3);
+      expect(recordIds(sa.incidents)).toHaveLength(rounds * 3);
       expect(JSON.stringify(sb.incidents)).toBe(JSON.stringify(sa.incidents));
       expect(await exportAndVerify(b)).toBe(rounds * 3);
     } finally {

@@ -6,6 +6,8 @@
 //
 //	verifylog DIR VKEY [OLD_CHECKPOINT]   verify the export in DIR against the log key VKEY
 //	verifylog note FILE VKEY              open the signed note in FILE with VKEY
+//	verifylog cosigned FILE VKEY WKEY...  open a cosigned checkpoint: the log key VKEY and the
+//	                                      cosignature/v1 witness keys WKEY must all verify
 //
 // DIR holds `checkpoint`, `tile/<L>/<N>[.p/<W>]` (height 8, no height element in the path, unlike
 // Go's own Tile.Path) and `tile/entries/<N>[.p/<W>]` (uint16 big-endian length-prefixed entries).
@@ -40,6 +42,8 @@ func main() {
 	switch {
 	case len(args) == 3 && args[0] == "note":
 		err = checkNoteFile(args[1], args[2])
+	case len(args) >= 4 && args[0] == "cosigned":
+		err = checkCosigned(args[1], args[2], args[3:])
 	case len(args) == 2 || len(args) == 3:
 		old := ""
 		if len(args) == 3 {
@@ -51,7 +55,7 @@ func main() {
 			fmt.Printf("OK size=%d\n", size)
 		}
 	default:
-		fmt.Fprintln(os.Stderr, "usage: verifylog DIR VKEY [OLD_CHECKPOINT]\n       verifylog note FILE VKEY")
+		fmt.Fprintln(os.Stderr, "usage: verifylog DIR VKEY [OLD_CHECKPOINT]\n       verifylog note FILE VKEY\n       verifylog cosigned FILE VKEY WKEY...")
 		os.Exit(2)
 	}
 	if err != nil {

@@ -36,6 +36,15 @@ export const MIGRATIONS: readonly string[] = [
      CHECK ((size = 0) = (note IS NULL))
    );
    INSERT INTO checkpoint (id, size, note) VALUES (1, 0, NULL);`,
+  // One-time request nonces (token requests, server/auth.ts), shared by every node: a request
+  // spent on one node is spent on all, and stays spent across restarts until its window passes.
+  `CREATE TABLE spent_nonces (
+     scope text NOT NULL,
+     nonce text NOT NULL,
+     expires_ms bigint NOT NULL,
+     PRIMARY KEY (scope, nonce)
+   );
+   CREATE INDEX spent_nonces_expiry ON spent_nonces (expires_ms);`,
 ];
 
 /** Advisory-lock class ids (the first key of the two-key form); the second is hashtext(schema). */

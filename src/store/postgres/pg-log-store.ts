@@ -275,6 +275,15 @@ export class PgLogStore implements AsyncLogStore {
     return row === undefined ? undefined : { salt: row.salt, envelope: JSON.parse(row.envelope) };
   }
 
+  async spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): Promise<boolean> {
+    await this.#q.query('DELETE FROM spent_nonces WHERE expires_ms < $1', [nowMs]);
+    const r = await this.#q.query(
+      'INSERT INTO spent_nonces (scope, nonce, expires_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [scope, nonce, expiresMs],
+    );
+    return r.rowCount === 1;
+  }
+
   async append(batch: AppendBatch): Promise<void> {
     const { entries, meta, disclosures } = batch;
     if (entries.length !== meta.length || entries.length !== disclosures.length) {

@@ -40,6 +40,15 @@ const MIGRATIONS: string[] = [
      size INTEGER NOT NULL,
      note TEXT NOT NULL
    );`,
+  // One-time request nonces (token requests, server/auth.ts): a row is a nonce spent, kept until
+  // its request's time window has passed. Here, not in memory, so that a restart forgets none.
+  `CREATE TABLE spent_nonces (
+     scope TEXT NOT NULL,
+     nonce TEXT NOT NULL,
+     expires_ms INTEGER NOT NULL,
+     PRIMARY KEY (scope, nonce)
+   ) WITHOUT ROWID;
+   CREATE INDEX spent_nonces_expiry ON spent_nonces (expires_ms);`,
 ];
 
 export class SqliteLogStore implements LogStore {
@@ -65,6 +74,10 @@ export class SqliteLogStore implements LogStore {
     this.stmts = {
       size: this.db.prepare<[], { size: number }>('SELECT size FROM checkpoint WHERE id = 1'),
       checkpoint: this.db.prepare<[], { note: string }>('SELECT note FROM checkpoint WHERE id = 1'),
+      spendNonce: this.db.prepare<[string, string, number]>(
+        'INSERT INTO spent_nonces (scope, nonce, expires_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      forgetNonces: this.db.prepare<[number]>('DELETE FROM spent_nonces WHERE expires_ms < ?'),
       tile: this.db.prepare<[number], { data: Buffer }>('SELECT data FROM tiles WHERE id = ?'),
       tileNodes: this.db.prepare<[number], { data: Buffer; interior: Buffer | null }>(
         'SELECT data, interior FROM tiles WHERE id = ?',
@@ -165,6 +178,17 @@ export class SqliteLogStore implements LogStore {
       })
       .immediate(); // take the write lock up front so two writers cannot both pass the size check
     this.cachedSize = firstIndex + entries.length;
+  }
+
+  /** See {@link AsyncLogStore.spendNonce}; a durable write (synchronous=FULL) of its own. */
+  spendNonce(scope: string, nonce: string, expiresMs: number, nowMs: number): boolean {
+    const spent = this.db
+      .transaction(() => {
+        this.stmts.forgetNonces.run(nowMs);
+        return this.stmts.spendNonce.run(scope, nonce, expiresMs).changes === 1;
+      })
+      .immediate();
+    return spent;
   }
 
   close(): void {
