@@ -63,7 +63,7 @@ describe.skipIf(unavailable !== undefined)('serve on PostgreSQL with the embedde
     const data = join(tempDir(), 'office');
     const first = await serve(data, db.url);
     children.push(first.child);
-    expect(first.size).toBeGreaterThan(800);
+    expect(first.size).toBeGreaterThan(700);
     expect(first.stderr).toMatch(
       new RegExp(`moved the ${first.size} entries of .*log\\.db into the empty PostgreSQL log`),
     );
